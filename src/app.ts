@@ -1,0 +1,106 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import { AjvCompiler } from '@fastify/ajv-compiler'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import type { Config } from './config.js'
+import { openDataLayer, type DataLayer } from './db/index.js'
+import { allSchemas } from './schemas/index.js'
+import { createServices, type Services } from './services/index.js'
+import { createMetrics } from './plugins/metrics.js'
+import './plugins/types.js'
+import problemPlugin from './plugins/problem.js'
+import authPlugin from './plugins/auth.js'
+import idempotencyPlugin from './plugins/idempotency.js'
+import cachingPlugin from './plugins/caching.js'
+import metricsPlugin from './plugins/metrics.js'
+import swaggerPlugin from './plugins/swagger.js'
+import systemRoutes from './routes/system.js'
+import articleRoutes from './routes/v1/articles.js'
+import apiKeyRoutes from './routes/v1/apiKeys.js'
+import { catalogRoutes } from './routes/v1/catalog.js'
+import { Media, MediaCreate, MediaList, MediaPatch } from './schemas/media.js'
+import { Contributor, ContributorCreate, ContributorList, ContributorPatch, Topic, TopicCreate, TopicList, TopicPatch } from './schemas/contributor.js'
+import { mapContributor, mapMedia, mapTopic } from './mappers/catalog.js'
+
+export interface App {
+  app: FastifyInstance
+  data: DataLayer
+  services: Services
+}
+
+/** A caller's X-Request-Id is kept when it is short and plain; otherwise we make one. */
+function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id']
+  return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID()
+}
+
+/**
+ * Validation: bodies are never coerced (null stays null, "1" is not 1) and
+ * unknown properties are rejected rather than removed; query strings and
+ * headers are coerced, since they are text on the wire.
+ */
+function validatorFactory() {
+  const factory = AjvCompiler()
+  const base = { removeAdditional: false, useDefaults: true, allErrors: true, discriminator: true }
+  return (externalSchemas: Record<string, unknown>, options: { customOptions?: object }) => {
+    const body = factory(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, ...base, coerceTypes: false } } as never)
+    const other = factory(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, ...base, coerceTypes: 'array' } } as never)
+    return (route: { httpPart?: string }) => (route.httpPart === 'body' ? body(route as never) : other(route as never))
+  }
+}
+
+export async function buildApp(config: Config): Promise<App> {
+  const metrics = createMetrics()
+  const data = openDataLayer(config.databasePath, metrics.observeQuery)
+  const services = createServices(data.repos)
+
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    genReqId: requestId,
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    return503OnClosing: true,
+    schemaController: { compilersFactory: { buildValidator: validatorFactory() as never } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  app.addHook('onClose', async () => data.close())
+  // JSON only (415 for anything else); the imports route adds text/plain for itself.
+  app.removeContentTypeParser('text/plain')
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+
+  for (const schema of allSchemas) app.addSchema(schema)
+
+  await app.register(problemPlugin)
+  await app.register(swaggerPlugin)
+  await app.register(metricsPlugin, { metrics })
+  await app.register(authPlugin, { apiKeys: services.apiKeys, anonymousReads: config.anonymousReads })
+  await app.register(idempotencyPlugin, { repo: data.repos.idempotency })
+  await app.register(cachingPlugin)
+
+  await app.register(systemRoutes, { ping: data.ping, metrics })
+  await app.register(articleRoutes, { service: services.articles })
+  await app.register(
+    catalogRoutes({ path: 'media', tag: 'media', names: ['Media', 'MediaItems'], schemas: { create: MediaCreate, patch: MediaPatch, item: Media, list: MediaList }, service: services.media, map: mapMedia }),
+  )
+  await app.register(
+    catalogRoutes({
+      path: 'contributors',
+      tag: 'contributors',
+      names: ['Contributor', 'Contributors'],
+      schemas: { create: ContributorCreate, patch: ContributorPatch, item: Contributor, list: ContributorList },
+      service: services.contributors,
+      map: mapContributor,
+    }),
+  )
+  await app.register(
+    catalogRoutes({ path: 'topics', tag: 'topics', names: ['Topic', 'Topics'], schemas: { create: TopicCreate, patch: TopicPatch, item: Topic, list: TopicList }, service: services.topics, map: mapTopic }),
+  )
+  await app.register(apiKeyRoutes, { service: services.apiKeys })
+
+  await app.ready()
+  return { app, data, services }
+}

@@ -1,0 +1,24 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { buildApp } from '../app.js'
+import { testConfig } from '../config.js'
+
+export const SPEC_PATH = fileURLToPath(new URL('../../openapi/openapi.json', import.meta.url))
+
+/** The OpenAPI document as the code generates it, in the committed file's format. */
+export async function generateSpec(): Promise<string> {
+  const { app } = await buildApp(testConfig())
+  try {
+    return `${JSON.stringify(app.swagger(), null, 2)}\n`
+  } finally {
+    await app.close()
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const spec = await generateSpec()
+  mkdirSync(dirname(SPEC_PATH), { recursive: true })
+  writeFileSync(SPEC_PATH, spec)
+  process.stdout.write(`wrote ${SPEC_PATH}\n`)
+}

@@ -1,0 +1,73 @@
+import { envSchema } from 'env-schema'
+import { Type, type Static } from '@sinclair/typebox'
+
+/**
+ * The only reader of process.env. Every variable is parsed and validated once;
+ * a bad value stops start-up with a message naming the variable.
+ */
+const EnvSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  DATABASE_PATH: Type.String({ default: 'data/newsdesk.db', minLength: 1 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  NEWSDESK_ADMIN_KEY: Type.Optional(Type.String({ minLength: 24, maxLength: 200 })),
+  ANONYMOUS_READS: Type.Boolean({ default: true }),
+  DEMO_CONTENT: Type.Boolean({ default: true }),
+  DEMO_SAMPLES_DIR: Type.String({ default: '../shared/samples' }),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 500 })),
+  REQUEST_TIMEOUT_MS: Type.Integer({ default: 15000, minimum: 1000, maximum: 600000 }),
+  BODY_LIMIT_BYTES: Type.Integer({ default: 1048576, minimum: 1024, maximum: 52428800 }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 120000 }),
+})
+
+type Env = Static<typeof EnvSchema>
+
+export interface Config {
+  host: string
+  port: number
+  databasePath: string
+  logLevel: string
+  adminKey: string | undefined
+  anonymousReads: boolean
+  demoContent: boolean
+  demoSamplesDir: string
+  publicUrl: string | undefined
+  requestTimeoutMs: number
+  bodyLimitBytes: number
+  shutdownGraceMs: number
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  let parsed: Env
+  try {
+    parsed = envSchema<Env>({ schema: EnvSchema, data: { ...env }, dotenv: false })
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${(err as Error).message}`)
+  }
+  return {
+    host: parsed.HOST,
+    port: parsed.PORT,
+    databasePath: parsed.DATABASE_PATH,
+    logLevel: parsed.LOG_LEVEL,
+    adminKey: parsed.NEWSDESK_ADMIN_KEY,
+    anonymousReads: parsed.ANONYMOUS_READS,
+    demoContent: parsed.DEMO_CONTENT,
+    demoSamplesDir: parsed.DEMO_SAMPLES_DIR,
+    publicUrl: parsed.PUBLIC_URL,
+    requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
+    bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
+    shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+  }
+}
+
+/** A config for tests and tools: an in-memory database, quiet logs, no demo content. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent', DEMO_CONTENT: 'false' }), ...overrides }
+}

@@ -1,0 +1,46 @@
+import Database from 'better-sqlite3'
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as schema from './schema.js'
+
+export type Db = BetterSQLite3Database<typeof schema>
+
+export interface DatabaseHandle {
+  sqlite: Database.Database
+  db: Db
+  close(): void
+}
+
+/** migrations/ sits two levels above this file both in src/db and in dist/db. */
+export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url))
+
+/** Opens the database with the durability settings every connection needs, and applies pending migrations. */
+export function openDatabase(path: string): DatabaseHandle {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const sqlite = new Database(path)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 2000')
+  const db = drizzle(sqlite, { schema })
+  migrate(db, { migrationsFolder })
+  return {
+    sqlite,
+    db,
+    close: () => {
+      if (sqlite.open) sqlite.close()
+    },
+  }
+}
+
+/** The database answers a trivial query. */
+export function ping(handle: DatabaseHandle): boolean {
+  try {
+    return handle.sqlite.prepare('select 1 as ok').get() !== undefined
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,62 @@
+import { openDatabase, ping, type DatabaseHandle } from './client.js'
+import { createArticleRepository, type ArticleRepository } from './repositories/articles.js'
+import { createApiKeyRepository, createIdempotencyRepository, type ApiKeyRepository, type IdempotencyRepository } from './repositories/apiKeys.js'
+import { createContributorRepository, createMediaRepository, createTopicRepository } from './repositories/catalog.js'
+
+export type { DatabaseHandle } from './client.js'
+export type * from './repositories/articles.js'
+export type { ApiKeyRow, ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from './repositories/apiKeys.js'
+export type { CatalogRepository, NamedCatalogRepository, MediaRow as CatalogMediaRow, ContributorRow, TopicRow } from './repositories/catalog.js'
+
+/** Observes how long each repository call takes (for metrics). */
+export type QueryObserver = (operation: string, seconds: number, ok: boolean) => void
+
+export interface Repositories {
+  articles: ArticleRepository
+  apiKeys: ApiKeyRepository
+  idempotency: IdempotencyRepository
+  media: ReturnType<typeof createMediaRepository>
+  contributors: ReturnType<typeof createContributorRepository>
+  topics: ReturnType<typeof createTopicRepository>
+}
+
+export interface DataLayer {
+  handle: DatabaseHandle
+  repos: Repositories
+  ping(): boolean
+  close(): void
+}
+
+/** Wraps every method of every repository so that its duration is observed. */
+function instrument<R extends object>(name: string, repo: R, observe: QueryObserver): R {
+  const wrapped: Record<string, unknown> = {}
+  for (const [method, fn] of Object.entries(repo)) {
+    wrapped[method] = async (...args: unknown[]) => {
+      const started = process.hrtime.bigint()
+      let ok = false
+      try {
+        const result: unknown = await (fn as (...a: unknown[]) => Promise<unknown>).apply(repo, args)
+        ok = true
+        return result
+      } finally {
+        observe(`${name}.${method}`, Number(process.hrtime.bigint() - started) / 1e9, ok)
+      }
+    }
+  }
+  return wrapped as R
+}
+
+export function openDataLayer(path: string, observe: QueryObserver = () => {}): DataLayer {
+  const handle = openDatabase(path)
+  const { db } = handle
+  const raw: Repositories = {
+    articles: createArticleRepository(db),
+    apiKeys: createApiKeyRepository(db),
+    idempotency: createIdempotencyRepository(db),
+    media: createMediaRepository(db),
+    contributors: createContributorRepository(db),
+    topics: createTopicRepository(db),
+  }
+  const repos = Object.fromEntries(Object.entries(raw).map(([k, r]) => [k, instrument(k, r as object, observe)])) as unknown as Repositories
+  return { handle, repos, ping: () => ping(handle), close: () => handle.close() }
+}

@@ -1,0 +1,94 @@
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm'
+import type { Db } from '../client.js'
+import { apiKeys, idempotencyKeys } from '../schema.js'
+import { NotFoundError } from '../../errors.js'
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect
+
+export interface ApiKeyRepository {
+  create(row: Omit<ApiKeyRow, 'lastUsedAt' | 'revokedAt'>): Promise<ApiKeyRow>
+  findActiveByHash(hash: string): Promise<ApiKeyRow | null>
+  list(): Promise<ApiKeyRow[]>
+  revoke(id: string, at: string): Promise<ApiKeyRow>
+  count(): Promise<number>
+  /** Records use, at most once a minute per key, so reads stay cheap. */
+  touch(id: string, at: string): Promise<void>
+}
+
+export function createApiKeyRepository(db: Db): ApiKeyRepository {
+  return {
+    async create(row) {
+      return db.transaction(() => db.insert(apiKeys).values(row).returning().all()[0]!, { behavior: 'immediate' })
+    },
+    async findActiveByHash(hash) {
+      return db.select().from(apiKeys).where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt))).get() ?? null
+    },
+    async list() {
+      return db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt), asc(apiKeys.id)).all()
+    },
+    async revoke(id, at) {
+      const row = db.transaction(
+        () => db.update(apiKeys).set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${at})` }).where(eq(apiKeys.id, id)).returning().all()[0],
+        { behavior: 'immediate' },
+      )
+      if (!row) throw new NotFoundError('API key', id)
+      return row
+    },
+    async count() {
+      return db.select({ n: sql<number>`count(*)` }).from(apiKeys).get()!.n
+    },
+    async touch(id, at) {
+      const minuteAgo = new Date(Date.parse(at) - 60_000).toISOString()
+      db.update(apiKeys)
+        .set({ lastUsedAt: at })
+        .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, minuteAgo))))
+        .run()
+    },
+  }
+}
+
+export type IdempotencyClaim =
+  | { state: 'claimed' }
+  | { state: 'replay'; statusCode: number; body: string; headers: Record<string, string> }
+  | { state: 'mismatch' }
+  | { state: 'in-progress' }
+
+export interface IdempotencyRepository {
+  /** Claims (apiKeyId, key) for this request, or says what an earlier request with the same key did. */
+  claim(row: { apiKeyId: string; key: string; method: string; path: string; requestHash: string; createdAt: string }): Promise<IdempotencyClaim>
+  complete(apiKeyId: string, key: string, statusCode: number, body: string, headers: Record<string, string>): Promise<void>
+  release(apiKeyId: string, key: string): Promise<void>
+  purgeOlderThan(at: string): Promise<number>
+}
+
+export function createIdempotencyRepository(db: Db): IdempotencyRepository {
+  const where = (apiKeyId: string, key: string) => and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key))
+  return {
+    async claim(row) {
+      return db.transaction(
+        (): IdempotencyClaim => {
+          const existing = db.select().from(idempotencyKeys).where(where(row.apiKeyId, row.key)).get()
+          if (!existing) {
+            db.insert(idempotencyKeys).values(row).run()
+            return { state: 'claimed' }
+          }
+          if (existing.requestHash !== row.requestHash || existing.method !== row.method || existing.path !== row.path) {
+            return { state: 'mismatch' }
+          }
+          if (existing.statusCode === null || existing.responseBody === null) return { state: 'in-progress' }
+          return { state: 'replay', statusCode: existing.statusCode, body: existing.responseBody, headers: existing.responseHeaders ?? {} }
+        },
+        { behavior: 'immediate' },
+      )
+    },
+    async complete(apiKeyId, key, statusCode, body, headers) {
+      db.update(idempotencyKeys).set({ statusCode, responseBody: body, responseHeaders: headers }).where(where(apiKeyId, key)).run()
+    },
+    async release(apiKeyId, key) {
+      db.delete(idempotencyKeys).where(where(apiKeyId, key)).run()
+    },
+    async purgeOlderThan(at) {
+      return db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, at)).run().changes
+    },
+  }
+}

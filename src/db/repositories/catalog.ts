@@ -1,0 +1,164 @@
+import { and, asc, eq, gt, or, sql } from 'drizzle-orm'
+import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
+import type { Db } from '../client.js'
+import { articleCredits, articleMedia, articleTopics, contributors, media, topics } from '../schema.js'
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../../errors.js'
+import { rethrowUnique } from './util.js'
+
+/**
+ * One repository shape for the catalogue resources articles refer to
+ * (media, contributors, topics): create, find by id or slug, page by id,
+ * update under a version check, and delete that refuses while articles use it.
+ */
+export interface CatalogRepository<Row extends { id: string; version: number }, Fields> {
+  create(row: Fields & { id: string; createdAt: string; updatedAt: string }): Promise<Row>
+  find(key: string): Promise<Row | null>
+  list(limit: number, afterId: string | null): Promise<Row[]>
+  update(key: string, expectedVersion: number | null, change: (current: Row) => Partial<Fields>, at: string): Promise<Row>
+  remove(key: string, expectedVersion: number | null): Promise<void>
+}
+
+/** Catalogues with names and aliases (contributors, topics): found by what people write. */
+export interface NamedCatalogRepository<Row extends { id: string; version: number }, Fields> extends CatalogRepository<Row, Fields> {
+  /** Case-insensitive match on the name or any alias. */
+  findByNameOrAlias(name: string): Promise<Row | null>
+  /** Every id, name and alias set, for auto-tagging. */
+  names(): Promise<{ id: string; name: string; aliases: string[] }[]>
+}
+
+type CatalogTable = typeof media | typeof contributors | typeof topics
+type UsageTable = typeof articleMedia | typeof articleCredits | typeof articleTopics
+
+function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSelect'], Fields>(
+  db: Db,
+  table: T,
+  resource: string,
+  usage: { table: UsageTable; column: AnySQLiteColumn },
+): CatalogRepository<Row, Fields> {
+  // Drizzle's generics do not follow a table chosen at run time; the casts stay inside this module.
+  const t = table as typeof topics
+  const hasSlug = 'slug' in table
+  const byKey = (key: string) => (hasSlug ? or(eq(t.id, key), eq(t.slug, key))! : eq(t.id, key))
+  const current = (key: string, expectedVersion: number | null): Row => {
+    const row = db.select().from(t).where(byKey(key)).get() as Row | undefined
+    if (!row) throw new NotFoundError(resource, key)
+    if (expectedVersion !== null && row.version !== expectedVersion) throw new PreconditionFailedError(row.version)
+    return row
+  }
+  const slugOf = (v: unknown) => String((v as { slug?: string }).slug ?? '')
+  const usageTable = usage.table as typeof articleTopics
+
+  return {
+    async create(row) {
+      try {
+        return db.transaction(() => db.insert(t).values({ ...(row as object), version: 1 } as never).returning().all()[0] as Row, {
+          behavior: 'immediate',
+        })
+      } catch (err) {
+        return rethrowUnique(err, 'slug', slugOf(row))
+      }
+    },
+    async find(key) {
+      return (db.select().from(t).where(byKey(key)).get() as Row | undefined) ?? null
+    },
+    async list(limit, afterId) {
+      return db
+        .select()
+        .from(t)
+        .where(afterId ? gt(t.id, afterId) : undefined)
+        .orderBy(asc(t.id))
+        .limit(limit)
+        .all() as Row[]
+    },
+    async update(key, expectedVersion, change, at) {
+      let fields: Partial<Fields> = {}
+      try {
+        return db.transaction(
+          () => {
+            const row = current(key, expectedVersion)
+            fields = change(row)
+            return db
+              .update(t)
+              .set({ ...(fields as object), version: row.version + 1, updatedAt: at } as never)
+              .where(and(eq(t.id, row.id), eq(t.version, row.version)))
+              .returning()
+              .all()[0] as Row
+          },
+          { behavior: 'immediate' },
+        )
+      } catch (err) {
+        return rethrowUnique(err, 'slug', slugOf(fields))
+      }
+    },
+    async remove(key, expectedVersion) {
+      db.transaction(
+        () => {
+          const row = current(key, expectedVersion)
+          const users = db
+            .selectDistinct({ articleId: usageTable.articleId })
+            .from(usageTable)
+            .where(eq(usage.column, row.id))
+            .limit(100)
+            .all()
+            .map((u) => u.articleId)
+          if (users.length > 0) {
+            throw new ConflictError(`This ${resource} is used by ${users.length} article(s); detach it from them first.`, { usedBy: users })
+          }
+          db.delete(t).where(eq(t.id, row.id)).run()
+        },
+        { behavior: 'immediate' },
+      )
+    },
+  }
+}
+
+export type MediaRow = typeof media.$inferSelect
+export type ContributorRow = typeof contributors.$inferSelect
+export type TopicRow = typeof topics.$inferSelect
+type FieldsOf<R> = Omit<R, 'id' | 'version' | 'createdAt' | 'updatedAt'>
+
+export const createMediaRepository = (db: Db) =>
+  createCatalogRepository<typeof media, MediaRow, FieldsOf<MediaRow>>(db, media, 'media', { table: articleMedia, column: articleMedia.mediaId })
+function withNames<Row extends { id: string; version: number }, Fields>(
+  db: Db,
+  table: typeof contributors | typeof topics,
+  repo: CatalogRepository<Row, Fields>,
+): NamedCatalogRepository<Row, Fields> {
+  const t = table as typeof topics
+  return {
+    ...repo,
+    async findByNameOrAlias(name) {
+      const row = db
+        .select()
+        .from(t)
+        .where(
+          or(
+            sql`lower(${t.name}) = lower(${name})`,
+            sql`exists (select 1 from json_each(${t.aliases}) where lower(json_each.value) = lower(${name}))`,
+          ),
+        )
+        .orderBy(asc(t.id))
+        .get()
+      return (row as Row | undefined) ?? null
+    },
+    async names() {
+      return db.select({ id: t.id, name: t.name, aliases: t.aliases }).from(t).all()
+    },
+  }
+}
+
+export const createContributorRepository = (db: Db) =>
+  withNames(
+    db,
+    contributors,
+    createCatalogRepository<typeof contributors, ContributorRow, FieldsOf<ContributorRow>>(db, contributors, 'contributor', {
+      table: articleCredits,
+      column: articleCredits.contributorId,
+    }),
+  )
+export const createTopicRepository = (db: Db) =>
+  withNames(
+    db,
+    topics,
+    createCatalogRepository<typeof topics, TopicRow, FieldsOf<TopicRow>>(db, topics, 'topic', { table: articleTopics, column: articleTopics.topicId }),
+  )

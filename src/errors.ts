@@ -1,0 +1,85 @@
+/**
+ * Domain errors. Services and repositories throw these; one error handler
+ * turns every error into an RFC 9457 problem. No Fastify import here.
+ */
+export interface Issue {
+  path: string
+  message: string
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail)
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(resource: string, key: string) {
+    super(404, 'not-found', 'Not Found', `No ${resource} with id or slug '${key}'.`)
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(detail: string, errors: Issue[]) {
+    super(400, 'validation', 'Bad Request', detail, { errors })
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(detail: string, extra: Record<string, unknown> = {}) {
+    super(409, 'conflict', 'Conflict', detail, extra)
+  }
+}
+
+export class PreconditionFailedError extends DomainError {
+  constructor(currentVersion: number) {
+    super(
+      412,
+      'precondition-failed',
+      'Precondition Failed',
+      `The resource has changed: it is at version ${currentVersion}. Fetch it again, reapply your change and send the new ETag in If-Match.`,
+      { currentVersion },
+    )
+  }
+}
+
+export class PreconditionRequiredError extends DomainError {
+  constructor() {
+    super(
+      428,
+      'precondition-required',
+      'Precondition Required',
+      'This write needs an If-Match header with the current ETag (or version) of the resource, so that no edit is lost.',
+    )
+  }
+}
+
+export class IdempotencyMismatchError extends DomainError {
+  constructor() {
+    super(422, 'idempotency-key-reused', 'Unprocessable Content', 'This Idempotency-Key was already used with a different request.')
+  }
+}
+
+export class IdempotencyInProgressError extends DomainError {
+  constructor() {
+    super(409, 'idempotency-key-in-progress', 'Conflict', 'A request with this Idempotency-Key is still being processed. Retry shortly.')
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor(detail = 'This operation needs an API key: send Authorization: Bearer <key>.') {
+    super(401, 'unauthorized', 'Unauthorized', detail)
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(needed: string, has: string) {
+    super(403, 'forbidden', 'Forbidden', `This operation needs the '${needed}' scope; this key has '${has}'.`)
+  }
+}

@@ -1,0 +1,61 @@
+import type { Static } from '@sinclair/typebox'
+import type { ApiKeyRow, CatalogMediaRow } from '../db/index.js'
+import type { ContributorRow, TopicRow } from '../db/repositories/catalog.js'
+import type { Media } from '../schemas/media.js'
+import type { Contributor, Topic } from '../schemas/contributor.js'
+import type { ApiKey } from '../schemas/apiKey.js'
+
+/** Mappers whitelist what leaves the API: each names every field it sends. */
+export function mapMedia(m: CatalogMediaRow): Static<typeof Media> {
+  return {
+    id: m.id,
+    kind: m.kind,
+    url: m.url,
+    mimeType: m.mimeType,
+    width: m.width,
+    height: m.height,
+    durationSeconds: m.durationSeconds,
+    sizeBytes: m.sizeBytes,
+    alt: m.alt,
+    caption: m.caption,
+    credit: m.credit,
+    copyright: m.copyright,
+    renditions: m.renditions,
+    version: m.version,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+  }
+}
+
+export function mapContributor(c: ContributorRow): Static<typeof Contributor> {
+  return {
+    id: c.id,
+    kind: c.kind,
+    name: c.name,
+    slug: c.slug,
+    bio: c.bio,
+    avatarUrl: c.avatarUrl,
+    aliases: c.aliases,
+    version: c.version,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  }
+}
+
+export function mapTopic(t: TopicRow): Static<typeof Topic> {
+  return {
+    id: t.id,
+    kind: t.kind,
+    name: t.name,
+    slug: t.slug,
+    description: t.description,
+    aliases: t.aliases,
+    version: t.version,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+  }
+}
+
+export function mapApiKey(k: ApiKeyRow): Static<typeof ApiKey> {
+  return { id: k.id, name: k.name, scope: k.scope, prefix: k.prefix, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt }
+}

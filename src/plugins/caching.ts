@@ -1,0 +1,53 @@
+import fp from 'fastify-plugin'
+import { createHash } from 'node:crypto'
+import { etagFor } from '../services/preconditions.js'
+import { canSeeUnpublished } from '../services/actor.js'
+
+const hash = (payload: string | Buffer) => createHash('sha256').update(payload).digest('hex')
+
+/** Does an If-None-Match list match this tag? (weak comparison, as RFC 9110 asks for GET) */
+function noneMatch(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true
+  const bare = etag.replace(/^W\//, '')
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare)
+}
+
+/**
+ * HTTP caching for reads: a strong ETag on every successful GET (for a
+ * versioned resource "<version>-<hash>", otherwise a hash of the body),
+ * Last-Modified, Cache-Control by audience, and 304 for If-None-Match.
+ * Writes that return a resource get its ETag too, ready for If-Match.
+ */
+export default fp(
+  async (app) => {
+    app.decorateReply('resourceVersion', null)
+
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (reply.statusCode < 200 || reply.statusCode >= 300) return payload
+      if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
+      const resource = reply.resourceVersion
+      if (resource) {
+        reply.header('etag', etagFor(resource.version, hash(payload).slice(0, 16)))
+        reply.header('last-modified', new Date(resource.modifiedAt).toUTCString())
+      }
+      if (request.method !== 'GET' && request.method !== 'HEAD') return payload
+      if (!reply.hasHeader('etag')) reply.header('etag', `"${hash(payload).slice(0, 27)}"`)
+      if (!reply.hasHeader('cache-control')) {
+        reply.header(
+          'cache-control',
+          canSeeUnpublished(request.actor) ? 'private, no-store' : 'public, max-age=60, stale-while-revalidate=300',
+        )
+      }
+      reply.header('vary', 'Authorization, Accept-Encoding')
+      const ifNoneMatch = request.headers['if-none-match']
+      if (ifNoneMatch !== undefined && noneMatch(ifNoneMatch, String(reply.getHeader('etag')))) {
+        reply.code(304)
+        reply.removeHeader('content-length')
+        reply.removeHeader('content-type')
+        return ''
+      }
+      return payload
+    })
+  },
+  { name: 'caching', dependencies: ['auth'] },
+)

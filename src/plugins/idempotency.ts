@@ -1,0 +1,58 @@
+import fp from 'fastify-plugin'
+import { createHash } from 'node:crypto'
+import type { IdempotencyRepository } from '../db/index.js'
+import { IdempotencyInProgressError, IdempotencyMismatchError } from '../errors.js'
+
+const REPLAYED_HEADERS = ['content-type', 'location', 'etag', 'last-modified']
+
+/**
+ * `Idempotency-Key` on a POST: the first request claims the key (per API key);
+ * a retry with the same body gets the first answer again, a reuse with a
+ * different body a 422. Claims are rows in the database, so they hold across
+ * processes. A 5xx releases the key so the client may retry.
+ */
+export default fp<{ repo: IdempotencyRepository }>(
+  async (app, { repo }) => {
+    app.decorateRequest('idempotency', null)
+
+    app.addHook('preHandler', async (request, reply) => {
+      const key = request.headers['idempotency-key']
+      if (!request.routeOptions.config.idempotent || typeof key !== 'string' || request.actor.keyId === null) return
+      const requestHash = createHash('sha256')
+        .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+        .digest('hex')
+      const claim = await repo.claim({
+        apiKeyId: request.actor.keyId,
+        key,
+        method: request.method,
+        path: request.url,
+        requestHash,
+        createdAt: new Date().toISOString(),
+      })
+      if (claim.state === 'mismatch') throw new IdempotencyMismatchError()
+      if (claim.state === 'in-progress') throw new IdempotencyInProgressError()
+      if (claim.state === 'replay') {
+        return reply.code(claim.statusCode).headers(claim.headers).header('idempotent-replayed', 'true').send(claim.body)
+      }
+      request.idempotency = { apiKeyId: request.actor.keyId, key }
+    })
+
+    app.addHook('onSend', async (request, reply, payload) => {
+      const claim = request.idempotency
+      if (!claim || reply.getHeader('idempotent-replayed')) return payload
+      request.idempotency = null
+      if (reply.statusCode >= 500 || typeof payload !== 'string') {
+        await repo.release(claim.apiKeyId, claim.key)
+        return payload
+      }
+      const headers: Record<string, string> = {}
+      for (const name of REPLAYED_HEADERS) {
+        const value = reply.getHeader(name)
+        if (value !== undefined) headers[name] = String(value)
+      }
+      await repo.complete(claim.apiKeyId, claim.key, reply.statusCode, payload, headers)
+      return payload
+    })
+  },
+  { name: 'idempotency', dependencies: ['auth'] },
+)

@@ -1,0 +1,104 @@
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { STATUS_CODES } from 'node:http'
+import { DomainError, type Issue } from '../errors.js'
+
+export const PROBLEM_TYPE = 'application/problem+json'
+
+interface ProblemInit {
+  status: number
+  code: string
+  detail: string
+  title?: string
+  extra?: Record<string, unknown>
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, p: ProblemInit): FastifyReply {
+  if (p.status === 401) reply.header('www-authenticate', 'Bearer realm="newsdesk"')
+  return reply
+    .code(p.status)
+    .type(PROBLEM_TYPE)
+    .send({
+      type: `/problems/${p.code}`,
+      title: p.title ?? STATUS_CODES[p.status] ?? 'Error',
+      status: p.status,
+      detail: p.detail,
+      instance: request.url.split('?')[0],
+      requestId: request.id,
+      ...p.extra,
+    })
+}
+
+interface AjvIssue {
+  instancePath: string
+  message?: string
+  keyword: string
+  params: Record<string, unknown>
+}
+
+/**
+ * Ajv errors as {path, message}. For the body the path is a JSON pointer into
+ * it (/body/3/html is the html of the fourth block); for the other parts it
+ * starts with the part's name (/querystring/limit, /params/id, /headers/if-match).
+ */
+function issuesOf(validation: AjvIssue[], context: string): Issue[] {
+  return validation.map((v) => {
+    let path = context === 'body' ? v.instancePath : `/${context}${v.instancePath}`
+    let message = v.message ?? 'is invalid'
+    if (v.keyword === 'additionalProperties') {
+      path += `/${String(v.params.additionalProperty)}`
+      message = 'is not a known property'
+    } else if (v.keyword === 'required') {
+      path += `/${String(v.params.missingProperty)}`
+      message = 'is required'
+    } else if (v.keyword === 'discriminator' && v.params.error === 'mapping') {
+      path += '/type'
+      message = `'${String(v.params.tagValue)}' is not a known block type`
+    }
+    return { path, message }
+  })
+}
+
+const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported-media-type' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body-too-large' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed-json' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed-json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad-request' },
+}
+
+/** One handler turns every error, and every unknown route, into RFC 9457 problem+json. */
+export default fp(
+  async (app) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof DomainError) {
+        return sendProblem(request, reply, { status: error.status, code: error.code, title: error.title, detail: error.message, extra: error.extra })
+      }
+      if (error.validation) {
+        const context = error.validationContext ?? 'body'
+        return sendProblem(request, reply, {
+          status: 400,
+          code: 'validation',
+          detail: `The request ${context} is not valid.`,
+          extra: { errors: issuesOf(error.validation as AjvIssue[], context) },
+        })
+      }
+      const known = error.code ? FASTIFY_CODES[error.code] : undefined
+      if (known) return sendProblem(request, reply, { ...known, detail: error.message })
+      if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON/i.test(error.message))) {
+        return sendProblem(request, reply, { status: 400, code: 'malformed-json', detail: 'The request body is not valid JSON.' })
+      }
+      const status = error.statusCode ?? 500
+      if (status >= 400 && status < 500) {
+        return sendProblem(request, reply, { status, code: status === 429 ? 'rate-limited' : 'bad-request', detail: error.message })
+      }
+      request.log.error({ err: error }, 'unhandled error')
+      return sendProblem(request, reply, { status: 500, code: 'internal', detail: 'Something went wrong on our side. The request id identifies it in our logs.' })
+    })
+
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(request, reply, { status: 404, code: 'not-found', detail: `No route ${request.method} ${request.url.split('?')[0]}.` }),
+    )
+  },
+  { name: 'problem' },
+)

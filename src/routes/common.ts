@@ -1,0 +1,60 @@
+import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox'
+import type { FastifyReply } from 'fastify'
+import { Problem, ref } from '../schemas/common.js'
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is not valid (problem with an `errors` list).',
+  401: 'No API key, or one that is not valid.',
+  403: 'The API key lacks the scope this operation needs.',
+  404: 'No such resource.',
+  409: 'The request conflicts with the current state (a taken slug, a resource still in use).',
+  412: 'If-Match does not match the current version (the problem says which version is current).',
+  413: 'The request body is too large.',
+  415: 'The request body is not JSON.',
+  422: 'The Idempotency-Key was used before with a different request.',
+  428: 'This write needs an If-Match header.',
+}
+
+/** Problem responses (application/problem+json) for the given status codes; 500 is always documented. */
+export function problems(...codes: number[]) {
+  const out: Record<number, unknown> = {}
+  for (const code of [...codes, 500]) {
+    out[code] = { description: DESCRIPTIONS[code] ?? 'An unexpected error.', content: { 'application/problem+json': { schema: ref(Problem) } } }
+  }
+  return out as Record<number, TUnsafe<Static<typeof Problem>>>
+}
+
+/** A success response: the schema by $ref, with a description for the docs. */
+export function ok<T extends TSchema>(schema: T, description: string): TUnsafe<Static<T>> {
+  return Type.Unsafe<Static<T>>({ ...ref(schema), description })
+}
+
+export const READ_ERRORS = [400, 401, 403]
+export const WRITE_ERRORS = [400, 401, 403, 413, 415]
+
+export const notModified = { 304: Type.Null({ description: 'Not Modified: the If-None-Match tag still matches.' }) }
+
+export const ifMatchHeaders = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({ maxLength: 500, description: 'The current ETag (or version) of the resource. Required; a stale one gets 412.' }),
+  ),
+})
+export const ifNoneMatchHeaders = Type.Object({
+  'if-none-match': Type.Optional(Type.String({ maxLength: 2000, description: 'ETags the client holds; a match gets 304.' })),
+})
+export const idempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 255, description: 'Makes a retried create return the first answer instead of creating twice.' }),
+  ),
+})
+
+/** Marks the reply as a versioned resource (ETag, Last-Modified) and returns the mapped body. */
+export function versioned<T>(reply: FastifyReply, resource: { version: number; updatedAt: string }, body: T): T {
+  reply.resourceVersion = { version: resource.version, modifiedAt: resource.updatedAt }
+  return body
+}
+
+export function created<T>(reply: FastifyReply, location: string, resource: { version: number; updatedAt: string }, body: T): T {
+  reply.code(201).header('location', location)
+  return versioned(reply, resource, body)
+}

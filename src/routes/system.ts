@@ -1,0 +1,77 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { Health, Readiness } from '../schemas/system.js'
+import { ok } from './common.js'
+import type { Metrics } from '../plugins/metrics.js'
+
+const tags = ['system']
+const config = { scope: 'none' } as const
+
+/** Health, readiness, metrics and the OpenAPI document: public, never cached. */
+const system: FastifyPluginAsyncTypebox<{ ping: () => boolean; metrics: Metrics }> = async (app, { ping, metrics }) => {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store')
+    return payload
+  })
+
+  app.get(
+    '/healthz',
+    { config, schema: { operationId: 'getHealth', tags, summary: 'The process is up', security: [], response: { 200: ok(Health, 'The process is up.') } } },
+    async () => ({ status: 'ok' as const, uptimeSeconds: Math.round(process.uptime()) }),
+  )
+
+  app.get(
+    '/readyz',
+    {
+      config,
+      schema: {
+        operationId: 'getReadiness',
+        tags,
+        summary: 'The database answers',
+        security: [],
+        response: { 200: ok(Readiness, 'Ready.'), 503: ok(Readiness, 'The database does not answer.') },
+      },
+    },
+    async (_request, reply) => {
+      const ok = ping()
+      reply.code(ok ? 200 : 503)
+      return { status: ok ? ('ok' as const) : ('unavailable' as const), database: ok ? ('ok' as const) : ('unavailable' as const) }
+    },
+  )
+
+  app.get(
+    '/metrics',
+    {
+      config,
+      schema: {
+        operationId: 'getMetrics',
+        tags,
+        summary: 'Prometheus metrics',
+        security: [],
+        produces: ['text/plain'],
+        response: { 200: Type.String({ description: 'Prometheus text exposition format.' }) },
+      },
+    },
+    async (_request, reply) => {
+      reply.type(metrics.registry.contentType)
+      return metrics.registry.metrics()
+    },
+  )
+
+  app.get(
+    '/openapi.json',
+    {
+      config,
+      schema: {
+        operationId: 'getOpenApi',
+        tags,
+        summary: 'This API as an OpenAPI 3.1 document',
+        security: [],
+        response: { 200: Type.Object({}, { additionalProperties: true, description: 'The OpenAPI document.' }) },
+      },
+    },
+    async () => app.swagger(),
+  )
+}
+
+export default system

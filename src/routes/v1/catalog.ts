@@ -1,0 +1,130 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type, type TSchema } from '@sinclair/typebox'
+import { IdParams, PageQuery, ref } from '../../schemas/common.js'
+import { READ_ERRORS, WRITE_ERRORS, created, idempotencyHeaders, ifMatchHeaders, ifNoneMatchHeaders, notModified, problems, versioned, ok } from '../common.js'
+
+interface CatalogResource<Row extends { id: string; version: number; updatedAt: string }, Out> {
+  path: string
+  tag: string
+  /** Singular and plural names for operationIds and summaries, e.g. ['Topic', 'Topics']. */
+  names: [string, string]
+  schemas: { create: TSchema; patch: TSchema; item: TSchema; list: TSchema }
+  service: {
+    create(input: never): Promise<Row>
+    get(key: string): Promise<Row>
+    list(query: { limit: number; cursor?: string | undefined }): Promise<{ items: Row[]; next: string | null }>
+    patch(key: string, ifMatch: string | undefined, input: never): Promise<Row>
+    remove(key: string, ifMatch: string | undefined): Promise<void>
+  }
+  map(row: Row): Out
+}
+
+/**
+ * The routes of a catalogue resource (media, contributors, topics): create,
+ * list, get by id (or slug), patch and delete with If-Match. One shape, so
+ * every catalogue behaves the same for clients and SDKs.
+ */
+export function catalogRoutes<Row extends { id: string; version: number; updatedAt: string }, Out>(
+  r: CatalogResource<Row, Out>,
+): FastifyPluginAsyncTypebox {
+  const [one, many] = r.names
+  const tags = [r.tag]
+  const params = ref(IdParams)
+  const path = `/v1/${r.path}`
+  return async (app) => {
+    app.post(
+      path,
+      {
+        config: { scope: 'write', idempotent: true },
+        schema: {
+          operationId: `create${one}`,
+          tags,
+          summary: `Create a ${one.toLowerCase()}`,
+          headers: idempotencyHeaders,
+          body: ref(r.schemas.create),
+          response: { 201: ok(r.schemas.item, `The new ${one.toLowerCase()}; Location names it.`), ...problems(...WRITE_ERRORS, 409, 422) },
+        },
+      },
+      async (request, reply) => {
+        const row = await r.service.create(request.body as never)
+        return created(reply, `${path}/${row.id}`, row, r.map(row))
+      },
+    )
+
+    app.get(
+      path,
+      {
+        schema: {
+          operationId: `list${many}`,
+          tags,
+          summary: `List ${many.toLowerCase()}`,
+          querystring: ref(PageQuery),
+          headers: ifNoneMatchHeaders,
+          response: { 200: ok(r.schemas.list, `A page of ${many.toLowerCase()}.`), ...notModified, ...problems(...READ_ERRORS) },
+        },
+      },
+      async (request) => {
+        const page = await r.service.list(request.query)
+        return { data: page.items.map(r.map), next: page.next }
+      },
+    )
+
+    app.get(
+      `${path}/:id`,
+      {
+        schema: {
+          operationId: `get${one}`,
+          tags,
+          summary: `Get a ${one.toLowerCase()} by id${r.path === 'media' ? '' : ' or slug'}`,
+          params,
+          headers: ifNoneMatchHeaders,
+          response: { 200: ok(r.schemas.item, `The ${one.toLowerCase()}.`), ...notModified, ...problems(...READ_ERRORS, 404) },
+        },
+      },
+      async (request, reply) => {
+        const row = await r.service.get(request.params.id)
+        return versioned(reply, row, r.map(row))
+      },
+    )
+
+    app.patch(
+      `${path}/:id`,
+      {
+        config: { scope: 'write' },
+        schema: {
+          operationId: `update${one}`,
+          tags,
+          summary: `Change some fields of a ${one.toLowerCase()} (If-Match required)`,
+          params,
+          headers: ifMatchHeaders,
+          body: ref(r.schemas.patch),
+          response: { 200: ok(r.schemas.item, `The ${one.toLowerCase()}.`), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
+        },
+      },
+      async (request, reply) => {
+        const row = await r.service.patch(request.params.id, request.headers['if-match'], request.body as never)
+        return versioned(reply, row, r.map(row))
+      },
+    )
+
+    app.delete(
+      `${path}/:id`,
+      {
+        config: { scope: 'write' },
+        schema: {
+          operationId: `delete${one}`,
+          tags,
+          summary: `Delete a ${one.toLowerCase()} no article uses (If-Match required)`,
+          params,
+          headers: ifMatchHeaders,
+          response: { 204: Type.Null({ description: 'Deleted.' }), ...problems(400, 401, 403, 404, 409, 412, 428) },
+        },
+      },
+      async (request, reply) => {
+        await r.service.remove(request.params.id, request.headers['if-match'])
+        return reply.code(204).send(null)
+      },
+    )
+  }
+}
+

@@ -1,0 +1,281 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Id, Nullable, Slug, Strict, Timestamp, ref } from './common.js'
+import { Media } from './media.js'
+
+const Text = (max: number, options = {}) => Type.String({ minLength: 1, maxLength: max, ...options })
+const Url = Type.String({ maxLength: 2000, pattern: '^https?://[^\\s]+$' })
+
+export const ArticleType = Type.Unsafe<'news' | 'opinion' | 'feature' | 'letter' | 'brief' | 'live'>({
+  $id: 'ArticleType',
+  type: 'string',
+  enum: ['news', 'opinion', 'feature', 'letter', 'brief', 'live'],
+})
+export const ArticleStatus = Type.Unsafe<'draft' | 'scheduled' | 'published' | 'archived'>({
+  $id: 'ArticleStatus',
+  type: 'string',
+  enum: ['draft', 'scheduled', 'published', 'archived'],
+})
+export const CreditRole = Type.Unsafe<'byline' | 'additional-reporting' | 'photo' | 'video' | 'editing'>({
+  $id: 'CreditRole',
+  type: 'string',
+  enum: ['byline', 'additional-reporting', 'photo', 'video', 'editing'],
+})
+export const Language = Type.String({ $id: 'Language', pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35, description: 'BCP 47 tag.' })
+
+export const Headlines = Strict(
+  {
+    basic: Text(300, { description: 'The headline readers see.' }),
+    print: Type.Optional(Text(300, { description: 'The print-edition headline.' })),
+    seo: Type.Optional(Text(300)),
+    social: Type.Optional(Text(300)),
+  },
+  { $id: 'Headlines' },
+)
+
+const block = <N extends string, P extends Record<string, TSchema>>(name: N, props: P, description: string) =>
+  Strict({ type: Type.Literal(name), ...props }, { $id: `${name[0]!.toUpperCase()}${name.slice(1)}Block`, description })
+
+export const ParagraphBlock = block('paragraph', { html: Text(20000, { description: 'Inline HTML: a, em, strong, b, i, sub, sup, br.' }) }, 'A paragraph.')
+export const HeadingBlock = block('heading', { level: Type.Integer({ minimum: 2, maximum: 6 }), text: Text(300) }, 'A subheading.')
+export const ImageBlock = block(
+  'image',
+  {
+    mediaId: ref(Id),
+    caption: Type.Optional(Text(2000, { description: 'Overrides the media caption here.' })),
+    credit: Type.Optional(Text(300, { description: 'Overrides the media credit here.' })),
+  },
+  'A photo or graphic from the media library.',
+)
+export const VideoBlock = block(
+  'video',
+  { mediaId: Type.Optional(ref(Id)), url: Type.Optional(Url), title: Type.Optional(Text(500)) },
+  'A video: a media library item (mediaId) or an external url; exactly one of the two.',
+)
+export const QuoteBlock = block('quote', { text: Text(5000), attribution: Type.Optional(Text(300)) }, 'A pull quote.')
+export const ListBlock = block('list', { ordered: Type.Boolean(), items: Type.Array(Text(2000), { minItems: 1, maxItems: 200 }) }, 'A list.')
+export const EmbedBlock = block('embed', { provider: Text(100), url: Url, html: Type.Optional(Text(20000)) }, 'A third-party embed.')
+export const AdBlock = block('ad', { slot: Text(100, { pattern: '^[A-Za-z0-9_-]+$' }) }, 'An advertisement slot.')
+export const RelatedBlock = block('related', { articleId: ref(Id) }, 'A link to another article.')
+
+const blockSchemas = [ParagraphBlock, HeadingBlock, ImageBlock, VideoBlock, QuoteBlock, ListBlock, EmbedBlock, AdBlock, RelatedBlock]
+type BlockUnion = Static<(typeof blockSchemas)[number]>
+
+/** A tagged union on `type`: the validator picks the branch by tag, so errors name the field that is wrong. */
+export const BodyBlock = Type.Unsafe<BlockUnion>({
+  $id: 'BodyBlock',
+  type: 'object',
+  required: ['type'],
+  discriminator: { propertyName: 'type' },
+  oneOf: blockSchemas.map((s) => ({ $ref: s.$id })),
+})
+export type BodyBlockValue = BlockUnion
+
+export const LeadMediaInput = Strict(
+  { mediaId: ref(Id), caption: Type.Optional(Text(2000)), credit: Type.Optional(Text(300)) },
+  { $id: 'LeadMediaInput', description: 'The hero photo or video shown before the headline.' },
+)
+
+export const PrintEdition = Strict(
+  {
+    publication: Text(200),
+    section: Type.Optional(Text(200)),
+    page: Type.Optional(Text(20)),
+    editionDate: Type.Optional(Type.String({ format: 'date' })),
+  },
+  { $id: 'PrintEdition' },
+)
+
+export const Correction = Strict({ at: ref(Timestamp), text: Text(2000) }, { $id: 'Correction' })
+
+export const CreditInput = Strict({ contributorId: ref(Id), role: ref(CreditRole) }, { $id: 'CreditInput' })
+export const ArticleTopicInput = Strict(
+  { topicId: ref(Id), primary: Type.Optional(Type.Boolean({ default: false })) },
+  { $id: 'ArticleTopicInput' },
+)
+
+const editable = {
+  slug: ref(Slug),
+  type: ref(ArticleType),
+  language: ref(Language),
+  headlines: ref(Headlines),
+  summary: Text(2000, { description: 'The standfirst.' }),
+  leadMedia: ref(LeadMediaInput),
+  body: Type.Array(ref(BodyBlock), { maxItems: 500 }),
+  credits: Type.Array(ref(CreditInput), { maxItems: 50 }),
+  topics: Type.Array(ref(ArticleTopicInput), { maxItems: 50 }),
+  printEdition: ref(PrintEdition),
+  canonicalUrl: Url,
+  embargoUntil: ref(Timestamp),
+}
+
+export const ArticleCreate = Strict(
+  {
+    slug: Type.Optional(editable.slug),
+    type: Type.Optional(editable.type),
+    language: Type.Optional(editable.language),
+    headlines: editable.headlines,
+    summary: Type.Optional(editable.summary),
+    leadMedia: Type.Optional(editable.leadMedia),
+    body: editable.body,
+    credits: Type.Optional(editable.credits),
+    topics: Type.Optional(editable.topics),
+    printEdition: Type.Optional(editable.printEdition),
+    canonicalUrl: Type.Optional(editable.canonicalUrl),
+    embargoUntil: Type.Optional(editable.embargoUntil),
+  },
+  { $id: 'ArticleCreate', description: 'A new article. It starts as a draft; the server sets id, version, status and timestamps.' },
+)
+export type ArticleCreateBody = Static<typeof ArticleCreate>
+
+export const ArticleReplace = Strict(
+  {
+    slug: editable.slug,
+    type: editable.type,
+    language: editable.language,
+    headlines: editable.headlines,
+    summary: Nullable(editable.summary),
+    leadMedia: Nullable(editable.leadMedia),
+    body: editable.body,
+    credits: editable.credits,
+    topics: editable.topics,
+    printEdition: Nullable(editable.printEdition),
+    canonicalUrl: Nullable(editable.canonicalUrl),
+    embargoUntil: Nullable(editable.embargoUntil),
+    message: Type.Optional(Text(500, { description: 'A note stored with the revision.' })),
+  },
+  { $id: 'ArticleReplace', description: 'The whole editable representation; fields left out are an error.' },
+)
+
+export const ArticlePatch = Strict(
+  {
+    slug: Type.Optional(editable.slug),
+    type: Type.Optional(editable.type),
+    language: Type.Optional(editable.language),
+    headlines: Type.Optional(editable.headlines),
+    summary: Type.Optional(Nullable(editable.summary)),
+    leadMedia: Type.Optional(Nullable(editable.leadMedia)),
+    body: Type.Optional(editable.body),
+    credits: Type.Optional(editable.credits),
+    topics: Type.Optional(editable.topics),
+    printEdition: Type.Optional(Nullable(editable.printEdition)),
+    canonicalUrl: Type.Optional(Nullable(editable.canonicalUrl)),
+    embargoUntil: Type.Optional(Nullable(editable.embargoUntil)),
+    message: Type.Optional(Text(500, { description: 'A note stored with the revision.' })),
+  },
+  {
+    $id: 'ArticlePatch',
+    minProperties: 1,
+    description: 'Fields to change; each given field replaces the stored one, null clears an optional field.',
+  },
+)
+export type ArticlePatchBody = Static<typeof ArticlePatch>
+
+export const ActionBody = Strict({ message: Type.Optional(Text(500)) }, { $id: 'ActionBody' })
+
+// ---- Output ----
+
+const ContributorRef = Strict(
+  { id: Type.String(), name: Type.String(), slug: Type.String(), kind: Type.String() },
+  { $id: 'ContributorRef' },
+)
+export const Credit = Strict({ role: ref(CreditRole), contributor: ref(ContributorRef) }, { $id: 'Credit' })
+export const ArticleTopic = Strict(
+  { id: Type.String(), name: Type.String(), slug: Type.String(), kind: Type.String(), primary: Type.Boolean() },
+  { $id: 'ArticleTopic' },
+)
+export const LeadMedia = Strict(
+  { mediaId: Type.String(), caption: Nullable(Type.String()), credit: Nullable(Type.String()), media: ref(Media) },
+  { $id: 'LeadMedia' },
+)
+
+/** Body blocks as read: image and video blocks embed their media so a client can render without another call. */
+export const BodyBlockOut = Type.Object(
+  {
+    type: Type.String(),
+    html: Type.Optional(Type.String()),
+    level: Type.Optional(Type.Integer()),
+    text: Type.Optional(Type.String()),
+    mediaId: Type.Optional(Type.String()),
+    caption: Type.Optional(Type.String()),
+    credit: Type.Optional(Type.String()),
+    url: Type.Optional(Type.String()),
+    title: Type.Optional(Type.String()),
+    attribution: Type.Optional(Type.String()),
+    ordered: Type.Optional(Type.Boolean()),
+    items: Type.Optional(Type.Array(Type.String())),
+    provider: Type.Optional(Type.String()),
+    slot: Type.Optional(Type.String()),
+    articleId: Type.Optional(Type.String()),
+    media: Type.Optional(ref(Media)),
+  },
+  { $id: 'BodyBlockOut', additionalProperties: false, description: 'A body block as read; `type` says which fields are set.' },
+)
+
+export const Article = Strict(
+  {
+    id: Type.String(),
+    slug: Type.String(),
+    type: ref(ArticleType),
+    status: ref(ArticleStatus),
+    language: Type.String(),
+    headlines: ref(Headlines),
+    summary: Nullable(Type.String()),
+    leadMedia: Nullable(ref(LeadMedia)),
+    body: Type.Array(ref(BodyBlockOut)),
+    credits: Type.Array(ref(Credit)),
+    topics: Type.Array(ref(ArticleTopic)),
+    printEdition: Nullable(ref(PrintEdition)),
+    corrections: Type.Array(ref(Correction)),
+    canonicalUrl: Nullable(Type.String()),
+    wordCount: Type.Integer(),
+    version: Type.Integer({ minimum: 1 }),
+    createdAt: ref(Timestamp),
+    updatedAt: ref(Timestamp),
+    firstPublishedAt: Nullable(ref(Timestamp)),
+    publishedAt: Nullable(ref(Timestamp)),
+    scheduledAt: Nullable(ref(Timestamp)),
+    embargoUntil: Nullable(ref(Timestamp)),
+  },
+  { $id: 'Article' },
+)
+export type ArticleOut = Static<typeof Article>
+
+export const ArticleList = Strict(
+  {
+    data: Type.Array(ref(Article)),
+    next: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last page.' })),
+  },
+  { $id: 'ArticleList' },
+)
+
+export const ArticleKeyParams = Strict(
+  { idOrSlug: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'The article id or its slug.' }) },
+  { $id: 'ArticleKeyParams' },
+)
+
+export const articleSchemas = [
+  ArticleType,
+  ArticleStatus,
+  CreditRole,
+  Language,
+  Headlines,
+  ...blockSchemas,
+  BodyBlock,
+  LeadMediaInput,
+  PrintEdition,
+  Correction,
+  CreditInput,
+  ArticleTopicInput,
+  ArticleCreate,
+  ArticleReplace,
+  ArticlePatch,
+  ActionBody,
+  ContributorRef,
+  Credit,
+  ArticleTopic,
+  LeadMedia,
+  BodyBlockOut,
+  Article,
+  ArticleList,
+  ArticleKeyParams,
+]

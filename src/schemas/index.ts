@@ -1,0 +1,17 @@
+import { commonSchemas } from './common.js'
+import { mediaSchemas } from './media.js'
+import { articleSchemas } from './article.js'
+import { apiKeySchemas } from './apiKey.js'
+import { contributorSchemas, topicSchemas } from './contributor.js'
+import { systemSchemas } from './system.js'
+
+/** Every shared schema, registered once with addSchema; routes use them by $ref. */
+export const allSchemas = [
+  ...commonSchemas,
+  ...mediaSchemas,
+  ...contributorSchemas,
+  ...topicSchemas,
+  ...articleSchemas,
+  ...apiKeySchemas,
+  ...systemSchemas,
+]

@@ -1,0 +1,49 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { ApiKeyRepository, ApiKeyRow } from '../db/index.js'
+import type { Actor, Scope } from './actor.js'
+import { systemRuntime, type Runtime } from './clock.js'
+
+/** Keys are long random secrets, so a fast hash is enough; only the hash is stored. */
+export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex')
+
+export function createApiKeyService(repo: ApiKeyRepository, runtime: Runtime = systemRuntime) {
+  async function insert(name: string, scope: Scope, key: string): Promise<{ row: ApiKeyRow; key: string }> {
+    const row = await repo.create({
+      id: runtime.newId(),
+      name,
+      scope,
+      keyHash: hashKey(key),
+      prefix: key.slice(0, 10),
+      createdAt: runtime.now().toISOString(),
+    })
+    return { row, key }
+  }
+
+  return {
+    create(name: string, scope: Scope) {
+      return insert(name, scope, `nd_${randomBytes(32).toString('base64url')}`)
+    },
+
+    /**
+     * On a database without keys, creates the first admin key: the given one
+     * (NEWSDESK_ADMIN_KEY) or a new random one. Returns it, or null when keys exist.
+     */
+    async bootstrap(adminKey: string | undefined): Promise<{ key: string; generated: boolean } | null> {
+      if ((await repo.count()) > 0) return null
+      const { key } = adminKey ? await insert('bootstrap admin', 'admin', adminKey) : await this.create('bootstrap admin', 'admin')
+      return { key, generated: adminKey === undefined }
+    },
+
+    async authenticate(token: string): Promise<Actor | null> {
+      const row = await repo.findActiveByHash(hashKey(token))
+      if (!row) return null
+      await repo.touch(row.id, runtime.now().toISOString())
+      return { keyId: row.id, scope: row.scope }
+    },
+
+    list: () => repo.list(),
+    revoke: (id: string) => repo.revoke(id, runtime.now().toISOString()),
+  }
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>

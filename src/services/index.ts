@@ -1,0 +1,55 @@
+import type { Repositories } from '../db/index.js'
+import type { CatalogMediaRow } from '../db/index.js'
+import type { ContributorRow, TopicRow } from '../db/repositories/catalog.js'
+import type { MediaCreateBody, MediaPatchBody } from '../schemas/media.js'
+import type { ContributorCreateBody, ContributorPatchBody, TopicCreateBody, TopicPatchBody } from '../schemas/contributor.js'
+import { createApiKeyService } from './apiKeys.js'
+import { createArticleService } from './articles.js'
+import { createCatalogService, slugOf } from './catalog.js'
+import { systemRuntime, type Runtime } from './clock.js'
+import { createImportService } from './imports.js'
+
+export function createServices(repos: Repositories, runtime: Runtime = systemRuntime) {
+  const core = {
+    articles: createArticleService(repos.articles, runtime),
+    apiKeys: createApiKeyService(repos.apiKeys, runtime),
+    media: createCatalogService<CatalogMediaRow, Omit<CatalogMediaRow, 'id' | 'version' | 'createdAt' | 'updatedAt'>, MediaCreateBody, MediaPatchBody>(
+      repos.media,
+      'media',
+      (m) => ({
+        kind: m.kind,
+        url: m.url ?? null,
+        mimeType: m.mimeType ?? null,
+        width: m.width ?? null,
+        height: m.height ?? null,
+        durationSeconds: m.durationSeconds ?? null,
+        sizeBytes: m.sizeBytes ?? null,
+        alt: m.alt ?? null,
+        caption: m.caption ?? null,
+        credit: m.credit ?? null,
+        copyright: m.copyright ?? null,
+        renditions: m.renditions ?? [],
+      }),
+      runtime,
+    ),
+    contributors: createCatalogService<ContributorRow, Omit<ContributorRow, 'id' | 'version' | 'createdAt' | 'updatedAt'>, ContributorCreateBody, ContributorPatchBody>(
+      repos.contributors,
+      'contributor',
+      (c) => ({ kind: c.kind, name: c.name, slug: c.slug ?? slugOf(c.name), bio: c.bio ?? null, avatarUrl: c.avatarUrl ?? null, aliases: c.aliases ?? [] }),
+      runtime,
+    ),
+    topics: createCatalogService<TopicRow, Omit<TopicRow, 'id' | 'version' | 'createdAt' | 'updatedAt'>, TopicCreateBody, TopicPatchBody>(
+      repos.topics,
+      'topic',
+      (t) => ({ kind: t.kind, name: t.name, slug: t.slug ?? slugOf(t.name), description: t.description ?? null, aliases: t.aliases ?? [] }),
+      runtime,
+    ),
+  }
+  const imports = createImportService(
+    { articles: core.articles, articleRepo: repos.articles, media: core.media, contributors: repos.contributors, topics: repos.topics },
+    runtime,
+  )
+  return { ...core, imports }
+}
+
+export type Services = ReturnType<typeof createServices>

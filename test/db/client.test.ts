@@ -1,0 +1,24 @@
+import t from 'tap'
+import { join } from 'node:path'
+import { openDatabase } from '../../src/db/client.js'
+
+t.test('openDatabase sets WAL, synchronous=FULL, foreign keys and a busy timeout, and migrates', async (t) => {
+  const dir = t.testdir()
+  const handle = openDatabase(join(dir, 'nested', 'newsdesk.db'))
+  t.teardown(() => handle.close())
+  t.equal(handle.sqlite.pragma('journal_mode', { simple: true }), 'wal')
+  t.equal(handle.sqlite.pragma('synchronous', { simple: true }), 2)
+  t.equal(handle.sqlite.pragma('foreign_keys', { simple: true }), 1)
+  t.equal(handle.sqlite.pragma('busy_timeout', { simple: true }), 2000)
+  const tables = handle.sqlite.prepare("select name from sqlite_master where type='table'").all().map((r) => (r as { name: string }).name)
+  for (const name of ['articles', 'article_revisions', 'api_keys', 'media', 'topics', 'contributors']) t.ok(tables.includes(name), name)
+})
+
+t.test('opening the same file again applies no migration twice', async (t) => {
+  const file = join(t.testdir(), 'db.sqlite')
+  openDatabase(file).close()
+  const again = openDatabase(file)
+  t.teardown(() => again.close())
+  const applied = again.sqlite.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }
+  t.equal(applied.n, 1)
+})

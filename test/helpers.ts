@@ -1,0 +1,26 @@
+import { buildApp, type App } from '../src/app.js'
+import { testConfig, type Config } from '../src/config.js'
+
+export interface TestApp extends App {
+  /** Authorization headers for an admin, a write and a read key. */
+  as: { admin: Record<string, string>; write: Record<string, string>; read: Record<string, string> }
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void
+}
+
+/** A fresh app on an in-memory database with the real migrations, closed when the test ends. */
+export async function testApp(t: Teardown, overrides: Partial<Config> = {}): Promise<TestApp> {
+  const built = await buildApp(testConfig(overrides))
+  t.teardown(() => built.app.close())
+  const bearer = async (scope: 'admin' | 'write' | 'read') => ({
+    authorization: `Bearer ${(await built.services.apiKeys.create(`${scope} key`, scope)).key}`,
+  })
+  return { ...built, as: { admin: await bearer('admin'), write: await bearer('write'), read: await bearer('read') } }
+}
+
+export const minimalArticle = (headline = 'Council approves new harbour bridge') => ({
+  headlines: { basic: headline },
+  body: [{ type: 'paragraph', html: 'The council voted <strong>31 to 9</strong> on Thursday.' }],
+})

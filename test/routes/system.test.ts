@@ -1,0 +1,72 @@
+import t from 'tap'
+import { minimalArticle, testApp } from '../helpers.js'
+
+t.test('GET /healthz and /readyz answer without a key and are never cached', async (t) => {
+  const h = await testApp(t, { anonymousReads: false })
+  const health = await h.app.inject({ url: '/healthz' })
+  t.equal(health.statusCode, 200)
+  t.match(health.json(), { status: 'ok', uptimeSeconds: Number })
+  t.equal(health.headers['cache-control'], 'no-store')
+  const ready = await h.app.inject({ url: '/readyz' })
+  t.same(ready.json(), { status: 'ok', database: 'ok' })
+})
+
+t.test('GET /readyz is 503 when the database does not answer', async (t) => {
+  const h = await testApp(t)
+  h.data.handle.sqlite.close()
+  const ready = await h.app.inject({ url: '/readyz' })
+  t.equal(ready.statusCode, 503)
+  t.same(ready.json(), { status: 'unavailable', database: 'unavailable' })
+})
+
+t.test('GET /metrics exposes requests by route and status, latency and database timings', async (t) => {
+  const h = await testApp(t)
+  await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: minimalArticle() })
+  await h.app.inject({ url: '/v1/articles/missing' })
+  const res = await h.app.inject({ url: '/metrics' })
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-type'], /^text\/plain/)
+  t.match(res.body, /http_requests_total\{method="POST",route="\/v1\/articles",status_code="201"\} 1/)
+  t.match(res.body, /http_requests_total\{method="GET",route="\/v1\/articles\/:idOrSlug",status_code="404"\} 1/)
+  t.match(res.body, /http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/v1\/articles"/)
+  t.match(res.body, /db_operation_duration_seconds_count\{operation="articles.create",outcome="ok"\} 1/)
+  t.match(res.body, /process_cpu_user_seconds_total/)
+})
+
+t.test('every response carries X-Request-Id; a sane incoming one is kept, others replaced', async (t) => {
+  const h = await testApp(t)
+  const mine = await h.app.inject({ url: '/healthz', headers: { 'x-request-id': 'edge-42.abc' } })
+  t.equal(mine.headers['x-request-id'], 'edge-42.abc')
+  const evil = await h.app.inject({ url: '/healthz', headers: { 'x-request-id': 'x\n{"level":60}' } })
+  t.match(evil.headers['x-request-id'], /^[0-9a-f-]{36}$/)
+  const problem = await h.app.inject({ url: '/nowhere' })
+  t.equal(problem.json().requestId, problem.headers['x-request-id'])
+})
+
+t.test('unknown routes are 404 problems', async (t) => {
+  const h = await testApp(t)
+  const res = await h.app.inject({ method: 'DELETE', url: '/v2/whatever?x=1' })
+  t.equal(res.statusCode, 404)
+  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.match(res.json(), { type: '/problems/not-found', title: 'Not Found', status: 404, instance: '/v2/whatever' })
+})
+
+t.test('an unexpected error is a 500 problem without stack or SQL', async (t) => {
+  const h = await testApp(t)
+  h.data.handle.sqlite.exec('DROP TABLE article_revisions')
+  const res = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: minimalArticle() })
+  t.equal(res.statusCode, 500)
+  t.match(res.json(), { type: '/problems/internal', status: 500 })
+  t.notMatch(res.body, /article_revisions|SQLITE|at \w+ \(/)
+})
+
+t.test('GET /docs serves Swagger UI from local assets and /openapi.json the spec', async (t) => {
+  const h = await testApp(t, { anonymousReads: false })
+  const docs = await h.app.inject({ url: '/docs/' })
+  t.equal(docs.statusCode, 200)
+  t.match(docs.body, /swagger-ui/)
+  t.notMatch(docs.body, /https?:\/\/(?!127\.0\.0\.1)[a-z]/i, 'no remote assets')
+  const spec = await h.app.inject({ url: '/openapi.json' })
+  t.equal(spec.statusCode, 200)
+  t.equal(spec.json().openapi, '3.1.0')
+})

@@ -1,0 +1,49 @@
+import t from 'tap'
+import { testApp } from '../../helpers.js'
+
+t.test('POST /v1/api-keys shows the secret once; lists never show it; only admins manage keys', async (t) => {
+  const h = await testApp(t)
+  const res = await h.app.inject({ method: 'POST', url: '/v1/api-keys', headers: h.as.admin, payload: { name: 'website', scope: 'read' } })
+  t.equal(res.statusCode, 201)
+  t.equal(res.headers['cache-control'], 'no-store')
+  const created = res.json()
+  t.match(created, { name: 'website', scope: 'read', key: /^nd_[A-Za-z0-9_-]{43}$/, revokedAt: null })
+  t.equal(created.prefix, created.key.slice(0, 10))
+  const list = await h.app.inject({ url: '/v1/api-keys', headers: h.as.admin })
+  t.equal(list.statusCode, 200)
+  t.notMatch(list.body, created.key)
+  t.ok(list.json().data.every((k: object) => !('key' in k)))
+  t.equal((await h.app.inject({ url: '/v1/api-keys', headers: h.as.write })).statusCode, 403)
+  t.equal((await h.app.inject({ url: '/v1/api-keys' })).statusCode, 401)
+  t.equal((await h.app.inject({ method: 'POST', url: '/v1/api-keys', headers: h.as.admin, payload: { name: 'x', scope: 'root' } })).statusCode, 400)
+})
+
+t.test('a new key works at once and stops working when revoked', async (t) => {
+  const h = await testApp(t, { anonymousReads: false })
+  const { id, key } = (await h.app.inject({ method: 'POST', url: '/v1/api-keys', headers: h.as.admin, payload: { name: 'partner', scope: 'read' } })).json()
+  const auth = { authorization: `Bearer ${key}` }
+  t.equal((await h.app.inject({ url: '/v1/articles', headers: auth })).statusCode, 200)
+  const revoked = await h.app.inject({ method: 'POST', url: `/v1/api-keys/${id}/revoke`, headers: h.as.admin })
+  t.equal(revoked.statusCode, 200)
+  t.ok(revoked.json().revokedAt)
+  t.equal((await h.app.inject({ url: '/v1/articles', headers: auth })).statusCode, 401)
+  const again = await h.app.inject({ method: 'POST', url: `/v1/api-keys/${id}/revoke`, headers: h.as.admin })
+  t.equal(again.json().revokedAt, revoked.json().revokedAt, 'revoking twice keeps the first time')
+  t.equal((await h.app.inject({ method: 'POST', url: '/v1/api-keys/nope/revoke', headers: h.as.admin })).statusCode, 404)
+})
+
+t.test('keys are stored only as hashes', async (t) => {
+  const h = await testApp(t)
+  const { key } = (await h.app.inject({ method: 'POST', url: '/v1/api-keys', headers: h.as.admin, payload: { name: 'x', scope: 'write' } })).json()
+  const dump = JSON.stringify(h.data.handle.sqlite.prepare('select * from api_keys').all())
+  t.notMatch(dump, key)
+})
+
+t.test('a malformed Authorization header is a 401 problem', async (t) => {
+  const h = await testApp(t)
+  for (const authorization of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer a b']) {
+    const res = await h.app.inject({ url: '/v1/articles', headers: { authorization } })
+    t.equal(res.statusCode, 401, authorization)
+    t.equal(res.json().type, '/problems/unauthorized')
+  }
+})

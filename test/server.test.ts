@@ -1,0 +1,109 @@
+import t from 'tap'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+interface ArticleJson {
+  slug: string
+  status: string
+  headlines: { print?: string }
+  leadMedia: { credit: string | null } | null
+  topics: { primary: boolean }[]
+  credits: { role: string }[]
+  body: { type: string }[]
+}
+const listOf = async (res: Response) => ((await res.json()) as { data: ArticleJson[] }).data
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const samplesDir = join(root, '..', 'shared', 'samples')
+
+interface Running {
+  child: ChildProcess
+  base: string
+  output: () => string
+  exited: Promise<number | null>
+}
+
+/** Starts the real server (src/server.ts through tsx) on a free loopback port. */
+async function start(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DEMO_SAMPLES_DIR: samplesDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => (output += d))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
+    const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+    if (match) return { child, base: match[1]!, output: () => output, exited }
+    if (child.exitCode !== null) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  child.kill('SIGKILL')
+  throw new Error(`server did not start:\n${output}`)
+}
+
+async function stop(server: Running): Promise<number | null> {
+  server.child.kill('SIGTERM')
+  return server.exited
+}
+
+t.test('first start creates and prints an admin key once, loads demo content, and stops cleanly on SIGTERM', async (t) => {
+  const dir = t.testdir()
+  const env = { DATABASE_PATH: join(dir, 'newsdesk.db'), LOG_LEVEL: 'info' }
+  const first = await start(env)
+  const key = /\n {2}(nd_[A-Za-z0-9_-]+)\n/.exec(first.output())?.[1]
+  t.ok(key, 'the admin key is printed')
+  t.match(first.output(), /API docs: http:\/\/127\.0\.0\.1:\d+\/docs/)
+
+  const list = await listOf(await fetch(`${first.base}/v1/articles?limit=100`))
+  const expected = 3 + (existsSync(samplesDir) ? readdirSync(samplesDir).filter((f) => f.endsWith('.txt')).length : 0)
+  t.equal(list.length, expected, 'the demo pages (and the shared sample) are published')
+  for (const article of list) {
+    t.equal(article.status, 'published')
+    t.ok(article.topics.some((x) => x.primary), `${article.slug} has a primary topic`)
+    t.ok(article.leadMedia?.credit, `${article.slug} has a credited lead photo`)
+    t.ok(article.headlines.print, `${article.slug} has a print headline`)
+    t.ok(article.credits.some((c) => c.role === 'additional-reporting'), `${article.slug} has a wire credit`)
+    t.ok(article.body.some((b) => b.type === 'video'), `${article.slug} has a video`)
+    t.ok(article.body.some((b) => b.type === 'ad'), `${article.slug} has an ad slot`)
+  }
+  const one = await fetch(`${first.base}/v1/articles/${list[0]!.slug}`)
+  t.equal(one.status, 200)
+  const keys = await fetch(`${first.base}/v1/api-keys`, { headers: { authorization: `Bearer ${key}` } })
+  t.equal(keys.status, 200, 'the printed key is an admin key')
+  t.equal(await stop(first), 0, 'exit code 0 after SIGTERM')
+
+  const second = await start(env)
+  t.notMatch(second.output(), /created an admin API key/, 'no new key on the next start')
+  const again = await listOf(await fetch(`${second.base}/v1/articles?limit=100`))
+  t.equal(again.length, expected, 'demo content is not loaded twice')
+  t.equal(await stop(second), 0)
+})
+
+t.test('NEWSDESK_ADMIN_KEY becomes the bootstrap admin key', async (t) => {
+  const adminKey = 'automation-admin-key-0123456789'
+  const server = await start({ DATABASE_PATH: join(t.testdir(), 'db.sqlite'), NEWSDESK_ADMIN_KEY: adminKey, DEMO_CONTENT: 'false' })
+  t.notMatch(server.output(), /created an admin API key/)
+  const res = await fetch(`${server.base}/v1/api-keys`, { headers: { authorization: `Bearer ${adminKey}` } })
+  t.equal(res.status, 200)
+  t.equal(await stop(server), 0)
+})
+
+t.test('a bad configuration value stops start-up with a message naming the variable', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', PORT: 'eighty', DATABASE_PATH: ':memory:' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.on('data', (d) => (stderr += d))
+  const code = await new Promise((resolve) => child.on('exit', resolve))
+  t.equal(code, 1)
+  t.match(stderr, /Invalid configuration: env\/PORT must be integer/)
+  t.notMatch(stderr, /at .*\.ts:\d+/, 'no stack trace')
+})
