@@ -10,6 +10,17 @@ CREATE TABLE `api_keys` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `api_keys_key_hash_unique` ON `api_keys` (`key_hash`);--> statement-breakpoint
+CREATE TABLE `article_changes` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`article_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`public_kind` text,
+	`version` integer NOT NULL,
+	`at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `article_changes_public` ON `article_changes` (`public_kind`,`seq`);--> statement-breakpoint
+CREATE INDEX `article_changes_article` ON `article_changes` (`article_id`);--> statement-breakpoint
 CREATE TABLE `article_credits` (
 	`article_id` text NOT NULL,
 	`position` integer NOT NULL,
@@ -59,6 +70,7 @@ CREATE TABLE `articles` (
 	`type` text NOT NULL,
 	`status` text NOT NULL,
 	`language` text NOT NULL,
+	`section_id` text,
 	`headline` text NOT NULL,
 	`headlines` text NOT NULL,
 	`summary` text,
@@ -68,6 +80,9 @@ CREATE TABLE `articles` (
 	`corrections` text NOT NULL,
 	`canonical_url` text,
 	`word_count` integer NOT NULL,
+	`body_text` text NOT NULL,
+	`search_rowid` integer NOT NULL,
+	`public_visible` integer NOT NULL,
 	`content_hash` text,
 	`version` integer NOT NULL,
 	`created_at` text NOT NULL,
@@ -76,13 +91,20 @@ CREATE TABLE `articles` (
 	`published_at` text,
 	`scheduled_at` text,
 	`embargo_until` text,
-	`listed_at` text NOT NULL
+	`listed_at` text NOT NULL,
+	FOREIGN KEY (`section_id`) REFERENCES `sections`(`id`) ON UPDATE no action ON DELETE restrict
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `articles_slug_unique` ON `articles` (`slug`);--> statement-breakpoint
+CREATE UNIQUE INDEX `articles_search_rowid_unique` ON `articles` (`search_rowid`);--> statement-breakpoint
 CREATE INDEX `articles_status_listed` ON `articles` (`status`,`listed_at`,`id`);--> statement-breakpoint
 CREATE INDEX `articles_listed` ON `articles` (`listed_at`,`id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `articles_content_hash` ON `articles` (`content_hash`);--> statement-breakpoint
+CREATE INDEX `articles_section` ON `articles` (`section_id`);--> statement-breakpoint
+CREATE INDEX `articles_scheduled` ON `articles` (`status`,`scheduled_at`);--> statement-breakpoint
+CREATE INDEX `articles_embargo` ON `articles` (`public_visible`,`status`,`embargo_until`);--> statement-breakpoint
+CREATE INDEX `articles_status_updated` ON `articles` (`status`,`updated_at`,`id`);--> statement-breakpoint
+CREATE INDEX `articles_status_published` ON `articles` (`status`,`published_at`,`id`);--> statement-breakpoint
 CREATE TABLE `contributors` (
 	`id` text PRIMARY KEY NOT NULL,
 	`kind` text NOT NULL,
@@ -130,6 +152,21 @@ CREATE TABLE `media` (
 	`updated_at` text NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `sections` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`slug` text NOT NULL,
+	`parent_id` text,
+	`path` text NOT NULL,
+	`description` text,
+	`version` integer NOT NULL,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL,
+	FOREIGN KEY (`parent_id`) REFERENCES `sections`(`id`) ON UPDATE no action ON DELETE restrict
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `sections_path_unique` ON `sections` (`path`);--> statement-breakpoint
+CREATE INDEX `sections_parent` ON `sections` (`parent_id`);--> statement-breakpoint
 CREATE TABLE `topics` (
 	`id` text PRIMARY KEY NOT NULL,
 	`kind` text NOT NULL,

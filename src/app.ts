@@ -8,20 +8,27 @@ import { openDataLayer, type DataLayer } from './db/index.js'
 import { allSchemas } from './schemas/index.js'
 import { createServices, type Services } from './services/index.js'
 import { createMetrics } from './plugins/metrics.js'
+import { createScheduler } from './services/scheduler.js'
+import type { Runtime } from './services/clock.js'
 import './plugins/types.js'
 import problemPlugin from './plugins/problem.js'
 import authPlugin from './plugins/auth.js'
 import idempotencyPlugin from './plugins/idempotency.js'
 import cachingPlugin from './plugins/caching.js'
+import edgePlugin from './plugins/edge.js'
+import rateLimitPlugin from './plugins/rateLimit.js'
 import metricsPlugin from './plugins/metrics.js'
 import swaggerPlugin from './plugins/swagger.js'
 import systemRoutes from './routes/system.js'
 import articleRoutes from './routes/v1/articles.js'
+import changeRoutes from './routes/v1/changes.js'
 import apiKeyRoutes from './routes/v1/apiKeys.js'
+import importRoutes from './routes/v1/imports.js'
 import { catalogRoutes } from './routes/v1/catalog.js'
 import { Media, MediaCreate, MediaList, MediaPatch } from './schemas/media.js'
 import { Contributor, ContributorCreate, ContributorList, ContributorPatch, Topic, TopicCreate, TopicList, TopicPatch } from './schemas/contributor.js'
-import { mapContributor, mapMedia, mapTopic } from './mappers/catalog.js'
+import { mapContributor, mapMedia, mapSection, mapTopic } from './mappers/catalog.js'
+import { Section, SectionCreate, SectionList, SectionPatch } from './schemas/section.js'
 
 export interface App {
   app: FastifyInstance
@@ -50,10 +57,11 @@ function validatorFactory() {
   }
 }
 
-export async function buildApp(config: Config): Promise<App> {
+/** Builds the app; `runtime` (clock and ids) is for tests that need to control time. */
+export async function buildApp(config: Config, options: { runtime?: Runtime } = {}): Promise<App> {
   const metrics = createMetrics()
   const data = openDataLayer(config.databasePath, metrics.observeQuery)
-  const services = createServices(data.repos)
+  const services = createServices(data.repos, options.runtime)
 
   const app = Fastify({
     logger: { level: config.logLevel },
@@ -67,7 +75,14 @@ export async function buildApp(config: Config): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
-  app.addHook('onClose', async () => data.close())
+  const scheduler = createScheduler(() => services.articles.publishDue(), config.schedulerIntervalMs, (err) =>
+    app.log.error({ err }, 'publishing scheduled articles failed'),
+  )
+  app.addHook('onReady', async () => scheduler.start())
+  app.addHook('onClose', async () => {
+    await scheduler.stop()
+    data.close()
+  })
   // JSON only (415 for anything else); the imports route adds text/plain for itself.
   app.removeContentTypeParser('text/plain')
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
@@ -78,13 +93,16 @@ export async function buildApp(config: Config): Promise<App> {
   await app.register(swaggerPlugin)
   await app.register(metricsPlugin, { metrics })
   await app.register(authPlugin, { apiKeys: services.apiKeys, anonymousReads: config.anonymousReads })
+  await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute })
   await app.register(idempotencyPlugin, { repo: data.repos.idempotency })
   await app.register(cachingPlugin)
+  await app.register(edgePlugin, { corsOrigins: config.corsOrigins })
 
   await app.register(systemRoutes, { ping: data.ping, metrics })
   await app.register(articleRoutes, { service: services.articles })
+  await app.register(changeRoutes, { service: services.articles })
   await app.register(
-    catalogRoutes({ path: 'media', tag: 'media', names: ['Media', 'MediaItems'], schemas: { create: MediaCreate, patch: MediaPatch, item: Media, list: MediaList }, service: services.media, map: mapMedia }),
+    catalogRoutes({ path: 'media', tag: 'media', names: ['Media', 'MediaItems'], schemas: { create: MediaCreate, patch: MediaPatch, item: Media, list: MediaList }, service: services.media, map: mapMedia, forceDelete: true }),
   )
   await app.register(
     catalogRoutes({
@@ -94,11 +112,24 @@ export async function buildApp(config: Config): Promise<App> {
       schemas: { create: ContributorCreate, patch: ContributorPatch, item: Contributor, list: ContributorList },
       service: services.contributors,
       map: mapContributor,
+      forceDelete: true,
     }),
   )
   await app.register(
-    catalogRoutes({ path: 'topics', tag: 'topics', names: ['Topic', 'Topics'], schemas: { create: TopicCreate, patch: TopicPatch, item: Topic, list: TopicList }, service: services.topics, map: mapTopic }),
+    catalogRoutes({ path: 'topics', tag: 'topics', names: ['Topic', 'Topics'], schemas: { create: TopicCreate, patch: TopicPatch, item: Topic, list: TopicList }, service: services.topics, map: mapTopic, forceDelete: true }),
   )
+  await app.register(
+    catalogRoutes({
+      path: 'sections',
+      tag: 'sections',
+      names: ['Section', 'Sections'],
+      schemas: { create: SectionCreate, patch: SectionPatch, item: Section, list: SectionList },
+      service: services.sections,
+      map: mapSection,
+      forceDelete: true,
+    }),
+  )
+  await app.register(importRoutes, { service: services.imports })
   await app.register(apiKeyRoutes, { service: services.apiKeys })
 
   await app.ready()

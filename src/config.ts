@@ -21,6 +21,9 @@ const EnvSchema = Type.Object({
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 15000, minimum: 1000, maximum: 600000 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1048576, minimum: 1024, maximum: 52428800 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 120000 }),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 600, minimum: 0, maximum: 1000000 }),
+  CORS_ORIGINS: Type.String({ default: '*', maxLength: 2000, description: 'Comma-separated origins, or *' }),
+  SCHEDULER_INTERVAL_MS: Type.Integer({ default: 1000, minimum: 0, maximum: 3600000 }),
 })
 
 type Env = Static<typeof EnvSchema>
@@ -38,6 +41,11 @@ export interface Config {
   requestTimeoutMs: number
   bodyLimitBytes: number
   shutdownGraceMs: number
+  /** Requests per minute per API key (per address when anonymous); 0: no limit. */
+  rateLimitPerMinute: number
+  corsOrigins: string[]
+  /** How often due scheduled articles are published; 0 turns the scheduler off. */
+  schedulerIntervalMs: number
 }
 
 export class ConfigError extends Error {
@@ -64,10 +72,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+    schedulerIntervalMs: parsed.SCHEDULER_INTERVAL_MS,
+    rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
+    corsOrigins: parsed.CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o.length > 0),
   }
 }
 
-/** A config for tests and tools: an in-memory database, quiet logs, no demo content. */
+/** A config for tests and tools: an in-memory database, quiet logs, no demo content, no scheduler. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent', DEMO_CONTENT: 'false' }), ...overrides }
+  return { ...loadConfig({ DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent', DEMO_CONTENT: 'false', SCHEDULER_INTERVAL_MS: '0', RATE_LIMIT_PER_MINUTE: '0' }), ...overrides }
 }

@@ -1,5 +1,6 @@
 import { buildApp, type App } from '../src/app.js'
 import { testConfig, type Config } from '../src/config.js'
+import { systemRuntime, type Runtime } from '../src/services/clock.js'
 
 export interface TestApp extends App {
   /** Authorization headers for an admin, a write and a read key. */
@@ -11,8 +12,8 @@ interface Teardown {
 }
 
 /** A fresh app on an in-memory database with the real migrations, closed when the test ends. */
-export async function testApp(t: Teardown, overrides: Partial<Config> = {}): Promise<TestApp> {
-  const built = await buildApp(testConfig(overrides))
+export async function testApp(t: Teardown, overrides: Partial<Config> = {}, runtime?: Runtime): Promise<TestApp> {
+  const built = await buildApp(testConfig(overrides), runtime ? { runtime } : {})
   t.teardown(() => built.app.close())
   const bearer = async (scope: 'admin' | 'write' | 'read') => ({
     authorization: `Bearer ${(await built.services.apiKeys.create(`${scope} key`, scope)).key}`,
@@ -24,3 +25,9 @@ export const minimalArticle = (headline = 'Council approves new harbour bridge')
   headlines: { basic: headline },
   body: [{ type: 'paragraph', html: 'The council voted <strong>31 to 9</strong> on Thursday.' }],
 })
+
+/** A clock the test moves by hand. */
+export function manualClock(start = Date.now()): Runtime & { advance(ms: number): void } {
+  let now = start
+  return { now: () => new Date(now), newId: systemRuntime.newId, advance: (ms) => (now += ms) }
+}

@@ -2,8 +2,10 @@ import { openDatabase, ping, type DatabaseHandle } from './client.js'
 import { createArticleRepository, type ArticleRepository } from './repositories/articles.js'
 import { createApiKeyRepository, createIdempotencyRepository, type ApiKeyRepository, type IdempotencyRepository } from './repositories/apiKeys.js'
 import { createContributorRepository, createMediaRepository, createTopicRepository } from './repositories/catalog.js'
+import { createSectionRepository, type SectionRepository } from './repositories/sections.js'
 
 export type { DatabaseHandle } from './client.js'
+export type { SectionRepository, SectionRow, SectionChange } from './repositories/sections.js'
 export type * from './repositories/articles.js'
 export type { ApiKeyRow, ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from './repositories/apiKeys.js'
 export type { CatalogRepository, NamedCatalogRepository, MediaRow as CatalogMediaRow, ContributorRow, TopicRow } from './repositories/catalog.js'
@@ -18,6 +20,7 @@ export interface Repositories {
   media: ReturnType<typeof createMediaRepository>
   contributors: ReturnType<typeof createContributorRepository>
   topics: ReturnType<typeof createTopicRepository>
+  sections: SectionRepository
 }
 
 export interface DataLayer {
@@ -56,6 +59,7 @@ export function openDataLayer(path: string, observe: QueryObserver = () => {}): 
     media: createMediaRepository(db),
     contributors: createContributorRepository(db),
     topics: createTopicRepository(db),
+    sections: createSectionRepository(db),
   }
   const repos = Object.fromEntries(Object.entries(raw).map(([k, r]) => [k, instrument(k, r as object, observe)])) as unknown as Repositories
   return { handle, repos, ping: () => ping(handle), close: () => handle.close() }

@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core'
+import { sqliteTable, text, integer, index, uniqueIndex, primaryKey, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { ArticleStored } from './types.js'
 
 /** SQL is snake_case; timestamps are ISO 8601 UTC strings (they sort as text). */
@@ -75,6 +75,23 @@ export const topics = sqliteTable('topics', {
   updatedAt: text('updated_at').notNull(),
 })
 
+export const sections = sqliteTable(
+  'sections',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    slug: text('slug').notNull(),
+    parentId: text('parent_id').references((): AnySQLiteColumn => sections.id, { onDelete: 'restrict' }),
+    /** Slugs from the root, joined by '/': news/world/asia. Unique. */
+    path: text('path').notNull().unique(),
+    description: text('description'),
+    version: integer('version').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('sections_parent').on(t.parentId)],
+)
+
 export const articles = sqliteTable(
   'articles',
   {
@@ -83,6 +100,7 @@ export const articles = sqliteTable(
     type: text('type', { enum: ['news', 'opinion', 'feature', 'letter', 'brief', 'live'] }).notNull(),
     status: text('status', { enum: ['draft', 'scheduled', 'published', 'archived'] }).notNull(),
     language: text('language').notNull(),
+    sectionId: text('section_id').references(() => sections.id, { onDelete: 'restrict' }),
     headline: text('headline').notNull(),
     headlines: text('headlines', { mode: 'json' }).$type<ArticleStored['headlines']>().notNull(),
     summary: text('summary'),
@@ -92,6 +110,12 @@ export const articles = sqliteTable(
     corrections: text('corrections', { mode: 'json' }).$type<ArticleStored['corrections']>().notNull(),
     canonicalUrl: text('canonical_url'),
     wordCount: integer('word_count').notNull(),
+    /** The body as plain text (derived on write), for search and feeds. */
+    bodyText: text('body_text').notNull(),
+    /** The row of this article in the articles_fts full-text index (see the search migration). */
+    searchRowid: integer('search_rowid').notNull().unique(),
+    /** Whether readers could see the article after its last recorded change (drives the public changes feed). */
+    publicVisible: integer('public_visible', { mode: 'boolean' }).notNull(),
     contentHash: text('content_hash'),
     version: integer('version').notNull(),
     createdAt: text('created_at').notNull(),
@@ -107,6 +131,11 @@ export const articles = sqliteTable(
     index('articles_status_listed').on(t.status, t.listedAt, t.id),
     index('articles_listed').on(t.listedAt, t.id),
     uniqueIndex('articles_content_hash').on(t.contentHash),
+    index('articles_section').on(t.sectionId),
+    index('articles_scheduled').on(t.status, t.scheduledAt),
+    index('articles_embargo').on(t.publicVisible, t.status, t.embargoUntil),
+    index('articles_status_updated').on(t.status, t.updatedAt, t.id),
+    index('articles_status_published').on(t.status, t.publishedAt, t.id),
   ],
 )
 
@@ -157,4 +186,23 @@ export const articleRevisions = sqliteTable(
     snapshot: text('snapshot', { mode: 'json' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.articleId, t.version] })],
+)
+
+/**
+ * Every change to an article, in commit order, for the changes feed. `kind` is
+ * what happened; `publicKind` is what readers saw happen (published when it
+ * became visible, updated while visible, unpublished when it stopped being
+ * visible, deleted), or null when readers saw nothing. Rows outlive the article.
+ */
+export const articleChanges = sqliteTable(
+  'article_changes',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    articleId: text('article_id').notNull(),
+    kind: text('kind', { enum: ['created', 'updated', 'published', 'unpublished', 'scheduled', 'archived', 'restored', 'deleted'] }).notNull(),
+    publicKind: text('public_kind', { enum: ['published', 'updated', 'unpublished', 'deleted'] }),
+    version: integer('version').notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [index('article_changes_public').on(t.publicKind, t.seq), index('article_changes_article').on(t.articleId)],
 )

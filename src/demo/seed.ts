@@ -35,7 +35,7 @@ export async function seedDemoContent(services: Services, options: { samplesDir:
     try {
       const result = await services.imports.importText(readFileSync(file, 'utf8'), system, { dryRun: false })
       if (!result.article) continue
-      await services.articles.setStatus(result.article.article.id, '*', 'publish', system, 'demo content')
+      await services.articles.act(result.article.article.id, '*', 'publish', system, { message: 'demo content' })
       published += 1
     } catch (err) {
       options.log.warn({ file, err }, 'a demo page could not be imported')

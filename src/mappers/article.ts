@@ -1,7 +1,9 @@
 import type { Static } from '@sinclair/typebox'
-import type { ArticleAggregate } from '../db/index.js'
-import type { ArticleOut, BodyBlockOut } from '../schemas/article.js'
-import { mapMedia } from './catalog.js'
+import type { ArticleAggregate, ListedArticle, RevisionRow } from '../db/index.js'
+import type { Revision, RevisionSummary } from '../schemas/revision.js'
+import type { ArticleList, ArticleListItem, ArticleOut, BodyBlockOut } from '../schemas/article.js'
+import escapeHtml from 'escape-html'
+import { mapContributor, mapMedia, mapSection, mapTopic } from './catalog.js'
 
 type BlockOut = Static<typeof BodyBlockOut>
 
@@ -33,6 +35,7 @@ export function mapArticle(agg: ArticleAggregate): ArticleOut {
     type: a.type,
     status: a.status,
     language: a.language,
+    section: agg.section ? { id: agg.section.id, name: agg.section.name, slug: agg.section.slug, path: agg.section.path } : null,
     headlines: a.headlines,
     summary: a.summary,
     leadMedia:
@@ -57,4 +60,40 @@ export function mapArticle(agg: ArticleAggregate): ArticleOut {
     scheduledAt: a.scheduledAt,
     embargoUntil: a.embargoUntil,
   }
+}
+
+export function mapRevisionSummary(r: RevisionRow): Static<typeof RevisionSummary> {
+  return { version: r.version, createdAt: r.createdAt, actorKeyId: r.actorKeyId, message: r.message }
+}
+
+export function mapRevision(r: RevisionRow): Static<typeof Revision> {
+  return { ...mapRevisionSummary(r), snapshot: r.snapshot }
+}
+
+/** A search snippet: escaped text, with the match markers from SQLite turned into <mark>. */
+export function markSnippet(raw: string): string {
+  return escapeHtml(raw).replace(/\u0002/g, '<mark>').replace(/\u0003/g, '</mark>')
+}
+
+type ListItem = Static<typeof ArticleListItem>
+
+/** A list item: the article (only `fields` when given, id always), plus snippet and score for searches. */
+export function mapListItem(item: ListedArticle, fields: string[] | undefined): ListItem {
+  const full: Record<string, unknown> = { ...mapArticle(item) }
+  if (item.snippet !== undefined) full.snippet = markSnippet(item.snippet)
+  // bm25 is lower for better matches; clients get "higher is better".
+  if (item.rank !== undefined) full.score = -item.rank
+  if (!fields) return full as ListItem
+  const keep = new Set(['id', 'snippet', 'score', ...fields])
+  return Object.fromEntries(Object.entries(full).filter(([k]) => keep.has(k))) as ListItem
+}
+
+/** The full related resources of a page, once each, for include=. */
+export function includedOf(items: ArticleAggregate[], include: string[]): Static<typeof ArticleList>['included'] {
+  const byId = <T extends { id: string }>(rows: T[]) => [...new Map(rows.map((r) => [r.id, r])).values()]
+  const out: NonNullable<Static<typeof ArticleList>['included']> = {}
+  if (include.includes('contributors')) out.contributors = byId(items.flatMap((i) => i.credits.map((c) => c.contributor))).map(mapContributor)
+  if (include.includes('topics')) out.topics = byId(items.flatMap((i) => i.topics.map((t) => t.topic))).map(mapTopic)
+  if (include.includes('sections')) out.sections = byId(items.flatMap((i) => (i.section ? [i.section] : []))).map(mapSection)
+  return out
 }

@@ -4,6 +4,8 @@ import type { ContributorRow, TopicRow } from '../db/repositories/catalog.js'
 import type { Media } from '../schemas/media.js'
 import type { Contributor, Topic } from '../schemas/contributor.js'
 import type { ApiKey } from '../schemas/apiKey.js'
+import type { Section } from '../schemas/section.js'
+import type { SectionRow } from '../db/index.js'
 
 /** Mappers whitelist what leaves the API: each names every field it sends. */
 export function mapMedia(m: CatalogMediaRow): Static<typeof Media> {
@@ -58,4 +60,18 @@ export function mapTopic(t: TopicRow): Static<typeof Topic> {
 
 export function mapApiKey(k: ApiKeyRow): Static<typeof ApiKey> {
   return { id: k.id, name: k.name, scope: k.scope, prefix: k.prefix, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt }
+}
+
+export function mapSection(s: SectionRow): Static<typeof Section> {
+  return {
+    id: s.id,
+    name: s.name,
+    slug: s.slug,
+    parentId: s.parentId,
+    path: s.path,
+    description: s.description,
+    version: s.version,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  }
 }

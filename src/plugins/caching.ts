@@ -12,6 +12,13 @@ function noneMatch(header: string, etag: string): boolean {
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare)
 }
 
+/** Is the resource's Last-Modified at or before If-Modified-Since? (second precision, as HTTP dates have) */
+function notModifiedSince(ifModifiedSince: string | undefined, lastModified: unknown): boolean {
+  if (ifModifiedSince === undefined || typeof lastModified !== 'string') return false
+  const since = Date.parse(ifModifiedSince)
+  return !Number.isNaN(since) && Date.parse(lastModified) <= since
+}
+
 /**
  * HTTP caching for reads: a strong ETag on every successful GET (for a
  * versioned resource "<version>-<hash>", otherwise a hash of the body),
@@ -21,6 +28,7 @@ function noneMatch(header: string, etag: string): boolean {
 export default fp(
   async (app) => {
     app.decorateReply('resourceVersion', null)
+    app.decorateReply('lastModified', null)
 
     app.addHook('onSend', async (request, reply, payload) => {
       if (reply.statusCode < 200 || reply.statusCode >= 300) return payload
@@ -30,6 +38,7 @@ export default fp(
         reply.header('etag', etagFor(resource.version, hash(payload).slice(0, 16)))
         reply.header('last-modified', new Date(resource.modifiedAt).toUTCString())
       }
+      if (reply.lastModified) reply.header('last-modified', new Date(reply.lastModified).toUTCString())
       if (request.method !== 'GET' && request.method !== 'HEAD') return payload
       if (!reply.hasHeader('etag')) reply.header('etag', `"${hash(payload).slice(0, 27)}"`)
       if (!reply.hasHeader('cache-control')) {
@@ -40,7 +49,10 @@ export default fp(
       }
       reply.header('vary', 'Authorization, Accept-Encoding')
       const ifNoneMatch = request.headers['if-none-match']
-      if (ifNoneMatch !== undefined && noneMatch(ifNoneMatch, String(reply.getHeader('etag')))) {
+      // If-None-Match wins; If-Modified-Since is used only without it (RFC 9110 13.1.3).
+      const unchanged =
+        ifNoneMatch !== undefined ? noneMatch(ifNoneMatch, String(reply.getHeader('etag'))) : notModifiedSince(request.headers['if-modified-since'], reply.getHeader('last-modified'))
+      if (unchanged) {
         reply.code(304)
         reply.removeHeader('content-length')
         reply.removeHeader('content-type')

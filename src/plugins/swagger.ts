@@ -22,6 +22,8 @@ export default fp(
           { name: 'media', description: 'Photos, videos and audio' },
           { name: 'contributors', description: 'Authors, agencies and organisations credited on articles' },
           { name: 'topics', description: 'People, places, organisations, subjects and events articles are about' },
+          { name: 'sections', description: 'The section tree (news/world/asia); an article sits in one section' },
+          { name: 'imports', description: 'Ingest: raw text (a copied news page, wire copy) becomes a draft article' },
           { name: 'api-keys', description: 'API keys (admin scope)' },
           { name: 'system', description: 'Health, readiness, metrics and this document' },
         ],

@@ -14,5 +14,7 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Marks the response as a versioned resource: ETag "<version>-<hash>", Last-Modified. */
     resourceVersion: { version: number; modifiedAt: string } | null
+    /** For lists: when their newest item changed (Last-Modified). */
+    lastModified: string | null
   }
 }

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
 import { Problem, ref } from '../schemas/common.js'
+import type { ArticleAggregate } from '../db/index.js'
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is not valid (problem with an `errors` list).',
@@ -57,4 +58,22 @@ export function versioned<T>(reply: FastifyReply, resource: { version: number; u
 export function created<T>(reply: FastifyReply, location: string, resource: { version: number; updatedAt: string }, body: T): T {
   reply.code(201).header('location', location)
   return versioned(reply, resource, body)
+}
+
+/** Surrogate-Key: the article, section and topic keys a CDN can purge by. */
+export function surrogateKeys(reply: FastifyReply, items: ArticleAggregate[], extra: string[] = []): void {
+  const keys = new Set(extra)
+  for (const { article, section, topics } of items) {
+    keys.add(`article-${article.id}`)
+    if (section) keys.add(`section-${section.id}`)
+    for (const { topic } of topics) keys.add(`topic-${topic.id}`)
+  }
+  if (keys.size > 0) reply.header('surrogate-key', [...keys].join(' '))
+}
+
+/** For a list: Last-Modified is the newest change among its items; Surrogate-Key names them all. */
+export function listed(reply: FastifyReply, items: ArticleAggregate[]): void {
+  const newest = items.reduce<string | null>((max, i) => (max === null || i.article.updatedAt > max ? i.article.updatedAt : max), null)
+  if (newest) reply.lastModified = newest
+  surrogateKeys(reply, items, ['articles'])
 }

@@ -5,7 +5,7 @@ import { ok } from './common.js'
 import type { Metrics } from '../plugins/metrics.js'
 
 const tags = ['system']
-const config = { scope: 'none' } as const
+const config = { scope: 'none', rateLimit: false } as const
 
 /** Health, readiness, metrics and the OpenAPI document: public, never cached. */
 const system: FastifyPluginAsyncTypebox<{ ping: () => boolean; metrics: Metrics }> = async (app, { ping, metrics }) => {

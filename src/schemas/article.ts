@@ -1,6 +1,8 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Type, type Static, type TSchema, type TOptional, type TString, type TNumber } from '@sinclair/typebox'
 import { Id, Nullable, Slug, Strict, Timestamp, ref } from './common.js'
 import { Media } from './media.js'
+import { Contributor, Topic } from './contributor.js'
+import { Section } from './section.js'
 
 const Text = (max: number, options = {}) => Type.String({ minLength: 1, maxLength: max, ...options })
 const Url = Type.String({ maxLength: 2000, pattern: '^https?://[^\\s]+$' })
@@ -95,6 +97,7 @@ export const ArticleTopicInput = Strict(
 
 const editable = {
   slug: ref(Slug),
+  sectionId: ref(Id),
   type: ref(ArticleType),
   language: ref(Language),
   headlines: ref(Headlines),
@@ -113,6 +116,7 @@ export const ArticleCreate = Strict(
     slug: Type.Optional(editable.slug),
     type: Type.Optional(editable.type),
     language: Type.Optional(editable.language),
+    sectionId: Type.Optional(editable.sectionId),
     headlines: editable.headlines,
     summary: Type.Optional(editable.summary),
     leadMedia: Type.Optional(editable.leadMedia),
@@ -132,6 +136,7 @@ export const ArticleReplace = Strict(
     slug: editable.slug,
     type: editable.type,
     language: editable.language,
+    sectionId: Nullable(editable.sectionId),
     headlines: editable.headlines,
     summary: Nullable(editable.summary),
     leadMedia: Nullable(editable.leadMedia),
@@ -151,6 +156,7 @@ export const ArticlePatch = Strict(
     slug: Type.Optional(editable.slug),
     type: Type.Optional(editable.type),
     language: Type.Optional(editable.language),
+    sectionId: Type.Optional(Nullable(editable.sectionId)),
     headlines: Type.Optional(editable.headlines),
     summary: Type.Optional(Nullable(editable.summary)),
     leadMedia: Type.Optional(Nullable(editable.leadMedia)),
@@ -171,12 +177,24 @@ export const ArticlePatch = Strict(
 export type ArticlePatchBody = Static<typeof ArticlePatch>
 
 export const ActionBody = Strict({ message: Type.Optional(Text(500)) }, { $id: 'ActionBody' })
+export const ScheduleBody = Strict(
+  { at: ref(Timestamp), message: Type.Optional(Text(500)) },
+  { $id: 'ScheduleBody', description: 'When to publish: a future time. The article becomes public within a few seconds of it.' },
+)
+export const CorrectionCreate = Strict(
+  { text: Text(2000, { description: 'The correction as readers will read it.' }) },
+  { $id: 'CorrectionCreate' },
+)
 
 // ---- Output ----
 
 const ContributorRef = Strict(
   { id: Type.String(), name: Type.String(), slug: Type.String(), kind: Type.String() },
   { $id: 'ContributorRef' },
+)
+export const SectionRef = Strict(
+  { id: Type.String(), name: Type.String(), slug: Type.String(), path: Type.String({ description: 'Slugs from the root: news/world/asia.' }) },
+  { $id: 'SectionRef' },
 )
 export const Credit = Strict({ role: ref(CreditRole), contributor: ref(ContributorRef) }, { $id: 'Credit' })
 export const ArticleTopic = Strict(
@@ -218,6 +236,7 @@ export const Article = Strict(
     type: ref(ArticleType),
     status: ref(ArticleStatus),
     language: Type.String(),
+    section: Nullable(ref(SectionRef)),
     headlines: ref(Headlines),
     summary: Nullable(Type.String()),
     leadMedia: Nullable(ref(LeadMedia)),
@@ -240,12 +259,88 @@ export const Article = Strict(
 )
 export type ArticleOut = Static<typeof Article>
 
+/** A list item: every article field unless `fields=` narrows them (id is always there); search results add a snippet. */
+export const ArticleListItem = Type.Object(
+  {
+    ...Object.fromEntries(Object.entries(Article.properties).map(([k, v]) => [k, k === 'id' ? v : Type.Optional(v)])),
+    snippet: Type.Optional(Type.String({ description: 'Searches only: the best-matching passage, HTML-escaped, with <mark> around the matches.' })),
+    score: Type.Optional(Type.Number({ description: 'Searches only: relevance (higher is better).' })),
+  } as unknown as (typeof Article)['properties'] & { snippet: TOptional<TString>; score: TOptional<TNumber> },
+  { $id: 'ArticleListItem', additionalProperties: false },
+)
+
+export const ARTICLE_FIELDS = Object.keys(Article.properties)
+export const ARTICLE_INCLUDES = ['contributors', 'topics', 'sections'] as const
+
 export const ArticleList = Strict(
   {
-    data: Type.Array(ref(Article)),
+    data: Type.Array(ref(ArticleListItem)),
     next: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last page.' })),
+    total: Type.Optional(Type.Integer({ description: 'With total=true: how many articles match in all.' })),
+    included: Type.Optional(
+      Strict(
+        {
+          contributors: Type.Optional(Type.Array(ref(Contributor))),
+          topics: Type.Optional(Type.Array(ref(Topic))),
+          sections: Type.Optional(Type.Array(ref(Section))),
+        },
+        { description: 'With include=: the full related resources of this page, once each.' },
+      ),
+    ),
   },
   { $id: 'ArticleList' },
+)
+
+const list = (values: readonly string[], description: string) =>
+  Type.String({
+    maxLength: 1000,
+    pattern: `^(${values.join('|')})(,(${values.join('|')}))*$`,
+    description: `${description} Comma-separated: ${values.join(', ')}.`,
+  })
+const keys = (description: string) =>
+  Type.String({ maxLength: 1000, pattern: '^[A-Za-z0-9_-]{1,200}(,[A-Za-z0-9_-]{1,200}){0,19}$', description: `${description} Ids or slugs, comma-separated (at most 20).` })
+
+export const ArticleListQuery = Strict(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1..100 (default 20).' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'The `next` cursor of the previous page (same filters and sort).' })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Full-text search over headline, standfirst and body: words, "a phrase", prefix*, AND, OR, NOT. Case and accents do not matter.',
+      }),
+    ),
+    section: Type.Optional(Type.String({ maxLength: 300, pattern: '^[A-Za-z0-9_/-]+$', description: 'A section id or path (news/world); its subsections are included.' })),
+    topic: Type.Optional(keys('Articles with any of these topics.')),
+    topicAll: Type.Optional(keys('Articles with all of these topics.')),
+    topicNone: Type.Optional(keys('Articles with none of these topics.')),
+    contributor: Type.Optional(keys('Articles credited to any of these contributors.')),
+    type: Type.Optional(list(['news', 'opinion', 'feature', 'letter', 'brief', 'live'], 'Article types.')),
+    language: Type.Optional(Type.String({ maxLength: 200, pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*(,[a-z]{2,3}(-[A-Za-z0-9]{2,8})*){0,9}$', description: 'Languages (BCP 47), comma-separated.' })),
+    status: Type.Optional(list(['draft', 'scheduled', 'published', 'archived'], 'Statuses (write keys only).')),
+    publishedFrom: Type.Optional(Type.String({ format: 'date-time', description: 'Published at or after.' })),
+    publishedTo: Type.Optional(Type.String({ format: 'date-time', description: 'Published before.' })),
+    updatedFrom: Type.Optional(Type.String({ format: 'date-time', description: 'Updated at or after.' })),
+    updatedTo: Type.Optional(Type.String({ format: 'date-time', description: 'Updated before.' })),
+    sort: Type.Optional(
+      Type.Unsafe<'newest' | 'oldest' | 'updated' | 'relevance'>({
+        type: 'string',
+        enum: ['newest', 'oldest', 'updated', 'relevance'],
+        description: 'newest (default; relevance with q), oldest, updated, relevance (needs q).',
+      }),
+    ),
+    total: Type.Optional(Type.Boolean({ default: false, description: 'Also count every match (costs a query).' })),
+    fields: Type.Optional(list(ARTICLE_FIELDS, 'Only these fields of each article (id is always sent).')),
+    include: Type.Optional(list(ARTICLE_INCLUDES, 'Related resources to send once per page in `included`.')),
+  },
+  { $id: 'ArticleListQuery' },
+)
+export type ArticleListQueryValue = Static<typeof ArticleListQuery>
+
+export const RelatedQuery = Strict(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'How many, 1..20 (default 5).' })) },
+  { $id: 'RelatedQuery' },
 )
 
 export const ArticleKeyParams = Strict(
@@ -270,12 +365,18 @@ export const articleSchemas = [
   ArticleReplace,
   ArticlePatch,
   ActionBody,
+  ScheduleBody,
+  CorrectionCreate,
   ContributorRef,
+  SectionRef,
   Credit,
   ArticleTopic,
   LeadMedia,
   BodyBlockOut,
   Article,
+  ArticleListItem,
   ArticleList,
+  ArticleListQuery,
+  RelatedQuery,
   ArticleKeyParams,
 ]

@@ -56,10 +56,15 @@ export const IdParams = Strict(
 
 export const PageQuery = Strict(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1..100.' }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1..100 (default 20).' })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'The `next` cursor of the previous page.' })),
   },
   { $id: 'PageQuery' },
 )
 
-export const commonSchemas = [Id, Slug, Timestamp, ValidationIssue, Problem, IdParams, PageQuery]
+export const ForceQuery = Strict(
+  { force: Type.Optional(Type.Boolean({ default: false, description: 'Detach it from every article using it first; each detach is a new article revision.' })) },
+  { $id: 'ForceQuery' },
+)
+
+export const commonSchemas = [Id, Slug, Timestamp, ValidationIssue, Problem, IdParams, PageQuery, ForceQuery]

@@ -4,6 +4,10 @@ import { articleSchemas } from './article.js'
 import { apiKeySchemas } from './apiKey.js'
 import { contributorSchemas, topicSchemas } from './contributor.js'
 import { systemSchemas } from './system.js'
+import { importSchemas } from './imports.js'
+import { sectionSchemas } from './section.js'
+import { revisionSchemas } from './revision.js'
+import { changeSchemas } from './change.js'
 
 /** Every shared schema, registered once with addSchema; routes use them by $ref. */
 export const allSchemas = [
@@ -11,7 +15,11 @@ export const allSchemas = [
   ...mediaSchemas,
   ...contributorSchemas,
   ...topicSchemas,
+  ...sectionSchemas,
   ...articleSchemas,
+  ...revisionSchemas,
+  ...changeSchemas,
   ...apiKeySchemas,
   ...systemSchemas,
+  ...importSchemas,
 ]

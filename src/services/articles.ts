@@ -1,37 +1,104 @@
-import { createHash } from 'node:crypto'
 import slugify from 'slugify'
-import type { ArticleAggregate, ArticleFields, ArticleRelations, ArticleRepository, Reference, RevisionMeta } from '../db/index.js'
-import type { ArticleCreateBody, ArticlePatchBody, BodyBlockValue } from '../schemas/article.js'
+import type {
+  ArticleAggregate,
+  ArticleFields,
+  ArticleFilter,
+  ArticleRelations,
+  ArticleRepository,
+  ListedArticle,
+  Reference,
+  RevisionMeta,
+  RevisionRow,
+  RevisionSnapshot,
+} from '../db/index.js'
+import type { ArticleCreateBody, ArticleListQueryValue, ArticlePatchBody, BodyBlockValue } from '../schemas/article.js'
 import { NotFoundError, ValidationError, type Issue } from '../errors.js'
-import { decodeArticleCursor, encodeArticleCursor } from './cursor.js'
+import { isDeepStrictEqual } from 'node:util'
+import { decodeArticleCursor, decodeIdCursor, encodeArticleCursor, encodeIdCursor, sortKeyOf, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
 import { checkInlineHtml, textOf } from './html.js'
 import { expectedVersion } from './preconditions.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import { canSeeUnpublished, type Actor } from './actor.js'
+import { transition, type WorkflowAction } from './workflow.js'
 
-type Editable = Required<Omit<ArticleCreateBody, 'slug'>> & { slug: string | undefined }
+/** An article's editable content with defaults applied; optional fields may be absent. */
+type Editable = Omit<ArticleCreateBody, 'slug' | 'type' | 'language' | 'credits' | 'topics'> & {
+  slug: string | undefined
+  type: NonNullable<ArticleCreateBody['type']>
+  language: string
+  credits: NonNullable<ArticleCreateBody['credits']>
+  topics: NonNullable<ArticleCreateBody['topics']>
+}
 type Nullableize<T> = { [K in keyof T]: T[K] | null }
 export type ArticleReplaceBody = Nullableize<Omit<ArticleCreateBody, 'headlines' | 'body'>> &
   Pick<ArticleCreateBody, 'headlines' | 'body'> & { message?: string }
 
 export interface ArticlePage {
-  items: ArticleAggregate[]
+  items: ListedArticle[]
   next: string | null
+  total: number | undefined
+}
+
+const split = (v: string | undefined) => (v === undefined ? undefined : v.split(','))
+const iso = (v: string | undefined) => (v === undefined ? undefined : new Date(v).toISOString())
+
+/** The repository filter for a list query (values were validated by the schema). */
+function filterOf(q: ArticleListQueryValue): ArticleFilter {
+  const f: ArticleFilter = {}
+  const set = <K extends keyof ArticleFilter>(k: K, v: ArticleFilter[K] | undefined) => {
+    if (v !== undefined) f[k] = v
+  }
+  set('search', q.q)
+  set('section', q.section)
+  set('topicsAny', split(q.topic))
+  set('topicsAll', split(q.topicAll))
+  set('topicsNone', split(q.topicNone))
+  set('contributors', split(q.contributor))
+  set('types', split(q.type))
+  set('languages', split(q.language))
+  set('statuses', split(q.status))
+  set('publishedFrom', iso(q.publishedFrom))
+  set('publishedTo', iso(q.publishedTo))
+  set('updatedFrom', iso(q.updatedFrom))
+  set('updatedTo', iso(q.updatedTo))
+  return f
 }
 
 const DEFAULTS = { type: 'news', language: 'en' } as const
 
+/** Revisions are an editor's view: they see every status. */
+const writer: Actor = { keyId: null, scope: 'write' }
+
+/** The readable text of a body: paragraphs, headings, quotes, lists and captions, one block a line. */
+export function bodyText(body: BodyBlockValue[]): string {
+  return body
+    .map((block) => {
+      switch (block.type) {
+        case 'paragraph':
+          return textOf(block.html)
+        case 'heading':
+          return block.text
+        case 'quote':
+          return block.attribution ? `${block.text} ${block.attribution}` : block.text
+        case 'list':
+          return block.items.join('\n')
+        case 'image':
+          return block.caption ?? ''
+        case 'video':
+          return block.title ?? ''
+        default:
+          return ''
+      }
+    })
+    .filter((line) => line.length > 0)
+    .join('\n')
+}
+
+/** Words a reader reads in the body: paragraphs, headings, quotes and lists (not captions). */
 export function wordCount(body: BodyBlockValue[]): number {
-  let count = 0
-  for (const block of body) {
-    const text =
-      block.type === 'paragraph' ? textOf(block.html)
-      : block.type === 'heading' || block.type === 'quote' ? block.text
-      : block.type === 'list' ? block.items.join(' ')
-      : ''
-    count += text.split(/\s+/).filter((w) => w.length > 0).length
-  }
-  return count
+  return bodyText(body.filter((b) => b.type === 'paragraph' || b.type === 'heading' || b.type === 'quote' || b.type === 'list'))
+    .split(/\s+/)
+    .filter((w) => w.length > 0).length
 }
 
 /** Checks what JSON Schema cannot and sanitises paragraph HTML; every problem names its path. */
@@ -52,7 +119,7 @@ function normaliseBody(body: BodyBlockValue[]): BodyBlockValue[] {
   return out
 }
 
-function relationsOf(input: Pick<Editable, 'credits' | 'topics' | 'body'> & { leadMedia: Editable['leadMedia'] | null }): ArticleRelations {
+function relationsOf(input: Pick<Editable, 'credits' | 'topics' | 'body' | 'sectionId' | 'leadMedia'>): ArticleRelations {
   const primaries = input.topics.filter((t) => t.primary).length
   if (primaries > 1) {
     throw new ValidationError('An article has at most one primary topic.', [{ path: '/topics', message: `${primaries} topics are marked primary` }])
@@ -68,6 +135,7 @@ function relationsOf(input: Pick<Editable, 'credits' | 'topics' | 'body'> & { le
     if ((b.type === 'image' || b.type === 'video') && b.mediaId !== undefined) media.push({ id: b.mediaId, path: `/body/${i}/mediaId` })
   })
   return {
+    section: input.sectionId ? { id: input.sectionId, path: '/sectionId' } : null,
     credits: input.credits.map((c, i) => ({ ...c, path: `/credits/${i}/contributorId` })),
     topics: input.topics.map((t, i) => ({ topicId: t.topicId, primary: t.primary ?? false, path: `/topics/${i}/topicId` })),
     media,
@@ -93,6 +161,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       slug: input.slug,
       type: input.type,
       language: input.language,
+      sectionId: input.sectionId ?? null,
       headline: input.headlines.basic,
       headlines: input.headlines,
       summary: input.summary ?? null,
@@ -102,6 +171,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       canonicalUrl: input.canonicalUrl ?? null,
       embargoUntil: input.embargoUntil ? new Date(input.embargoUntil).toISOString() : null,
       wordCount: wordCount(body),
+      bodyText: bodyText(body),
     }
   }
 
@@ -129,6 +199,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       slug: a.slug,
       type: a.type,
       language: a.language,
+      sectionId: a.sectionId ?? undefined,
       headlines: a.headlines,
       summary: a.summary ?? undefined,
       leadMedia: a.leadMedia ?? undefined,
@@ -138,7 +209,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       printEdition: a.printEdition ?? undefined,
       canonicalUrl: a.canonicalUrl ?? undefined,
       embargoUntil: a.embargoUntil ?? undefined,
-    } as Editable
+    }
   }
 
   const undefinedIfNull = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v)
@@ -155,6 +226,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       const full: Editable = {
         type: input.type ?? DEFAULTS.type,
         language: input.language ?? DEFAULTS.language,
+        sectionId: input.sectionId,
         headlines: input.headlines,
         summary: input.summary,
         leadMedia: input.leadMedia,
@@ -165,7 +237,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
         canonicalUrl: input.canonicalUrl,
         embargoUntil: input.embargoUntil,
         slug,
-      } as Editable
+      }
       const fields: ArticleFields = {
         ...contentFields({ ...full, slug }),
         status: 'draft',
@@ -186,12 +258,52 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       return found
     },
 
-    async list(query: { limit: number; cursor?: string | undefined }, actor: Actor): Promise<ArticlePage> {
-      const after = query.cursor === undefined ? null : decodeArticleCursor(query.cursor)
-      const items = await repo.list({ visibility: visibility(actor), limit: query.limit + 1, after })
-      const page = items.slice(0, query.limit)
+    /** Lists articles by filters, search and sort; read keys and anonymous callers see published articles only. */
+    async list(query: ArticleListQueryValue, actor: Actor): Promise<ArticlePage> {
+      const limit = query.limit ?? DEFAULT_PAGE_SIZE
+      const filter = filterOf(query)
+      if (filter.statuses && !canSeeUnpublished(actor)) {
+        throw new ValidationError('Filtering by status needs a write key.', [{ path: '/querystring/status', message: 'needs a write key' }])
+      }
+      const sort = query.sort ?? (filter.search ? 'relevance' : 'newest')
+      if (sort === 'relevance' && !filter.search) {
+        throw new ValidationError('Sorting by relevance needs a search.', [{ path: '/querystring/sort', message: 'relevance needs q' }])
+      }
+      const cursor = query.cursor === undefined ? null : decodeArticleCursor(query.cursor, sort)
+      const vis = visibility(actor)
+      const items = await repo.list({ visibility: vis, filter, sort, limit: limit + 1, after: cursor && { key: cursor.key, id: cursor.id } })
+      const page = items.slice(0, limit)
       const last = page[page.length - 1]
-      return { items: page, next: items.length > query.limit && last ? encodeArticleCursor(last.article) : null }
+      const next = items.length > limit && last ? encodeArticleCursor({ sort, key: sortKeyOf(sort, last.article, last.rank), id: last.article.id }) : null
+      const total = query.total ? await repo.count(vis, filter) : undefined
+      return { items: page, next, total }
+    },
+
+    /**
+     * The changes feed, in commit order: what readers saw (published,
+     * updated, unpublished, deleted) for read keys and anonymous callers, every
+     * change for write keys. `next` is the cursor to poll with.
+     */
+    async changes(query: { since?: string | undefined; limit?: number | undefined }, actor: Actor) {
+      const limit = query.limit ?? 100
+      const since = query.since === undefined ? 0 : Number(decodeIdCursor(query.since))
+      if (!Number.isInteger(since) || since < 0) {
+        throw new ValidationError('The cursor is not one this API gave out.', [{ path: '/querystring/since', message: 'invalid cursor' }])
+      }
+      const publicOnly = !canSeeUnpublished(actor)
+      const rows = await repo.changes(since, limit, publicOnly)
+      const last = rows[rows.length - 1]
+      return {
+        items: rows.map((r) => ({ ...r, kind: publicOnly ? r.publicKind! : r.kind })),
+        next: encodeIdCursor(String(last ? last.seq : since)),
+        more: rows.length === limit,
+      }
+    },
+
+    /** Visible articles that share topics with this one. */
+    async related(key: string, actor: Actor, limit: number): Promise<ArticleAggregate[]> {
+      const { article } = await this.get(key, actor)
+      return repo.related(article.id, visibility(actor), limit)
     },
 
     async replace(key: string, ifMatch: string | undefined, input: ArticleReplaceBody, actor: Actor) {
@@ -199,6 +311,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
         slug: input.slug ?? undefined,
         type: input.type ?? DEFAULTS.type,
         language: input.language ?? DEFAULTS.language,
+        sectionId: undefinedIfNull(input.sectionId),
         headlines: input.headlines,
         summary: undefinedIfNull(input.summary),
         leadMedia: undefinedIfNull(input.leadMedia),
@@ -208,7 +321,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
         printEdition: undefinedIfNull(input.printEdition),
         canonicalUrl: undefinedIfNull(input.canonicalUrl),
         embargoUntil: undefinedIfNull(input.embargoUntil),
-      }) as Editable)
+      }))
     },
 
     async patch(key: string, ifMatch: string | undefined, input: ArticlePatchBody, actor: Actor) {
@@ -221,29 +334,85 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       })
     },
 
-    async setStatus(key: string, ifMatch: string | undefined, action: 'publish' | 'unpublish' | 'archive', actor: Actor, message?: string) {
-      const version = expectedVersion(ifMatch)
+    async act(key: string, ifMatch: string | undefined, action: WorkflowAction, actor: Actor, options: { message?: string | undefined; at?: string } = {}) {
       return repo.update(
         key,
-        version,
-        ({ article: row }) => {
-          const at = nowIso()
-          if (action === 'publish') {
-            return { fields: { status: 'published', publishedAt: at, firstPublishedAt: row.firstPublishedAt ?? at, listedAt: at, scheduledAt: null, updatedAt: at } }
-          }
-          return { fields: { status: action === 'archive' ? 'archived' : 'draft', listedAt: row.listedAt, updatedAt: at } }
-        },
-        meta(actor, message ?? action),
+        expectedVersion(ifMatch),
+        ({ article }) => ({ fields: transition(action, article, nowIso(), options.at) }),
+        meta(actor, options.message ?? (options.at ? `${action} for ${options.at}` : action)),
       )
     },
 
-    async remove(key: string, ifMatch: string | undefined): Promise<void> {
-      await repo.remove(key, expectedVersion(ifMatch))
+    /** Appends a correction shown to readers; the article's version moves on like any edit. */
+    async correct(key: string, ifMatch: string | undefined, text: string, actor: Actor) {
+      return repo.update(
+        key,
+        expectedVersion(ifMatch),
+        ({ article }) => {
+          const at = nowIso()
+          return { fields: { corrections: [...article.corrections, { at, text }], updatedAt: at } }
+        },
+        meta(actor, 'correction'),
+      )
     },
 
-    contentHashOf(text: string): string {
-      return createHash('sha256').update(text).digest('hex')
+    async revisions(key: string, query: PageRequest) {
+      const limit = query.limit ?? DEFAULT_PAGE_SIZE
+      const { article } = await this.get(key, writer)
+      const before = query.cursor === undefined ? null : Number(decodeIdCursor(query.cursor))
+      const rows = await repo.revisions(article.id, limit + 1, Number.isInteger(before) ? before : null)
+      const items = rows.slice(0, limit)
+      const last = items[items.length - 1]
+      return { items, next: rows.length > limit && last ? encodeIdCursor(String(last.version)) : null }
     },
+
+    async revision(key: string, version: number): Promise<RevisionRow> {
+      const { article } = await this.get(key, writer)
+      const found = await repo.revision(article.id, version)
+      if (!found) throw new NotFoundError('revision', `${article.id}@${version}`)
+      return found
+    },
+
+    /** The fields that differ between two revisions. */
+    async diff(key: string, from: number, to: number) {
+      const [a, b] = [await this.revision(key, from), await this.revision(key, to)]
+      const fields = Object.keys(b.snapshot) as (keyof RevisionSnapshot)[]
+      const changes = fields
+        .filter((f) => !isDeepStrictEqual(a.snapshot[f], b.snapshot[f]))
+        .map((field) => ({ field, from: a.snapshot[field], to: b.snapshot[field] }))
+      return { from, to, changes }
+    },
+
+    /** Makes an old revision's content current again, as a new revision; status and corrections stay as they are. */
+    async restoreRevision(key: string, version: number, ifMatch: string | undefined, actor: Actor, message?: string) {
+      const { snapshot } = await this.revision(key, version)
+      return applyEdit(key, ifMatch, actor, message ?? `restored version ${version}`, () => ({
+        slug: snapshot.slug,
+        type: snapshot.type,
+        language: snapshot.language,
+        sectionId: snapshot.sectionId ?? undefined,
+        headlines: snapshot.headlines,
+        summary: snapshot.summary ?? undefined,
+        leadMedia: snapshot.leadMedia ?? undefined,
+        body: snapshot.body,
+        credits: snapshot.credits,
+        topics: snapshot.topics,
+        printEdition: snapshot.printEdition ?? undefined,
+        canonicalUrl: snapshot.canonicalUrl ?? undefined,
+        embargoUntil: snapshot.embargoUntil ?? undefined,
+      }))
+    },
+
+    /** Publishes every scheduled article that is due; each is claimed in the database, so it is published once. */
+    publishDue(): Promise<number> {
+      const now = nowIso()
+      return repo.publishDue(now, (row) => transition('publish', row, now), { at: now, actorKeyId: null, message: 'published on schedule' })
+    },
+
+    async remove(key: string, ifMatch: string | undefined): Promise<void> {
+      await repo.remove(key, expectedVersion(ifMatch), nowIso())
+    },
+
   }
 }
 

@@ -1,9 +1,10 @@
 import slugify from 'slugify'
 import type { CatalogRepository } from '../db/index.js'
 import { NotFoundError } from '../errors.js'
-import { decodeIdCursor, encodeIdCursor } from './cursor.js'
+import { decodeIdCursor, encodeIdCursor, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
 import { expectedVersion } from './preconditions.js'
 import { systemRuntime, type Runtime } from './clock.js'
+import type { Actor } from './actor.js'
 
 /**
  * The service for a catalogue resource (media, contributors, topics): the
@@ -27,17 +28,19 @@ export function createCatalogService<Row extends { id: string; version: number }
       if (!row) throw new NotFoundError(resource, key)
       return row
     },
-    async list(query: { limit: number; cursor?: string | undefined }): Promise<{ items: Row[]; next: string | null }> {
-      const rows = await repo.list(query.limit + 1, query.cursor === undefined ? null : decodeIdCursor(query.cursor))
-      const items = rows.slice(0, query.limit)
+    async list(query: PageRequest): Promise<{ items: Row[]; next: string | null }> {
+      const limit = query.limit ?? DEFAULT_PAGE_SIZE
+      const rows = await repo.list(limit + 1, query.cursor === undefined ? null : decodeIdCursor(query.cursor))
+      const items = rows.slice(0, limit)
       const last = items[items.length - 1]
-      return { items, next: rows.length > query.limit && last ? encodeIdCursor(last.id) : null }
+      return { items, next: rows.length > limit && last ? encodeIdCursor(last.id) : null }
     },
     async patch(key: string, ifMatch: string | undefined, input: Patch): Promise<Row> {
       return repo.update(key, expectedVersion(ifMatch), () => input as unknown as Partial<Fields>, nowIso())
     },
-    async remove(key: string, ifMatch: string | undefined): Promise<void> {
-      await repo.remove(key, expectedVersion(ifMatch))
+    async remove(key: string, ifMatch: string | undefined, options: { force?: boolean | undefined; actor?: Actor } = {}): Promise<void> {
+      const force = options.force ? { meta: { at: nowIso(), actorKeyId: options.actor?.keyId ?? null, message: null } } : null
+      await repo.remove(key, expectedVersion(ifMatch), force)
     },
   }
 }

@@ -1,27 +1,30 @@
 import { ValidationError } from '../errors.js'
 
-interface ArticleCursor {
-  listedAt: string
+/** Where a page of articles ended, under which sort. */
+export interface ArticleCursor {
+  sort: string
+  key: string | number
   id: string
 }
 
 function isArticleCursor(v: unknown): v is ArticleCursor {
-  return typeof v === 'object' && v !== null && typeof (v as ArticleCursor).listedAt === 'string' && typeof (v as ArticleCursor).id === 'string'
+  const c = v as ArticleCursor
+  return typeof v === 'object' && v !== null && typeof c.sort === 'string' && typeof c.id === 'string' && (typeof c.key === 'string' || typeof c.key === 'number')
 }
 
 /** Opaque cursors: base64url JSON of the last item's sort key. */
-export function encodeArticleCursor(row: ArticleCursor): string {
-  return Buffer.from(JSON.stringify({ listedAt: row.listedAt, id: row.id })).toString('base64url')
+export function encodeArticleCursor(cursor: ArticleCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url')
 }
 
-export function decodeArticleCursor(cursor: string): ArticleCursor {
+export function decodeArticleCursor(cursor: string, sort: string): ArticleCursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (isArticleCursor(value)) return value
+    if (isArticleCursor(value) && value.sort === sort) return value
   } catch {
     // fall through
   }
-  throw new ValidationError('The cursor is not one this API gave out.', [{ path: '/cursor', message: 'invalid cursor' }])
+  throw new ValidationError('The cursor is not one this API gave out for this sort.', [{ path: '/querystring/cursor', message: 'invalid cursor' }])
 }
 
 export function encodeIdCursor(id: string): string {
@@ -35,5 +38,17 @@ export function decodeIdCursor(cursor: string): string {
   } catch {
     // fall through
   }
-  throw new ValidationError('The cursor is not one this API gave out.', [{ path: '/cursor', message: 'invalid cursor' }])
+  throw new ValidationError('The cursor is not one this API gave out.', [{ path: '/querystring/cursor', message: 'invalid cursor' }])
+}
+
+/** A page request as clients send it; the schema's default fills `limit` at run time. */
+export interface PageRequest {
+  limit?: number | undefined
+  cursor?: string | undefined
+}
+export const DEFAULT_PAGE_SIZE = 20
+
+/** The value of the sort key for the cursor after this row. */
+export function sortKeyOf(sort: string, row: { listedAt: string; updatedAt: string }, rank: number | undefined): string | number {
+  return sort === 'updated' ? row.updatedAt : sort === 'relevance' ? (rank ?? 0) : row.listedAt
 }

@@ -1,4 +1,5 @@
 import sanitizeHtml from 'sanitize-html'
+import { decodeHTML } from 'entities'
 
 /** The inline HTML a paragraph may hold. */
 const ALLOWED_TAGS = ['a', 'em', 'strong', 'b', 'i', 'sub', 'sup', 'br']
@@ -47,7 +48,7 @@ export function checkInlineHtml(input: string): HtmlCheck {
   return { html, violations }
 }
 
-/** The visible text of inline HTML, for word counts and search. */
+/** The visible text of inline HTML (entities decoded), for word counts, search and feeds. */
 export function textOf(html: string): string {
-  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
+  return decodeHTML(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }))
 }

@@ -8,10 +8,12 @@ import { createArticleService } from './articles.js'
 import { createCatalogService, slugOf } from './catalog.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import { createImportService } from './imports.js'
+import { createSectionService } from './sections.js'
 
 export function createServices(repos: Repositories, runtime: Runtime = systemRuntime) {
   const core = {
     articles: createArticleService(repos.articles, runtime),
+    sections: createSectionService(repos.sections, runtime),
     apiKeys: createApiKeyService(repos.apiKeys, runtime),
     media: createCatalogService<CatalogMediaRow, Omit<CatalogMediaRow, 'id' | 'version' | 'createdAt' | 'updatedAt'>, MediaCreateBody, MediaPatchBody>(
       repos.media,

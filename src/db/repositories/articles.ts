@@ -1,8 +1,23 @@
-import { and, desc, eq, inArray, isNull, lt, lte, or, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../client.js'
-import { articleCredits, articleMedia, articleRevisions, articleTopics, articles, contributors, media, topics } from '../schema.js'
+import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
 import { NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../../errors.js'
 import { rethrowUnique } from './util.js'
+import {
+  filterCondition,
+  ftsJoin,
+  ordering,
+  relevance,
+  rethrowSearchError,
+  snippet,
+  visible,
+  type ArticleFilter,
+  type ArticleSort,
+  type PageAfter,
+  type Visibility,
+} from './articleQuery.js'
+
+export type { ArticleFilter, ArticleSort, PageAfter, Visibility } from './articleQuery.js'
 
 export type ArticleRow = typeof articles.$inferSelect
 export type MediaRow = typeof media.$inferSelect
@@ -10,8 +25,11 @@ export type ContributorRow = typeof contributors.$inferSelect
 export type TopicRow = typeof topics.$inferSelect
 export type CreditRoleValue = (typeof articleCredits.$inferSelect)['role']
 
+import type { SectionRow } from './sections.js'
+
 export interface ArticleAggregate {
   article: ArticleRow
+  section: SectionRow | null
   credits: { role: CreditRoleValue; contributor: ContributorRow }[]
   topics: { primary: boolean; topic: TopicRow }[]
   media: Map<string, MediaRow>
@@ -24,12 +42,15 @@ export interface Reference {
 }
 
 export interface ArticleRelations {
+  /** The section named by the article's sectionId, checked like the other references. */
+  section: Reference | null
   credits: { contributorId: string; role: CreditRoleValue; path: string }[]
   topics: { topicId: string; primary: boolean; path: string }[]
   media: Reference[]
 }
 
-export type ArticleFields = Omit<ArticleRow, 'id' | 'version' | 'createdAt'>
+/** What services set; the repository manages ids, versions, the search row and public visibility. */
+export type ArticleFields = Omit<ArticleRow, 'id' | 'version' | 'createdAt' | 'searchRowid' | 'publicVisible'>
 
 export interface RevisionMeta {
   at: string
@@ -37,47 +58,198 @@ export interface RevisionMeta {
   message: string | null
 }
 
+/** What a revision stores: the article's content and workflow state at that version. */
+export interface RevisionSnapshot
+  extends Pick<
+    ArticleRow,
+    | 'slug' | 'type' | 'status' | 'language' | 'sectionId' | 'headlines' | 'summary' | 'leadMedia' | 'body' | 'printEdition'
+    | 'corrections' | 'canonicalUrl' | 'embargoUntil' | 'scheduledAt' | 'publishedAt' | 'firstPublishedAt' | 'wordCount'
+  > {
+  credits: { contributorId: string; role: CreditRoleValue }[]
+  topics: { topicId: string; primary: boolean }[]
+}
+
+export interface RevisionRow {
+  articleId: string
+  version: number
+  createdAt: string
+  actorKeyId: string | null
+  message: string | null
+  snapshot: RevisionSnapshot
+}
+
 export interface ArticleChange {
   fields: Partial<ArticleFields>
   relations?: ArticleRelations
 }
 
-export interface Visibility {
-  /** Only published articles whose embargo has passed at `now`. */
-  publicOnly: boolean
-  now: string
-}
-
 export interface ListQuery {
   visibility: Visibility
+  filter: ArticleFilter
+  sort: ArticleSort
   limit: number
-  after: { listedAt: string; id: string } | null
+  after: PageAfter | null
+}
+
+/** A listed article; search results also carry their relevance and a highlighted snippet. */
+export interface ListedArticle extends ArticleAggregate {
+  rank?: number
+  snippet?: string
+}
+
+export interface ChangeRow {
+  seq: number
+  articleId: string
+  kind: string
+  publicKind: string | null
+  version: number
+  at: string
 }
 
 export interface ArticleRepository {
   create(id: string, fields: ArticleFields, relations: ArticleRelations, meta: RevisionMeta): Promise<ArticleAggregate>
   /** Applies `change(current)` if the article is at `expectedVersion` (null: any version), in one transaction. */
   update(key: string, expectedVersion: number | null, change: (current: ArticleAggregate) => ArticleChange, meta: RevisionMeta): Promise<ArticleAggregate>
-  remove(key: string, expectedVersion: number | null): Promise<void>
+  remove(key: string, expectedVersion: number | null, at: string): Promise<void>
   find(idOrSlug: string, visibility: Visibility): Promise<ArticleAggregate | null>
-  list(query: ListQuery): Promise<ArticleAggregate[]>
+  list(query: ListQuery): Promise<ListedArticle[]>
+  count(visibility: Visibility, filter: ArticleFilter): Promise<number>
+  /** Visible articles sharing topics with this one, most shared first, then newest. */
+  related(articleId: string, visibility: Visibility, limit: number): Promise<ArticleAggregate[]>
+  /** Changes after `since` in commit order; only those readers saw when `publicOnly`. */
+  changes(since: number, limit: number, publicOnly: boolean): Promise<ChangeRow[]>
   findIdByContentHash(hash: string): Promise<string | null>
+  /** Revisions of an article, newest first, before `beforeVersion` when given. */
+  revisions(articleId: string, limit: number, beforeVersion: number | null): Promise<RevisionRow[]>
+  revision(articleId: string, version: number): Promise<RevisionRow | null>
+  /**
+   * Applies `change` to every scheduled article due at `now`, each in its own
+   * transaction that re-checks the status, so two processes never publish one twice.
+   */
+  publishDue(now: string, change: (row: ArticleRow) => Partial<ArticleFields>, meta: RevisionMeta): Promise<number>
 }
 
-function visible(v: Visibility): SQL | undefined {
-  if (!v.publicOnly) return undefined
-  return and(eq(articles.status, 'published'), or(isNull(articles.embargoUntil), lte(articles.embargoUntil, v.now)))
+
+function relationsOf(db: Db, articleId: string): Omit<ArticleRelations, 'media' | 'section'> & { media: string[] } {
+  return {
+    credits: db
+      .select({ contributorId: articleCredits.contributorId, role: articleCredits.role })
+      .from(articleCredits)
+      .where(eq(articleCredits.articleId, articleId))
+      .orderBy(articleCredits.position)
+      .all()
+      .map((c) => ({ ...c, path: '' })),
+    topics: db
+      .select({ topicId: articleTopics.topicId, primary: articleTopics.primary })
+      .from(articleTopics)
+      .where(eq(articleTopics.articleId, articleId))
+      .orderBy(articleTopics.position)
+      .all()
+      .map((t) => ({ ...t, path: '' })),
+    media: db.select({ id: articleMedia.mediaId }).from(articleMedia).where(eq(articleMedia.articleId, articleId)).all().map((m) => m.id),
+  }
+}
+
+export function writeRevision(db: Db, row: ArticleRow, meta: RevisionMeta): void {
+  const rel = relationsOf(db, row.id)
+  const snapshot: RevisionSnapshot = {
+    slug: row.slug,
+    type: row.type,
+    status: row.status,
+    language: row.language,
+    sectionId: row.sectionId,
+    headlines: row.headlines,
+    summary: row.summary,
+    leadMedia: row.leadMedia,
+    body: row.body,
+    credits: rel.credits.map(({ contributorId, role }) => ({ contributorId, role })),
+    topics: rel.topics.map(({ topicId, primary }) => ({ topicId, primary })),
+    printEdition: row.printEdition,
+    corrections: row.corrections,
+    canonicalUrl: row.canonicalUrl,
+    embargoUntil: row.embargoUntil,
+    scheduledAt: row.scheduledAt,
+    publishedAt: row.publishedAt,
+    firstPublishedAt: row.firstPublishedAt,
+    wordCount: row.wordCount,
+  }
+  db.insert(articleRevisions)
+    .values({ articleId: row.id, version: row.version, createdAt: meta.at, actorKeyId: meta.actorKeyId, message: meta.message, snapshot })
+    .run()
+}
+
+
+/** Readers see an article that is published and whose embargo (if any) has passed. */
+function visibleAt(row: ArticleRow, at: string): boolean {
+  return row.status === 'published' && (row.embargoUntil === null || row.embargoUntil <= at)
+}
+
+type ChangeKind = (typeof articleChanges.$inferInsert)['kind']
+
+function changeKind(before: ArticleRow | null, after: ArticleRow | null): ChangeKind {
+  if (!before) return 'created'
+  if (!after) return 'deleted'
+  if (before.status === after.status) return 'updated'
+  if (after.status === 'published') return 'published'
+  if (after.status === 'scheduled') return 'scheduled'
+  if (after.status === 'archived') return 'archived'
+  return before.status === 'archived' ? 'restored' : 'unpublished'
+}
+
+/**
+ * Appends a change to the feed, in the same transaction as the write, and
+ * keeps articles.public_visible in step: what readers saw before and after
+ * decides the public kind (published, updated, unpublished, deleted or none).
+ */
+function recordChange(db: Db, before: ArticleRow | null, after: ArticleRow | null, at: string, kind: ChangeKind = changeKind(before, after)): void {
+  const was = before?.publicVisible ?? false
+  const is = after ? visibleAt(after, at) : false
+  const publicKind = !was && is ? 'published' : was && is ? 'updated' : was && !is ? (after ? 'unpublished' : 'deleted') : null
+  const subject = (after ?? before)!
+  db.insert(articleChanges).values({ articleId: subject.id, kind, publicKind, version: subject.version, at }).run()
+  if (after && after.publicVisible !== is) db.update(articles).set({ publicVisible: is }).where(eq(articles.id, after.id)).run()
+}
+
+/**
+ * Removes every reference to a topic, contributor or media item from the
+ * articles that use it, each article moving to a new version with a revision
+ * that says why. Runs inside the caller's transaction.
+ */
+export function detachFromArticles(db: Db, kind: 'topic' | 'contributor' | 'media' | 'section', id: string, label: string, meta: RevisionMeta): string[] {
+  let ids: string[]
+  if (kind === 'section') {
+    ids = db.select({ id: articles.id }).from(articles).where(eq(articles.sectionId, id)).all().map((r) => r.id)
+  } else {
+    const table = kind === 'topic' ? articleTopics : kind === 'contributor' ? articleCredits : articleMedia
+    const column = kind === 'topic' ? articleTopics.topicId : kind === 'contributor' ? articleCredits.contributorId : articleMedia.mediaId
+    ids = [...new Set(db.select({ articleId: table.articleId }).from(table).where(eq(column, id)).all().map((r) => r.articleId))]
+    db.delete(table).where(eq(column, id)).run()
+  }
+  for (const articleId of ids) {
+    const row = db.select().from(articles).where(eq(articles.id, articleId)).get()!
+    const fields: Partial<ArticleRow> = { updatedAt: meta.at, version: row.version + 1 }
+    if (kind === 'section') fields.sectionId = null
+    if (kind === 'media') {
+      fields.body = row.body.filter((b) => !((b.type === 'image' || b.type === 'video') && b.mediaId === id))
+      if (row.leadMedia?.mediaId === id) fields.leadMedia = null
+    }
+    const updated = db.update(articles).set(fields).where(eq(articles.id, articleId)).returning().all()[0]!
+    writeRevision(db, updated, { ...meta, message: `detached ${kind} '${label}', which was deleted` })
+    recordChange(db, row, updated, meta.at)
+  }
+  return ids
 }
 
 export function createArticleRepository(db: Db): ArticleRepository {
   function assertReferencesExist(relations: ArticleRelations): void {
     const issues: Issue[] = []
-    const check = (refs: Reference[], table: typeof media | typeof contributors | typeof topics, what: string) => {
+    const check = (refs: Reference[], table: typeof media | typeof contributors | typeof topics | typeof sections, what: string) => {
       const ids = [...new Set(refs.map((r) => r.id))]
       if (ids.length === 0) return
       const found = new Set(db.select({ id: table.id }).from(table).where(inArray(table.id, ids)).all().map((r) => r.id))
       for (const r of refs) if (!found.has(r.id)) issues.push({ path: r.path, message: `no ${what} with id '${r.id}'` })
     }
+    check(relations.section ? [relations.section] : [], sections, 'section')
     check(relations.media, media, 'media')
     check(relations.credits.map((c) => ({ id: c.contributorId, path: c.path })), contributors, 'contributor')
     check(relations.topics.map((t) => ({ id: t.topicId, path: t.path })), topics, 'topic')
@@ -100,38 +272,6 @@ export function createArticleRepository(db: Db): ArticleRepository {
     }
     const mediaIds = [...new Set(relations.media.map((m) => m.id))]
     if (mediaIds.length > 0) db.insert(articleMedia).values(mediaIds.map((mediaId) => ({ articleId, mediaId }))).run()
-  }
-
-  function relationsOf(articleId: string): Omit<ArticleRelations, 'media'> & { media: string[] } {
-    return {
-      credits: db
-        .select({ contributorId: articleCredits.contributorId, role: articleCredits.role })
-        .from(articleCredits)
-        .where(eq(articleCredits.articleId, articleId))
-        .orderBy(articleCredits.position)
-        .all()
-        .map((c) => ({ ...c, path: '' })),
-      topics: db
-        .select({ topicId: articleTopics.topicId, primary: articleTopics.primary })
-        .from(articleTopics)
-        .where(eq(articleTopics.articleId, articleId))
-        .orderBy(articleTopics.position)
-        .all()
-        .map((t) => ({ ...t, path: '' })),
-      media: db.select({ id: articleMedia.mediaId }).from(articleMedia).where(eq(articleMedia.articleId, articleId)).all().map((m) => m.id),
-    }
-  }
-
-  function writeRevision(row: ArticleRow, meta: RevisionMeta): void {
-    const rel = relationsOf(row.id)
-    const snapshot = {
-      ...row,
-      credits: rel.credits.map(({ contributorId, role }) => ({ contributorId, role })),
-      topics: rel.topics.map(({ topicId, primary }) => ({ topicId, primary })),
-    }
-    db.insert(articleRevisions)
-      .values({ articleId: row.id, version: row.version, createdAt: meta.at, actorKeyId: meta.actorKeyId, message: meta.message, snapshot })
-      .run()
   }
 
   function byKey(key: string): SQL {
@@ -162,8 +302,11 @@ export function createArticleRepository(db: Db): ArticleRepository {
       .innerJoin(media, eq(media.id, articleMedia.mediaId))
       .where(inArray(articleMedia.articleId, ids))
       .all()
+    const sectionIds = [...new Set(rows.map((r) => r.sectionId).filter((id): id is string => id !== null))]
+    const sectionRows = sectionIds.length > 0 ? db.select().from(sections).where(inArray(sections.id, sectionIds)).all() : []
     return rows.map((article) => ({
       article,
+      section: sectionRows.find((s) => s.id === article.sectionId) ?? null,
       credits: creditRows.filter((c) => c.articleId === article.id).map(({ role, contributor }) => ({ role, contributor })),
       topics: topicRows.filter((t) => t.articleId === article.id).map(({ primary, topic }) => ({ primary, topic })),
       media: new Map(mediaRows.filter((m) => m.articleId === article.id).map((m) => [m.media.id, m.media])),
@@ -191,11 +334,19 @@ export function createArticleRepository(db: Db): ArticleRepository {
             assertReferencesExist(relations)
             const row = db
               .insert(articles)
-              .values({ ...fields, id, version: 1, createdAt: meta.at })
+              .values({
+                ...fields,
+                id,
+                version: 1,
+                createdAt: meta.at,
+                searchRowid: sql`(select coalesce(max(${articles.searchRowid}), 0) + 1 from ${articles})`,
+                publicVisible: false,
+              })
               .returning()
               .all()[0]!
             writeRelations(id, relations)
-            writeRevision(row, meta)
+            writeRevision(db, row, meta)
+            recordChange(db, null, row, meta.at)
             return loadOne(id)
           },
           { behavior: 'immediate' },
@@ -221,7 +372,8 @@ export function createArticleRepository(db: Db): ArticleRepository {
               .returning()
               .all()[0]!
             if (relations) writeRelations(row.id, relations)
-            writeRevision(updated, meta)
+            writeRevision(db, updated, meta)
+            recordChange(db, row, updated, meta.at)
             return loadOne(row.id)
           },
           { behavior: 'immediate' },
@@ -231,11 +383,12 @@ export function createArticleRepository(db: Db): ArticleRepository {
       }
     },
 
-    async remove(key, expectedVersion) {
+    async remove(key, expectedVersion, at) {
       db.transaction(
         () => {
           const row = current(key, expectedVersion)
           db.delete(articles).where(eq(articles.id, row.id)).run()
+          recordChange(db, row, null, at)
         },
         { behavior: 'immediate' },
       )
@@ -246,18 +399,126 @@ export function createArticleRepository(db: Db): ArticleRepository {
       return row ? aggregate([row])[0]! : null
     },
 
-    async list({ visibility, limit, after }) {
-      const page = after
-        ? or(lt(articles.listedAt, after.listedAt), and(eq(articles.listedAt, after.listedAt), lt(articles.id, after.id)))
-        : undefined
+    async list({ visibility, filter, sort, limit, after }) {
+      const { orderBy, page } = ordering(sort, after)
+      const where = and(visible(visibility), filterCondition(filter), page)
+      try {
+        if (filter.search) {
+          const rows = db
+            .select({ article: articles, rank: relevance, snippet })
+            .from(articles)
+            .innerJoin(ftsJoin.table, ftsJoin.on)
+            .where(where)
+            .orderBy(...orderBy)
+            .limit(limit)
+            .all()
+          const aggs = aggregate(rows.map((r) => r.article))
+          return aggs.map((agg, i) => ({ ...agg, rank: rows[i]!.rank, snippet: rows[i]!.snippet }))
+        }
+        return aggregate(db.select().from(articles).where(where).orderBy(...orderBy).limit(limit).all())
+      } catch (err) {
+        return rethrowSearchError(err)
+      }
+    },
+
+    async count(visibility, filter) {
+      try {
+        const query = db.select({ n: sql<number>`count(*)` }).from(articles)
+        const where = and(visible(visibility), filterCondition(filter))
+        return (filter.search ? query.innerJoin(ftsJoin.table, ftsJoin.on).where(where) : query.where(where)).get()!.n
+      } catch (err) {
+        return rethrowSearchError(err)
+      }
+    },
+
+    async related(articleId, visibility, limit) {
+      const mine = db.select({ topicId: articleTopics.topicId }).from(articleTopics).where(eq(articleTopics.articleId, articleId))
+      const shared = sql<number>`count(*)`
       const rows = db
-        .select()
-        .from(articles)
-        .where(and(visible(visibility), page))
-        .orderBy(desc(articles.listedAt), desc(articles.id))
+        .select({ article: articles, shared })
+        .from(articleTopics)
+        .innerJoin(articles, eq(articles.id, articleTopics.articleId))
+        .where(and(inArray(articleTopics.topicId, mine), ne(articleTopics.articleId, articleId), visible(visibility)))
+        .groupBy(articles.id)
+        .orderBy(desc(shared), desc(articles.listedAt), desc(articles.id))
         .limit(limit)
         .all()
-      return aggregate(rows)
+      return aggregate(rows.map((r) => r.article))
+    },
+
+    async changes(since, limit, publicOnly) {
+      return db
+        .select()
+        .from(articleChanges)
+        .where(and(gt(articleChanges.seq, since), publicOnly ? isNotNull(articleChanges.publicKind) : undefined))
+        .orderBy(asc(articleChanges.seq))
+        .limit(limit)
+        .all()
+    },
+
+    async publishDue(now, change, meta) {
+      const due = db
+        .select({ id: articles.id })
+        .from(articles)
+        .where(and(eq(articles.status, 'scheduled'), lte(articles.scheduledAt, now)))
+        .limit(100)
+        .all()
+      let published = 0
+      for (const { id } of due) {
+        published += db.transaction(
+          () => {
+            const row = db.select().from(articles).where(and(eq(articles.id, id), eq(articles.status, 'scheduled'))).get()
+            if (!row) return 0
+            const updated = db
+              .update(articles)
+              .set({ ...change(row), version: row.version + 1 })
+              .where(and(eq(articles.id, id), eq(articles.version, row.version)))
+              .returning()
+              .all()[0]!
+            writeRevision(db, updated, meta)
+            recordChange(db, row, updated, now)
+            return 1
+          },
+          { behavior: 'immediate' },
+        )
+      }
+      // Embargoes that have passed: the article becomes visible without a write, so record it for the feed.
+      const released = db
+        .select()
+        .from(articles)
+        .where(and(eq(articles.publicVisible, false), eq(articles.status, 'published'), lte(articles.embargoUntil, now)))
+        .limit(100)
+        .all()
+      for (const row of released) {
+        db.transaction(
+          () => {
+            const fresh = db.select().from(articles).where(and(eq(articles.id, row.id), eq(articles.publicVisible, false))).get()
+            if (fresh && visibleAt(fresh, now)) recordChange(db, fresh, fresh, now, 'published')
+          },
+          { behavior: 'immediate' },
+        )
+      }
+      return published
+    },
+
+    async revisions(articleId, limit, beforeVersion) {
+      return db
+        .select()
+        .from(articleRevisions)
+        .where(and(eq(articleRevisions.articleId, articleId), beforeVersion === null ? undefined : lt(articleRevisions.version, beforeVersion)))
+        .orderBy(desc(articleRevisions.version))
+        .limit(limit)
+        .all() as RevisionRow[]
+    },
+
+    async revision(articleId, version) {
+      return (
+        (db
+          .select()
+          .from(articleRevisions)
+          .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.version, version)))
+          .get() as RevisionRow | undefined) ?? null
+      )
     },
 
     async findIdByContentHash(hash) {

@@ -4,6 +4,7 @@ import type { Db } from '../client.js'
 import { articleCredits, articleMedia, articleTopics, contributors, media, topics } from '../schema.js'
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../errors.js'
 import { rethrowUnique } from './util.js'
+import { detachFromArticles, type RevisionMeta } from './articles.js'
 
 /**
  * One repository shape for the catalogue resources articles refer to
@@ -15,7 +16,8 @@ export interface CatalogRepository<Row extends { id: string; version: number }, 
   find(key: string): Promise<Row | null>
   list(limit: number, afterId: string | null): Promise<Row[]>
   update(key: string, expectedVersion: number | null, change: (current: Row) => Partial<Fields>, at: string): Promise<Row>
-  remove(key: string, expectedVersion: number | null): Promise<void>
+  /** Refuses (409, naming the articles) while articles use the item, unless `force` detaches it from them first. */
+  remove(key: string, expectedVersion: number | null, force?: { meta: RevisionMeta } | null): Promise<void>
 }
 
 /** Catalogues with names and aliases (contributors, topics): found by what people write. */
@@ -33,7 +35,7 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
   db: Db,
   table: T,
   resource: string,
-  usage: { table: UsageTable; column: AnySQLiteColumn },
+  usage: { table: UsageTable; column: AnySQLiteColumn; kind: 'topic' | 'contributor' | 'media' },
 ): CatalogRepository<Row, Fields> {
   // Drizzle's generics do not follow a table chosen at run time; the casts stay inside this module.
   const t = table as typeof topics
@@ -90,7 +92,7 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
         return rethrowUnique(err, 'slug', slugOf(fields))
       }
     },
-    async remove(key, expectedVersion) {
+    async remove(key, expectedVersion, force = null) {
       db.transaction(
         () => {
           const row = current(key, expectedVersion)
@@ -101,9 +103,12 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
             .limit(100)
             .all()
             .map((u) => u.articleId)
-          if (users.length > 0) {
-            throw new ConflictError(`This ${resource} is used by ${users.length} article(s); detach it from them first.`, { usedBy: users })
+          if (users.length > 0 && !force) {
+            throw new ConflictError(`This ${resource} is used by ${users.length} article(s); detach it from them first, or delete with ?force=true.`, {
+              usedBy: users,
+            })
           }
+          if (force) detachFromArticles(db, usage.kind, row.id, String((row as { name?: string }).name ?? row.id), force.meta)
           db.delete(t).where(eq(t.id, row.id)).run()
         },
         { behavior: 'immediate' },
@@ -118,7 +123,7 @@ export type TopicRow = typeof topics.$inferSelect
 type FieldsOf<R> = Omit<R, 'id' | 'version' | 'createdAt' | 'updatedAt'>
 
 export const createMediaRepository = (db: Db) =>
-  createCatalogRepository<typeof media, MediaRow, FieldsOf<MediaRow>>(db, media, 'media', { table: articleMedia, column: articleMedia.mediaId })
+  createCatalogRepository<typeof media, MediaRow, FieldsOf<MediaRow>>(db, media, 'media', { table: articleMedia, column: articleMedia.mediaId, kind: 'media' })
 function withNames<Row extends { id: string; version: number }, Fields>(
   db: Db,
   table: typeof contributors | typeof topics,
@@ -154,11 +159,12 @@ export const createContributorRepository = (db: Db) =>
     createCatalogRepository<typeof contributors, ContributorRow, FieldsOf<ContributorRow>>(db, contributors, 'contributor', {
       table: articleCredits,
       column: articleCredits.contributorId,
+      kind: 'contributor',
     }),
   )
 export const createTopicRepository = (db: Db) =>
   withNames(
     db,
     topics,
-    createCatalogRepository<typeof topics, TopicRow, FieldsOf<TopicRow>>(db, topics, 'topic', { table: articleTopics, column: articleTopics.topicId }),
+    createCatalogRepository<typeof topics, TopicRow, FieldsOf<TopicRow>>(db, topics, 'topic', { table: articleTopics, column: articleTopics.topicId, kind: 'topic' }),
   )

@@ -1,10 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
-import { ActionBody, Article, ArticleCreate, ArticleKeyParams, ArticleList, ArticlePatch, ArticleReplace } from '../../schemas/article.js'
+import {
+  ActionBody,
+  Article,
+  ArticleCreate,
+  ArticleKeyParams,
+  ArticleList,
+  ArticleListQuery,
+  ArticlePatch,
+  ArticleReplace,
+  CorrectionCreate,
+  RelatedQuery,
+  ScheduleBody,
+} from '../../schemas/article.js'
 import { PageQuery, ref } from '../../schemas/common.js'
 import type { ArticleService } from '../../services/articles.js'
-import { mapArticle } from '../../mappers/article.js'
-import { READ_ERRORS, WRITE_ERRORS, created, idempotencyHeaders, ifMatchHeaders, ifNoneMatchHeaders, notModified, problems, versioned, ok } from '../common.js'
+import { includedOf, mapArticle, mapListItem, mapRevision, mapRevisionSummary } from '../../mappers/article.js'
+import { DiffQuery, RestoreBody, Revision, RevisionDiff, RevisionList, RevisionParams } from '../../schemas/revision.js'
+import { READ_ERRORS, WRITE_ERRORS, created, listed, surrogateKeys, idempotencyHeaders, ifMatchHeaders, ifNoneMatchHeaders, notModified, problems, versioned, ok } from '../common.js'
 
 const tags = ['articles']
 const params = ref(ArticleKeyParams)
@@ -36,16 +49,45 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
       schema: {
         operationId: 'listArticles',
         tags,
-        summary: 'List articles, newest first',
-        description: 'Read keys and anonymous callers see published articles only; write keys see every status.',
-        querystring: ref(PageQuery),
+        summary: 'List and search articles',
+        description:
+          'Newest first by default. Filters are AND-ed. Read keys and anonymous callers see published articles only; write keys see every status.',
+        querystring: ref(ArticleListQuery),
         headers: ifNoneMatchHeaders,
         response: { 200: ok(ArticleList, 'A page of articles.'), ...notModified, ...problems(...READ_ERRORS) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const page = await service.list(request.query, request.actor)
-      return { data: page.items.map(mapArticle), next: page.next }
+      const fields = request.query.fields?.split(',')
+      const include = request.query.include?.split(',')
+      listed(reply, page.items)
+      return {
+        data: page.items.map((item) => mapListItem(item, fields)),
+        next: page.next,
+        ...(page.total === undefined ? {} : { total: page.total }),
+        ...(include ? { included: includedOf(page.items, include) } : {}),
+      }
+    },
+  )
+
+  app.get(
+    '/v1/articles/:idOrSlug/related',
+    {
+      schema: {
+        operationId: 'listRelatedArticles',
+        tags,
+        summary: 'Articles that share topics with this one, most shared first',
+        params,
+        querystring: ref(RelatedQuery),
+        headers: ifNoneMatchHeaders,
+        response: { 200: ok(ArticleList, 'Related articles (one page).'), ...notModified, ...problems(...READ_ERRORS, 404) },
+      },
+    },
+    async (request, reply) => {
+      const items = await service.related(request.params.idOrSlug, request.actor, request.query.limit ?? 5)
+      listed(reply, items)
+      return { data: items.map((item) => mapListItem(item, undefined)), next: null }
     },
   )
 
@@ -63,6 +105,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
     },
     async (request, reply) => {
       const agg = await service.get(request.params.idOrSlug, request.actor)
+      surrogateKeys(reply, [agg])
       return versioned(reply, agg.article, mapArticle(agg))
     },
   )
@@ -128,8 +171,9 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
 
   const actions = [
     ['publish', 'publishArticle', 'Publish an article now (If-Match required)'],
-    ['unpublish', 'unpublishArticle', 'Take a published article back to draft (If-Match required)'],
-    ['archive', 'archiveArticle', 'Archive an article (If-Match required)'],
+    ['unpublish', 'unpublishArticle', 'Take a published or scheduled article back to draft (If-Match required)'],
+    ['archive', 'archiveArticle', 'Archive an article: it leaves every public list (If-Match required)'],
+    ['restore', 'restoreArticle', 'Bring an archived article back as a draft (If-Match required)'],
   ] as const
   for (const [action, operationId, summary] of actions) {
     app.post(
@@ -144,15 +188,127 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
           headers: ifMatchHeaders,
           // Optional: validated when sent as JSON, absent otherwise.
           body: Type.Unsafe<Static<typeof ActionBody> | undefined>({ content: { 'application/json': { schema: ref(ActionBody) } }, required: false }),
-          response: { 200: ok(Article, 'The article.'), ...problems(...WRITE_ERRORS, 404, 412, 428) },
+          response: { 200: ok(Article, 'The article.'), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
         },
       },
       async (request, reply) => {
-        const agg = await service.setStatus(request.params.idOrSlug, request.headers['if-match'], action, request.actor, request.body?.message)
+        const agg = await service.act(request.params.idOrSlug, request.headers['if-match'], action, request.actor, { message: request.body?.message })
         return versioned(reply, agg.article, mapArticle(agg))
       },
     )
   }
+
+  app.post(
+    '/v1/articles/:idOrSlug/schedule',
+    {
+      config: { scope: 'write' },
+      schema: {
+        operationId: 'scheduleArticle',
+        tags,
+        summary: 'Schedule a draft to publish at a future time (If-Match required)',
+        params,
+        headers: ifMatchHeaders,
+        body: ref(ScheduleBody),
+        response: { 200: ok(Article, 'The scheduled article.'), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
+      },
+    },
+    async (request, reply) => {
+      const { at, message } = request.body
+      const agg = await service.act(request.params.idOrSlug, request.headers['if-match'], 'schedule', request.actor, { at, message })
+      return versioned(reply, agg.article, mapArticle(agg))
+    },
+  )
+
+  app.get(
+    '/v1/articles/:idOrSlug/revisions',
+    {
+      config: { scope: 'write' },
+      schema: {
+        operationId: 'listRevisions',
+        tags,
+        summary: 'List the revisions of an article, newest first',
+        params,
+        querystring: ref(PageQuery),
+        response: { 200: ok(RevisionList, 'A page of revisions.'), ...problems(...READ_ERRORS, 404) },
+      },
+    },
+    async (request) => {
+      const page = await service.revisions(request.params.idOrSlug, request.query)
+      return { data: page.items.map(mapRevisionSummary), next: page.next }
+    },
+  )
+
+  app.get(
+    '/v1/articles/:idOrSlug/revisions/diff',
+    {
+      config: { scope: 'write' },
+      schema: {
+        operationId: 'diffRevisions',
+        tags,
+        summary: 'The fields that changed between two revisions',
+        params,
+        querystring: ref(DiffQuery),
+        response: { 200: ok(RevisionDiff, 'The changed fields, with both values.'), ...problems(...READ_ERRORS, 404) },
+      },
+    },
+    async (request) => service.diff(request.params.idOrSlug, request.query.from, request.query.to),
+  )
+
+  app.get(
+    '/v1/articles/:idOrSlug/revisions/:version',
+    {
+      config: { scope: 'write' },
+      schema: {
+        operationId: 'getRevision',
+        tags,
+        summary: 'Get one revision of an article',
+        params: ref(RevisionParams),
+        response: { 200: ok(Revision, 'The revision with its snapshot.'), ...problems(...READ_ERRORS, 404) },
+      },
+    },
+    async (request) => mapRevision(await service.revision(request.params.idOrSlug, request.params.version)),
+  )
+
+  app.post(
+    '/v1/articles/:idOrSlug/revisions/:version/restore',
+    {
+      config: { scope: 'write' },
+      schema: {
+        operationId: 'restoreRevision',
+        tags,
+        summary: "Make an old revision's content current again, as a new revision (If-Match required)",
+        params: ref(RevisionParams),
+        headers: ifMatchHeaders,
+        body: Type.Unsafe<Static<typeof RestoreBody> | undefined>({ content: { 'application/json': { schema: ref(RestoreBody) } }, required: false }),
+        response: { 200: ok(Article, 'The article with the restored content.'), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
+      },
+    },
+    async (request, reply) => {
+      const { idOrSlug, version } = request.params
+      const agg = await service.restoreRevision(idOrSlug, version, request.headers['if-match'], request.actor, request.body?.message)
+      return versioned(reply, agg.article, mapArticle(agg))
+    },
+  )
+
+  app.post(
+    '/v1/articles/:idOrSlug/corrections',
+    {
+      config: { scope: 'write' },
+      schema: {
+        operationId: 'addCorrection',
+        tags,
+        summary: 'Append a correction shown to readers (If-Match required)',
+        params,
+        headers: ifMatchHeaders,
+        body: ref(CorrectionCreate),
+        response: { 200: ok(Article, 'The corrected article.'), ...problems(...WRITE_ERRORS, 404, 412, 428) },
+      },
+    },
+    async (request, reply) => {
+      const agg = await service.correct(request.params.idOrSlug, request.headers['if-match'], request.body.text, request.actor)
+      return versioned(reply, agg.article, mapArticle(agg))
+    },
+  )
 }
 
 export default articles

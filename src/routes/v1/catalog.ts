@@ -1,6 +1,8 @@
+import type { PageRequest } from '../../services/cursor.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from '@sinclair/typebox'
-import { IdParams, PageQuery, ref } from '../../schemas/common.js'
+import { ForceQuery, IdParams, PageQuery, ref } from '../../schemas/common.js'
+import type { Actor } from '../../services/actor.js'
 import { READ_ERRORS, WRITE_ERRORS, created, idempotencyHeaders, ifMatchHeaders, ifNoneMatchHeaders, notModified, problems, versioned, ok } from '../common.js'
 
 interface CatalogResource<Row extends { id: string; version: number; updatedAt: string }, Out> {
@@ -12,11 +14,13 @@ interface CatalogResource<Row extends { id: string; version: number; updatedAt: 
   service: {
     create(input: never): Promise<Row>
     get(key: string): Promise<Row>
-    list(query: { limit: number; cursor?: string | undefined }): Promise<{ items: Row[]; next: string | null }>
+    list(query: PageRequest): Promise<{ items: Row[]; next: string | null }>
     patch(key: string, ifMatch: string | undefined, input: never): Promise<Row>
-    remove(key: string, ifMatch: string | undefined): Promise<void>
+    remove(key: string, ifMatch: string | undefined, options?: { force?: boolean | undefined; actor?: Actor }): Promise<void>
   }
   map(row: Row): Out
+  /** Whether DELETE takes ?force=true to detach the item from the articles using it (recorded in their revisions). */
+  forceDelete?: boolean
 }
 
 /**
@@ -114,14 +118,18 @@ export function catalogRoutes<Row extends { id: string; version: number; updated
         schema: {
           operationId: `delete${one}`,
           tags,
-          summary: `Delete a ${one.toLowerCase()} no article uses (If-Match required)`,
+          summary: r.forceDelete
+            ? `Delete a ${one.toLowerCase()} (If-Match required); ?force=true detaches it from the articles using it`
+            : `Delete a ${one.toLowerCase()} no article uses (If-Match required)`,
           params,
+          ...(r.forceDelete ? { querystring: ref(ForceQuery) } : {}),
           headers: ifMatchHeaders,
           response: { 204: Type.Null({ description: 'Deleted.' }), ...problems(400, 401, 403, 404, 409, 412, 428) },
         },
       },
       async (request, reply) => {
-        await r.service.remove(request.params.id, request.headers['if-match'])
+        const force = (request.query as { force?: boolean } | undefined)?.force
+        await r.service.remove(request.params.id, request.headers['if-match'], { force, actor: request.actor })
         return reply.code(204).send(null)
       },
     )

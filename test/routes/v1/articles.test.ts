@@ -301,6 +301,7 @@ t.test('PUT /v1/articles/:id replaces the editable fields and keeps the server o
       slug: 'renamed',
       type: 'feature',
       language: 'en-GB',
+      sectionId: null,
       headlines: { basic: 'Renamed' },
       summary: null,
       leadMedia: null,

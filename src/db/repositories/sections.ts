@@ -1,0 +1,139 @@
+import { and, asc, eq, gt, like, or, sql } from 'drizzle-orm'
+import type { Db } from '../client.js'
+import { articles, sections } from '../schema.js'
+import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../errors.js'
+import { rethrowUnique } from './util.js'
+import { detachFromArticles, type RevisionMeta } from './articles.js'
+
+export type SectionRow = typeof sections.$inferSelect
+
+export interface SectionChange {
+  name?: string
+  slug?: string
+  description?: string | null
+  /** undefined: keep; null: make it a root section. */
+  parentId?: string | null
+}
+
+export interface SectionRepository {
+  create(row: { id: string; name: string; slug: string; parentId: string | null; description: string | null; at: string }): Promise<SectionRow>
+  find(idOrPath: string): Promise<SectionRow | null>
+  /** Tree order: by path. */
+  list(limit: number, afterPath: string | null): Promise<SectionRow[]>
+  update(key: string, expectedVersion: number | null, change: SectionChange, at: string): Promise<SectionRow>
+  /** Refuses while the section has subsections, or articles unless `force` moves them out of it first. */
+  remove(key: string, expectedVersion: number | null, force?: { meta: RevisionMeta } | null): Promise<void>
+}
+
+/**
+ * Sections form a tree; each keeps its full slug path (news/world/asia) so a
+ * subtree is one index range. Moving or renaming a section rewrites the paths
+ * below it in the same transaction.
+ */
+export function createSectionRepository(db: Db): SectionRepository {
+  const byKey = (key: string) => or(eq(sections.id, key), eq(sections.path, key))!
+  const current = (key: string, expectedVersion: number | null): SectionRow => {
+    const row = db.select().from(sections).where(byKey(key)).get()
+    if (!row) throw new NotFoundError('section', key)
+    if (expectedVersion !== null && row.version !== expectedVersion) throw new PreconditionFailedError(row.version)
+    return row
+  }
+  const parentPath = (parentId: string | null, field = '/parentId'): string | null => {
+    if (parentId === null) return null
+    const parent = db.select({ path: sections.path }).from(sections).where(eq(sections.id, parentId)).get()
+    if (!parent) throw new ValidationError('The parent section does not exist.', [{ path: field, message: `no section with id '${parentId}'` }])
+    return parent.path
+  }
+  const join = (prefix: string | null, slug: string) => (prefix === null ? slug : `${prefix}/${slug}`)
+
+  return {
+    async create(row) {
+      let path = ''
+      try {
+        return db.transaction(
+          () => {
+            path = join(parentPath(row.parentId), row.slug)
+            return db
+              .insert(sections)
+              .values({ id: row.id, name: row.name, slug: row.slug, parentId: row.parentId, path, description: row.description, version: 1, createdAt: row.at, updatedAt: row.at })
+              .returning()
+              .all()[0]!
+          },
+          { behavior: 'immediate' },
+        )
+      } catch (err) {
+        return rethrowUnique(err, 'section path', path)
+      }
+    },
+    async find(key) {
+      return db.select().from(sections).where(byKey(key)).get() ?? null
+    },
+    async list(limit, afterPath) {
+      return db
+        .select()
+        .from(sections)
+        .where(afterPath === null ? undefined : gt(sections.path, afterPath))
+        .orderBy(asc(sections.path))
+        .limit(limit)
+        .all()
+    },
+    async update(key, expectedVersion, change, at) {
+      let path = ''
+      try {
+        return db.transaction(
+          () => {
+            const row = current(key, expectedVersion)
+            const parentId = change.parentId === undefined ? row.parentId : change.parentId
+            const slug = change.slug ?? row.slug
+            path = join(parentPath(parentId), slug)
+            if (path === row.path || path.startsWith(`${row.path}/`)) {
+              if (parentId !== row.parentId) {
+                throw new ValidationError('A section cannot move under itself.', [{ path: '/parentId', message: 'would make a cycle' }])
+              }
+            }
+            if (path !== row.path) {
+              // Rewrite the paths of every descendant: old/prefix/... becomes new/prefix/...
+              db.update(sections)
+                .set({ path: sql`${path} || substr(${sections.path}, ${row.path.length + 1})` })
+                .where(like(sections.path, `${row.path}/%`)) // paths hold only [a-z0-9-/], no LIKE wildcards
+                .run()
+            }
+            return db
+              .update(sections)
+              .set({
+                name: change.name ?? row.name,
+                slug,
+                parentId,
+                path,
+                description: change.description === undefined ? row.description : change.description,
+                version: row.version + 1,
+                updatedAt: at,
+              })
+              .where(and(eq(sections.id, row.id), eq(sections.version, row.version)))
+              .returning()
+              .all()[0]!
+          },
+          { behavior: 'immediate' },
+        )
+      } catch (err) {
+        return rethrowUnique(err, 'section path', path)
+      }
+    },
+    async remove(key, expectedVersion, force = null) {
+      db.transaction(
+        () => {
+          const row = current(key, expectedVersion)
+          const child = db.select({ id: sections.id }).from(sections).where(eq(sections.parentId, row.id)).limit(1).get()
+          if (child) throw new ConflictError('This section has subsections; move or delete them first.')
+          const users = db.select({ id: articles.id }).from(articles).where(eq(articles.sectionId, row.id)).limit(100).all().map((a) => a.id)
+          if (users.length > 0 && !force) {
+            throw new ConflictError(`This section holds ${users.length} article(s); move them first, or delete with ?force=true.`, { usedBy: users })
+          }
+          if (force) detachFromArticles(db, 'section', row.id, row.path, force.meta)
+          db.delete(sections).where(eq(sections.id, row.id)).run()
+        },
+        { behavior: 'immediate' },
+      )
+    },
+  }
+}

@@ -1,0 +1,70 @@
+import t from 'tap'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { testApp } from '../helpers.js'
+import { openDataLayer } from '../../src/db/index.js'
+import { createServices } from '../../src/services/index.js'
+
+t.test('one article read is a bounded number of SQL statements, whatever its size', async (t) => {
+  const h = await testApp(t)
+  const post = async (url: string, payload: object) => (await h.app.inject({ method: 'POST', url, headers: h.as.write, payload })).json()
+  const statementsFor = async (blocks: number) => {
+    const media = []
+    const credits = []
+    const topics = []
+    for (let i = 0; i < blocks; i++) {
+      media.push(await post('/v1/media', { kind: 'image', caption: `Photo ${i}`, credit: 'AP' }))
+      credits.push({ contributorId: (await post('/v1/contributors', { kind: 'person', name: `Reporter ${blocks}-${i}` })).id, role: 'byline' })
+      topics.push({ topicId: (await post('/v1/topics', { kind: 'subject', name: `Topic ${blocks}-${i}` })).id })
+    }
+    const article = await post('/v1/articles', {
+      headlines: { basic: `Story with ${blocks} of everything` },
+      body: media.map((m) => ({ type: 'image', mediaId: m.id })),
+      credits,
+      topics,
+    })
+    const sqlite = h.data.handle.sqlite
+    const prepare = sqlite.prepare.bind(sqlite)
+    let count = 0
+    sqlite.prepare = ((source: string) => {
+      count++
+      return prepare(source)
+    }) as typeof sqlite.prepare
+    const res = await h.app.inject({ url: `/v1/articles/${article.id}`, headers: h.as.write })
+    sqlite.prepare = prepare
+    t.equal(res.statusCode, 200)
+    t.equal(res.json().body.length, blocks)
+    return count
+  }
+  const small = await statementsFor(1)
+  const large = await statementsFor(30)
+  t.equal(large, small, `the same number of statements (${small}) for 1 and 30 photos, credits and topics`)
+  t.ok(small <= 8, `${small} statements, including the API key lookup`)
+})
+
+t.test('two connections (threads) publishing due articles at once publish each exactly once', async (t) => {
+  const file = join(t.testdir(), 'shared.db')
+  const first = openDataLayer(file)
+  t.teardown(() => {
+    first.close()
+  })
+  const now = Date.now()
+  const runtime = { now: () => new Date(now), newId: () => crypto.randomUUID() }
+  const a = createServices(first.repos, runtime)
+  const editor = { keyId: null, scope: 'write' as const }
+  for (let i = 0; i < 20; i++) {
+    const agg = await a.articles.create({ headlines: { basic: `Scheduled story ${i}` }, body: [] }, editor)
+    await a.articles.act(agg.article.id, '1', 'schedule', editor, { at: new Date(now + 1000).toISOString() })
+  }
+  // Two threads, each with its own connection, race to publish: each article must be claimed once.
+  const race = () =>
+    new Promise<number>((resolve, reject) => {
+      const worker = new Worker(new URL('./workers/publish-due.ts', import.meta.url), { workerData: { file, now: now + 1000 } })
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+  const [x, y] = await Promise.all([race(), race()])
+  t.equal(x + y, 20, `published ${x} + ${y}`)
+  const revisions = first.handle.sqlite.prepare("select count(*) as n from article_revisions where message = 'published on schedule'").get() as { n: number }
+  t.equal(revisions.n, 20, 'one publish revision per article')
+})

@@ -1,0 +1,12 @@
+// A worker for test/db/queries.test.ts: its own connection to the shared file, publishing what is due.
+import { parentPort, workerData } from 'node:worker_threads'
+import { openDataLayer } from '../../../src/db/index.js'
+import { createServices } from '../../../src/services/index.js'
+
+const { file, now } = workerData as { file: string; now: number }
+const data = openDataLayer(file)
+const services = createServices(data.repos, { now: () => new Date(now), newId: () => crypto.randomUUID() })
+let published = 0
+for (let round = 0; round < 5; round++) published += await services.articles.publishDue()
+data.close()
+parentPort!.postMessage(published)
