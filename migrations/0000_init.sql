@@ -105,6 +105,7 @@ CREATE INDEX `articles_scheduled` ON `articles` (`status`,`scheduled_at`);--> st
 CREATE INDEX `articles_embargo` ON `articles` (`public_visible`,`status`,`embargo_until`);--> statement-breakpoint
 CREATE INDEX `articles_status_updated` ON `articles` (`status`,`updated_at`,`id`);--> statement-breakpoint
 CREATE INDEX `articles_status_published` ON `articles` (`status`,`published_at`,`id`);--> statement-breakpoint
+CREATE INDEX `articles_updated` ON `articles` (`updated_at`,`id`);--> statement-breakpoint
 CREATE TABLE `contributors` (
 	`id` text PRIMARY KEY NOT NULL,
 	`kind` text NOT NULL,

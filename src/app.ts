@@ -24,6 +24,7 @@ import articleRoutes from './routes/v1/articles.js'
 import changeRoutes from './routes/v1/changes.js'
 import apiKeyRoutes from './routes/v1/apiKeys.js'
 import importRoutes from './routes/v1/imports.js'
+import archiveRoutes from './routes/v1/archive.js'
 import { catalogRoutes } from './routes/v1/catalog.js'
 import { Media, MediaCreate, MediaList, MediaPatch } from './schemas/media.js'
 import { Contributor, ContributorCreate, ContributorList, ContributorPatch, Topic, TopicCreate, TopicList, TopicPatch } from './schemas/contributor.js'
@@ -102,7 +103,7 @@ export async function buildApp(config: Config, options: { runtime?: Runtime } = 
   await app.register(articleRoutes, { service: services.articles })
   await app.register(changeRoutes, { service: services.articles })
   await app.register(
-    catalogRoutes({ path: 'media', tag: 'media', names: ['Media', 'MediaItems'], schemas: { create: MediaCreate, patch: MediaPatch, item: Media, list: MediaList }, service: services.media, map: mapMedia, forceDelete: true }),
+    catalogRoutes({ path: 'media', tag: 'media', names: ['Media', 'MediaItems'], schemas: { create: MediaCreate, patch: MediaPatch, item: Media, list: MediaList }, service: services.media, map: mapMedia, forceDelete: true, labels: ['media item', 'media items'] }),
   )
   await app.register(
     catalogRoutes({
@@ -130,6 +131,7 @@ export async function buildApp(config: Config, options: { runtime?: Runtime } = 
     }),
   )
   await app.register(importRoutes, { service: services.imports })
+  await app.register(archiveRoutes, { service: services.archive })
   await app.register(apiKeyRoutes, { service: services.apiKeys })
 
   await app.ready()

@@ -2,12 +2,41 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { SPEC_PATH, generateSpec } from '../src/cli/openapi.js'
 
+interface Schema {
+  $ref?: string
+  type?: string
+  enum?: unknown[]
+  required?: string[]
+  properties?: Record<string, Schema>
+  oneOf?: Schema[]
+  discriminator?: { propertyName: string; mapping?: Record<string, string> }
+}
+interface Response {
+  description?: string
+  headers?: Record<string, { required?: boolean; schema?: Schema }>
+  content?: Record<string, { schema?: Schema }>
+}
 interface Operation {
   operationId?: string
   tags?: string[]
   summary?: string
-  responses: Record<string, { content?: Record<string, unknown> }>
+  requestBody?: { required?: boolean; content?: Record<string, unknown> }
+  responses: Record<string, Response>
 }
+interface Document {
+  paths: Record<string, Record<string, Operation>>
+  components: { schemas: Record<string, Schema> }
+}
+
+const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch'])
+function operations(spec: Document): Map<string, Operation> {
+  const out = new Map<string, Operation>()
+  for (const item of Object.values(spec.paths)) {
+    for (const [method, op] of Object.entries(item)) if (METHODS.has(method) && op.operationId) out.set(op.operationId, op)
+  }
+  return out
+}
+const component = (ref: string | undefined) => ref?.replace('#/components/schemas/', '')
 
 t.test('the committed openapi/openapi.json equals what the code generates (run npm run openapi)', async (t) => {
   const generated = await generateSpec()
@@ -41,4 +70,101 @@ t.test('schemas are named components, never def-N', async (t) => {
   t.same(names.filter((n) => /^def-\d+$/.test(n)), [])
   for (const name of ['Article', 'ArticleCreate', 'Problem', 'BodyBlock', 'Media', 'Topic', 'Contributor', 'ApiKey']) t.ok(names.includes(name), name)
   t.notMatch(JSON.stringify(spec), /"\$ref":"(?!#\/components\/schemas\/)/, 'every $ref points at a component')
+})
+
+t.test('workflow actions take an optional body; every other body is required; no marker is left', async (t) => {
+  const text = await generateSpec()
+  const ops = operations(JSON.parse(text) as Document)
+  const optional = ['publishArticle', 'unpublishArticle', 'archiveArticle', 'restoreArticle', 'restoreRevision']
+  for (const [id, op] of ops) {
+    if (!op.requestBody) continue
+    t.equal(op.requestBody.required, !optional.includes(id), `${id}: requestBody.required is ${!optional.includes(id)}`)
+  }
+  for (const id of optional) t.ok(ops.get(id)?.requestBody?.content?.['application/json'], `${id} documents its JSON body`)
+  t.notMatch(text, /"x-optional-body"|"x-required"/, 'the markers are removed from the document')
+})
+
+t.test('tagged unions carry a discriminator mapping to their branches, and the article body is one', async (t) => {
+  const spec = JSON.parse(await generateSpec()) as Document
+  const schemas = spec.components.schemas
+  let unions = 0
+  for (const [name, schema] of Object.entries(schemas)) {
+    if (!schema.discriminator) continue
+    unions++
+    const { propertyName, mapping } = schema.discriminator
+    t.ok(mapping, `${name} has a mapping`)
+    t.same(Object.values(mapping ?? {}).sort(), (schema.oneOf ?? []).map((b) => b.$ref).sort(), `${name}: the mapping names every branch`)
+    for (const [tag, ref] of Object.entries(mapping ?? {})) {
+      t.same(schemas[component(ref)!]?.properties?.[propertyName]?.enum, [tag], `${name}: ${tag} is the ${propertyName} of ${component(ref)}`)
+    }
+  }
+  t.ok(unions >= 2, 'BodyBlock and BodyBlockOut at least')
+  const out = schemas.BodyBlockOut!
+  t.same(Object.keys(out.discriminator?.mapping ?? {}).sort(), Object.keys(schemas.BodyBlock!.discriminator?.mapping ?? {}).sort(), 'an output block for every input block type')
+  t.equal(schemas.Article?.properties?.body?.type, 'array')
+  t.same(schemas.Article?.properties?.body, { type: 'array', items: { $ref: '#/components/schemas/BodyBlockOut' } })
+  for (const media of ['ImageBlockOut', 'VideoBlockOut']) {
+    t.same(Object.keys(schemas[media]?.properties ?? {}).filter((k) => ['caption', 'credit', 'media'].includes(k)), ['caption', 'credit', 'media'], `${media} has the resolved caption, credit and media`)
+  }
+})
+
+t.test('problems: no currentEtag; every 412 names the current version', async (t) => {
+  const spec = JSON.parse(await generateSpec()) as Document
+  t.notOk(spec.components.schemas.Problem?.properties?.currentEtag, 'Problem has no currentEtag')
+  t.ok(spec.components.schemas.PreconditionFailedProblem?.required?.includes('currentVersion'))
+  let count = 0
+  for (const [id, op] of operations(spec)) {
+    const p = op.responses['412']
+    if (!p) continue
+    count++
+    t.equal(p.content?.['application/problem+json']?.schema?.$ref, '#/components/schemas/PreconditionFailedProblem', `${id}: 412`)
+  }
+  t.ok(count >= 10)
+})
+
+t.test('enums are referenced, not repeated as free strings', async (t) => {
+  const { schemas } = (JSON.parse(await generateSpec()) as Document).components
+  t.equal(schemas.ContributorRef?.properties?.kind?.$ref, '#/components/schemas/ContributorKind')
+  t.equal(schemas.ArticleTopic?.properties?.kind?.$ref, '#/components/schemas/TopicKind')
+})
+
+t.test('article operations document their response headers', async (t) => {
+  const ops = operations(JSON.parse(await generateSpec()) as Document)
+  const headers = (id: string, status: string) => ops.get(id)?.responses[status]?.headers ?? {}
+  const required = (id: string, status: string) =>
+    Object.entries(headers(id, status))
+      .filter(([, h]) => h.required)
+      .map(([name]) => name)
+      .sort()
+  t.same(required('getArticle', '200'), ['Cache-Control', 'ETag', 'Last-Modified', 'Surrogate-Key'])
+  t.same(required('createArticle', '201'), ['ETag', 'Last-Modified', 'Location'])
+  t.same(headers('createArticle', '201')['Idempotent-Replayed'], {
+    schema: { type: 'string', enum: ['true'] },
+    description: '"true" when this is the stored answer to an earlier request with the same Idempotency-Key.',
+  })
+  for (const id of ['replaceArticle', 'updateArticle', 'publishArticle', 'unpublishArticle', 'archiveArticle', 'restoreArticle', 'scheduleArticle', 'restoreRevision', 'addCorrection']) {
+    t.same(required(id, '200'), ['ETag', 'Last-Modified'], `${id}: ETag and Last-Modified`)
+  }
+  for (const id of ['listArticles', 'listRelatedArticles']) {
+    t.same(required(id, '200'), ['Cache-Control', 'ETag', 'Surrogate-Key'], `${id}: list headers`)
+    t.ok(headers(id, '200')['Last-Modified'], `${id}: Last-Modified when the page has items`)
+    t.ok(headers(id, '304').ETag, `${id}: 304 has the ETag`)
+  }
+  t.same(required('createMedia', '201'), ['ETag', 'Last-Modified', 'Location'], 'catalogue creates too')
+})
+
+t.test('summaries read as English; operationIds stay as they were', async (t) => {
+  const ops = operations(JSON.parse(await generateSpec()) as Document)
+  t.equal(ops.get('createMedia')?.summary, 'Create a media item')
+  t.equal(ops.get('listMediaItems')?.summary, 'List media items')
+  t.equal(ops.get('getMedia')?.summary, 'Get a media item by id')
+  t.equal(ops.get('createTopic')?.summary, 'Create a topic')
+  for (const [id, op] of ops) t.notMatch(op.summary ?? '', /\ba media\b(?! item)|mediaitems/i, `${id}: ${op.summary}`)
+})
+
+t.test('/metrics is text/plain only, so clients read it as text', async (t) => {
+  const ops = operations(JSON.parse(await generateSpec()) as Document)
+  const content = ops.get('getMetrics')?.responses['200']?.content ?? {}
+  t.same(Object.keys(content), ['text/plain'])
+  t.equal(content['text/plain']?.schema?.type, 'string')
 })

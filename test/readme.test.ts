@@ -1,8 +1,8 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { ADMIN_KEY, root, startServer } from './e2e/server.js'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 
 /**
  * Runs the README's "A walk through with curl" as written: every ```sh block
@@ -19,10 +19,8 @@ import { fileURLToPath } from 'node:url'
  * a .curlrc from $CURL_HOME, and the test gives it one with max-time = 10.
  */
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 const SECTION = '## A walk through with curl'
 const MANUAL_MARK = '# manual step'
-const ADMIN_KEY = 'readme-walkthrough-admin-key-0123456789'
 const SLUG = 'ferry-timetable-changes-from-monday'
 
 interface Block {
@@ -82,45 +80,6 @@ function splitCommands(text: string): string[] {
   const last = current.trim()
   if (last !== '' && !last.startsWith('#')) commands.push(last)
   return commands
-}
-
-interface Server {
-  child: ChildProcess
-  base: string
-  output: () => string
-  exited: Promise<number | null>
-}
-
-/** Starts the real server (src/server.ts through tsx) on a free loopback port. */
-async function startServer(dir: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATABASE_PATH: join(dir, 'newsdesk.db'),
-      NEWSDESK_ADMIN_KEY: ADMIN_KEY,
-      // The demo stories are there, as after `npm start`; the shared samples are not.
-      DEMO_CONTENT: 'true',
-      DEMO_SAMPLES_DIR: join(dir, 'no-samples'),
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout!.on('data', (d) => (output += d))
-  child.stderr!.on('data', (d) => (output += d))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  const deadline = Date.now() + 30_000
-  while (Date.now() < deadline) {
-    const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-    if (match) return { child, base: match[1]!, output: () => output, exited }
-    if (child.exitCode !== null) break
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  child.kill('SIGKILL')
-  throw new Error(`the server did not start:\n${output}`)
 }
 
 /** What one README command printed. */
@@ -200,11 +159,13 @@ const blocks = walkthroughBlocks(readme)
 let walk: WalkResult | undefined
 
 t.test('the README curl walk-through runs against a live server', async (t) => {
-  const dir = t.testdir({ '.curlrc': 'max-time = 10\nconnect-timeout = 5\nnoproxy = "*"\n' })
-  const server = await startServer(dir)
-  t.teardown(() => {
-    if (server.child.exitCode === null) server.child.kill('SIGKILL')
-  })
+  // The demo stories are there, as after `npm start`; the shared samples are not.
+  const server = await startServer(
+    t,
+    { DEMO_CONTENT: 'true', DEMO_SAMPLES_DIR: 'no-samples-here' },
+    { files: { '.curlrc': 'max-time = 10\nconnect-timeout = 5\nnoproxy = "*"\n' } },
+  )
+  const dir = server.dir
   const env = { PATH: process.env.PATH ?? '', HOME: dir, CURL_HOME: dir, LC_ALL: 'C', ADMIN: ADMIN_KEY, API: server.base }
   walk = await runWalkthrough(blocks, env, dir)
   const runnable = blocks.reduce((n, b) => n + (b.manual ? 0 : b.commands.length), 0)
@@ -212,8 +173,7 @@ t.test('the README curl walk-through runs against a live server', async (t) => {
   t.equal(walk.code, 0, 'every command succeeds', { lastCommand: last?.command, output: last?.output, stderr: walk.stderr })
   t.equal(walk.ran.length, runnable, 'every command of every block ran')
 
-  server.child.kill('SIGTERM')
-  t.equal(await server.exited, 0, 'the server stops with exit code 0 on SIGTERM')
+  t.equal(await server.stop(), 0, 'the server stops with exit code 0 on SIGTERM')
   t.notMatch(server.output(), /"level":50/, 'the server logged no error', { log: server.output() })
 })
 

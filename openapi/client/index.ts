@@ -5,6 +5,14 @@
  *
  *   const newsdesk = createNewsdeskClient('http://127.0.0.1:3000', process.env.NEWSDESK_KEY)
  *   const { data, error } = await newsdesk.GET('/v1/articles/{idOrSlug}', { params: { path: { idOrSlug: 'ferry-timetable' } } })
+ *
+ * - An article's `body` is a union tagged by `type`: `switch (block.type)` narrows
+ *   each block to its fields (image and video blocks embed their `media`).
+ * - Workflow actions (publish, unpublish, archive, restore, restoring a revision)
+ *   take an optional body: `{ message }` or nothing.
+ * - Response headers (ETag, Location, ...) are in `response.headers`; writes to an
+ *   existing resource send the ETag back as `params.header['if-match']`.
+ * - `GET /metrics` is text/plain: pass `{ parseAs: 'text' }`.
  */
 import createClient, { type Client } from 'openapi-fetch'
 import type { components, operations, paths } from './schema.js'
@@ -12,6 +20,11 @@ import type { components, operations, paths } from './schema.js'
 export type { components, operations, paths }
 export type Schemas = components['schemas']
 export type Problem = Schemas['Problem']
+/** The 412 answer to a stale If-Match: it always names the version the resource is at now. */
+export type PreconditionFailedProblem = Schemas['PreconditionFailedProblem']
+/** A body block as read, and the block of one type (`BodyBlockOf<'image'>`). */
+export type BodyBlock = Schemas['BodyBlockOut']
+export type BodyBlockOf<K extends BodyBlock['type']> = Extract<BodyBlock, { type: K }>
 export type NewsdeskClient = Client<paths>
 
 /** A client for the API at `baseUrl`; with `apiKey`, every request sends `Authorization: Bearer <apiKey>`. */

@@ -325,10 +325,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List mediaitems */
+        /** List media items */
         get: operations["listMediaItems"];
         put?: never;
-        /** Create a media */
+        /** Create a media item */
         post: operations["createMedia"];
         delete?: never;
         options?: never;
@@ -343,15 +343,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a media by id */
+        /** Get a media item by id */
         get: operations["getMedia"];
         put?: never;
         post?: never;
-        /** Delete a media (If-Match required); ?force=true detaches it from the articles using it */
+        /** Delete a media item (If-Match required); ?force=true detaches it from the articles using it */
         delete: operations["deleteMedia"];
         options?: never;
         head?: never;
-        /** Change some fields of a media (If-Match required) */
+        /** Change some fields of a media item (If-Match required) */
         patch: operations["updateMedia"];
         trace?: never;
     };
@@ -486,6 +486,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/archive/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the whole archive as NDJSON
+         * @description Every section, topic, contributor, media item and article (with its credits and topics, ids, versions and timestamps), and with `?revisions=true` every article revision, as one consistent snapshot streamed as NDJSON. `POST /v1/archive/import` (or `npm run archive -- import`) reads it back into another database exactly. API keys, idempotency keys and the change feed are not part of an archive.
+         */
+        get: operations["exportArchive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/archive/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an NDJSON archive
+         * @description Reads an archive made by `GET /v1/archive/export` (as `application/x-ndjson`, up to 1 GiB, gzipped with `Content-Encoding: gzip` or not; larger ones with `npm run archive -- import`). Records are upserted by id and keep their ids, versions and timestamps; rows the database already holds exactly are left alone, so importing the same archive twice changes nothing. A stored row at a newer version than the archive's is never overwritten. Lines are written in batches of 500, each in one transaction: the first bad line (not JSON, an unknown kind, a schema violation, a reference to a record that is neither stored nor earlier in the archive) stops the import with a 422 that names it, and rolls its batch back; every line before `resumeFrom` stays imported. Send the archive again with `?resumeFrom=` to carry on. Drafts stay drafts: readers see only published articles, in reads, search and the public changes feed. The body is read as the records are written, so the whole import must fit in the server's request timeout (`REQUEST_TIMEOUT_MS`); import a large archive with `npm run archive -- import`.
+         */
+        post: operations["importArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -549,10 +589,23 @@ export interface components {
             instance?: string;
             requestId?: string;
             errors?: components["schemas"]["ValidationIssue"][];
-            /** @description On 412: the version the resource is at now. */
+            /** @description On 412: the version the resource is at now (fetch it again for its ETag). */
             currentVersion?: number;
-            /** @description On 412: the current entity tag. */
-            currentEtag?: string;
+            /** @description On 409 for deletes: ids of articles using the resource. */
+            usedBy?: string[];
+        };
+        /** @description RFC 9457 problem details for a stale If-Match (412). */
+        PreconditionFailedProblem: {
+            /** @description A URI reference that identifies the problem type. */
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            instance?: string;
+            requestId?: string;
+            errors?: components["schemas"]["ValidationIssue"][];
+            /** @description The version the resource is at now; fetch it again for its ETag. */
+            currentVersion: number;
             /** @description On 409 for deletes: ids of articles using the resource. */
             usedBy?: string[];
         };
@@ -660,6 +713,8 @@ export interface components {
             bio: string | null;
             avatarUrl: string | null;
             aliases: string[];
+            /** @description How many published articles readers can see use it (for a section: in it and its subsections). Absent inside included lists. */
+            articleCount?: number;
             version: number;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
@@ -691,6 +746,8 @@ export interface components {
             slug: string;
             description: string | null;
             aliases: string[];
+            /** @description How many published articles readers can see use it (for a section: in it and its subsections). Absent inside included lists. */
+            articleCount?: number;
             version: number;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
@@ -721,6 +778,8 @@ export interface components {
             /** @description Slugs from the root: news/world/asia. */
             path: string;
             description: string | null;
+            /** @description How many published articles readers can see use it (for a section: in it and its subsections). Absent inside included lists. */
+            articleCount?: number;
             version: number;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
@@ -935,7 +994,7 @@ export interface components {
             id: string;
             name: string;
             slug: string;
-            kind: string;
+            kind: components["schemas"]["ContributorKind"];
         };
         SectionRef: {
             id: string;
@@ -952,7 +1011,7 @@ export interface components {
             id: string;
             name: string;
             slug: string;
-            kind: string;
+            kind: components["schemas"]["TopicKind"];
             primary: boolean;
         };
         LeadMedia: {
@@ -961,25 +1020,108 @@ export interface components {
             credit: string | null;
             media: components["schemas"]["Media"];
         };
-        /** @description A body block as read; `type` says which fields are set. */
-        BodyBlockOut: {
-            type: string;
-            html?: string;
-            level?: number;
-            text?: string;
-            mediaId?: string;
+        /** @description A paragraph. */
+        ParagraphBlockOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "paragraph";
+            /** @description Inline HTML: a, em, strong, b, i, sub, sup, br. */
+            html: string;
+        };
+        /** @description A subheading. */
+        HeadingBlockOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "heading";
+            /** @description 2 to 6, as in HTML h2..h6. */
+            level: number;
+            text: string;
+        };
+        /** @description A photo or graphic: `media` is the library item (absent only if it was deleted meanwhile). */
+        ImageBlockOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "image";
+            mediaId: string;
+            /** @description The block's own caption, else the media item's. */
             caption?: string;
+            /** @description The block's own credit, else the media item's. */
             credit?: string;
-            url?: string;
-            title?: string;
-            attribution?: string;
-            ordered?: boolean;
-            items?: string[];
-            provider?: string;
-            slot?: string;
-            articleId?: string;
             media?: components["schemas"]["Media"];
         };
+        /** @description A video: a media library item (mediaId, with `media` embedded) or an external url. */
+        VideoBlockOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "video";
+            mediaId?: string;
+            url?: string;
+            title?: string;
+            /** @description The block's own caption, else the media item's. */
+            caption?: string;
+            /** @description The block's own credit, else the media item's. */
+            credit?: string;
+            media?: components["schemas"]["Media"];
+        };
+        /** @description A pull quote. */
+        QuoteBlockOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "quote";
+            text: string;
+            attribution?: string;
+        };
+        /** @description A list. */
+        ListBlockOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "list";
+            ordered: boolean;
+            items: string[];
+        };
+        /** @description A third-party embed. */
+        EmbedBlockOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "embed";
+            provider: string;
+            url: string;
+            html?: string;
+        };
+        /** @description An advertisement slot. */
+        AdBlockOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ad";
+            slot: string;
+        };
+        /** @description A link to another article. */
+        RelatedBlockOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "related";
+            articleId: string;
+        };
+        /** @description A body block as read; `type` says which kind it is. */
+        BodyBlockOut: components["schemas"]["ParagraphBlockOut"] | components["schemas"]["HeadingBlockOut"] | components["schemas"]["ImageBlockOut"] | components["schemas"]["VideoBlockOut"] | components["schemas"]["QuoteBlockOut"] | components["schemas"]["ListBlockOut"] | components["schemas"]["EmbedBlockOut"] | components["schemas"]["AdBlockOut"] | components["schemas"]["RelatedBlockOut"];
         Article: {
             id: string;
             slug: string;
@@ -1005,30 +1147,31 @@ export interface components {
             scheduledAt: components["schemas"]["Timestamp"] | null;
             embargoUntil: components["schemas"]["Timestamp"] | null;
         };
+        /** @description An article in a list. With fields=, only the fields asked for (and id) are present. */
         ArticleListItem: {
             id: string;
-            slug?: string;
-            type?: components["schemas"]["ArticleType"];
-            status?: components["schemas"]["ArticleStatus"];
-            language?: string;
-            section?: components["schemas"]["SectionRef"] | null;
-            headlines?: components["schemas"]["Headlines"];
-            summary?: string | null;
-            leadMedia?: components["schemas"]["LeadMedia"] | null;
-            body?: components["schemas"]["BodyBlockOut"][];
-            credits?: components["schemas"]["Credit"][];
-            topics?: components["schemas"]["ArticleTopic"][];
-            printEdition?: components["schemas"]["PrintEdition"] | null;
-            corrections?: components["schemas"]["Correction"][];
-            canonicalUrl?: string | null;
-            wordCount?: number;
-            version?: number;
-            createdAt?: components["schemas"]["Timestamp"];
-            updatedAt?: components["schemas"]["Timestamp"];
-            firstPublishedAt?: components["schemas"]["Timestamp"] | null;
-            publishedAt?: components["schemas"]["Timestamp"] | null;
-            scheduledAt?: components["schemas"]["Timestamp"] | null;
-            embargoUntil?: components["schemas"]["Timestamp"] | null;
+            slug: string;
+            type: components["schemas"]["ArticleType"];
+            status: components["schemas"]["ArticleStatus"];
+            language: string;
+            section: components["schemas"]["SectionRef"] | null;
+            headlines: components["schemas"]["Headlines"];
+            summary: string | null;
+            leadMedia: components["schemas"]["LeadMedia"] | null;
+            body: components["schemas"]["BodyBlockOut"][];
+            credits: components["schemas"]["Credit"][];
+            topics: components["schemas"]["ArticleTopic"][];
+            printEdition: components["schemas"]["PrintEdition"] | null;
+            corrections: components["schemas"]["Correction"][];
+            canonicalUrl: string | null;
+            wordCount: number;
+            version: number;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+            firstPublishedAt: components["schemas"]["Timestamp"] | null;
+            publishedAt: components["schemas"]["Timestamp"] | null;
+            scheduledAt: components["schemas"]["Timestamp"] | null;
+            embargoUntil: components["schemas"]["Timestamp"] | null;
             /** @description Searches only: the best-matching passage, HTML-escaped, with <mark> around the matches. */
             snippet?: string;
             /** @description Searches only: relevance (higher is better). */
@@ -1355,14 +1498,241 @@ export interface components {
             instance?: string;
             requestId?: string;
             errors?: components["schemas"]["ValidationIssue"][];
-            /** @description On 412: the version the resource is at now. */
+            /** @description On 412: the version the resource is at now (fetch it again for its ETag). */
             currentVersion?: number;
-            /** @description On 412: the current entity tag. */
-            currentEtag?: string;
             /** @description On 409 for deletes: ids of articles using the resource. */
             usedBy?: string[];
             /** @description On 422: what the parser noticed, e.g. "input contains only page chrome". */
             warnings?: string[];
+        };
+        /** @description How many records of each kind. */
+        ArchiveCounts: {
+            sections: number;
+            topics: number;
+            contributors: number;
+            media: number;
+            articles: number;
+            revisions: number;
+        };
+        /** @description The first line of an archive. */
+        ArchiveHeader: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "header";
+            /** @enum {string} */
+            format: "newsdesk-archive";
+            /** @description The format version; this server reads and writes 1. */
+            version: number;
+            exportedAt: components["schemas"]["Timestamp"];
+            /** @description Whether each article is followed by its revisions. */
+            revisions: boolean;
+            counts: components["schemas"]["ArchiveCounts"];
+        };
+        ArchiveSection: {
+            id: components["schemas"]["Id"];
+            name: string;
+            slug: string;
+            parentId: components["schemas"]["Id"] | null;
+            /** @description Checked on import: the parent's path and this slug. */
+            path: string;
+            description: string | null;
+            version: number;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        ArchiveTopic: {
+            id: components["schemas"]["Id"];
+            kind: components["schemas"]["TopicKind"];
+            name: string;
+            slug: string;
+            description: string | null;
+            aliases: string[];
+            version: number;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        ArchiveContributor: {
+            id: components["schemas"]["Id"];
+            kind: components["schemas"]["ContributorKind"];
+            name: string;
+            slug: string;
+            bio: string | null;
+            avatarUrl: string | null;
+            aliases: string[];
+            version: number;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        ArchiveMedia: {
+            id: components["schemas"]["Id"];
+            kind: components["schemas"]["MediaKind"];
+            url: string | null;
+            mimeType: string | null;
+            width: number | null;
+            height: number | null;
+            durationSeconds: number | null;
+            sizeBytes: number | null;
+            alt: string | null;
+            caption: string | null;
+            credit: string | null;
+            copyright: string | null;
+            renditions: components["schemas"]["Rendition"][];
+            version: number;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        ArchiveArticleTopic: {
+            topicId: components["schemas"]["Id"];
+            primary: boolean;
+        };
+        /** @description An article as stored, with its section, credits and topics by id. The search text and the media it uses are recomputed on import from the body and lead media. */
+        ArchiveArticle: {
+            id: components["schemas"]["Id"];
+            slug: string;
+            type: components["schemas"]["ArticleType"];
+            status: components["schemas"]["ArticleStatus"];
+            language: components["schemas"]["Language"];
+            sectionId: components["schemas"]["Id"] | null;
+            headlines: components["schemas"]["Headlines"];
+            summary: string | null;
+            leadMedia: components["schemas"]["LeadMediaInput"] | null;
+            body: components["schemas"]["BodyBlock"][];
+            /** @description In order. */
+            credits: components["schemas"]["CreditInput"][];
+            /** @description In order; at most one primary. */
+            topics: components["schemas"]["ArchiveArticleTopic"][];
+            printEdition: components["schemas"]["PrintEdition"] | null;
+            corrections: components["schemas"]["Correction"][];
+            canonicalUrl: string | null;
+            wordCount: number;
+            contentHash: string | null;
+            version: number;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+            listedAt: components["schemas"]["Timestamp"];
+            firstPublishedAt: components["schemas"]["Timestamp"] | null;
+            publishedAt: components["schemas"]["Timestamp"] | null;
+            scheduledAt: components["schemas"]["Timestamp"] | null;
+            embargoUntil: components["schemas"]["Timestamp"] | null;
+        };
+        ArchiveRevision: {
+            articleId: components["schemas"]["Id"];
+            version: number;
+            createdAt: components["schemas"]["Timestamp"];
+            actorKeyId: string | null;
+            message: string | null;
+            snapshot: components["schemas"]["RevisionSnapshot"];
+        };
+        ArchiveSectionLine: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "section";
+            data: components["schemas"]["ArchiveSection"];
+        };
+        ArchiveTopicLine: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "topic";
+            data: components["schemas"]["ArchiveTopic"];
+        };
+        ArchiveContributorLine: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "contributor";
+            data: components["schemas"]["ArchiveContributor"];
+        };
+        ArchiveMediaLine: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "media";
+            data: components["schemas"]["ArchiveMedia"];
+        };
+        ArchiveArticleLine: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "article";
+            data: components["schemas"]["ArchiveArticle"];
+        };
+        ArchiveRevisionLine: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "revision";
+            data: components["schemas"]["ArchiveRevision"];
+        };
+        /** @description The last line of an archive. */
+        ArchiveEnd: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "end";
+            /** @description How many lines lie between the header and this line; a shorter file was cut off. */
+            records: number;
+        };
+        /** @description One line of a Newsdesk archive (NDJSON). */
+        ArchiveLine: components["schemas"]["ArchiveHeader"] | components["schemas"]["ArchiveSectionLine"] | components["schemas"]["ArchiveTopicLine"] | components["schemas"]["ArchiveContributorLine"] | components["schemas"]["ArchiveMediaLine"] | components["schemas"]["ArchiveArticleLine"] | components["schemas"]["ArchiveRevisionLine"] | components["schemas"]["ArchiveEnd"];
+        /** @description A Newsdesk archive: NDJSON (one JSON object a line, UTF-8), each line an `ArchiveLine`. First a header, then the catalogue (sections parents first, topics, contributors, media), then the articles, each followed by its revisions when the archive has them, and last an `end` line. */
+        ArchiveNdjson: string;
+        ArchiveExportQuery: {
+            /**
+             * @description Follow each article with its revisions (oldest first).
+             * @default false
+             */
+            revisions?: boolean;
+        };
+        ArchiveImportQuery: {
+            /** @description Skip the lines before this one (they were imported by an earlier run, as its `resumeFrom` said); the header is still read. */
+            resumeFrom?: number;
+        };
+        /** @description The line that stopped the import, and why. */
+        ArchiveLineFailure: {
+            /** @description 1-based line number in the archive. */
+            line: number;
+            error: string;
+        };
+        /** @description `imported`: records written (new, or different from the stored row); `unchanged`: records the database already held exactly. */
+        ArchiveImportResult: {
+            imported: components["schemas"]["ArchiveCounts"];
+            unchanged: components["schemas"]["ArchiveCounts"];
+            /** @description The lines read (a failed import stops at the failing line). */
+            lines: number;
+            failed: components["schemas"]["ArchiveLineFailure"] | null;
+            resumeFrom: number | null;
+        };
+        /** @description RFC 9457 problem details for a line that stopped an import, with the import summary. */
+        ArchiveImportProblem: {
+            /** @description A URI reference that identifies the problem type. */
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            instance?: string;
+            requestId?: string;
+            errors?: components["schemas"]["ValidationIssue"][];
+            /** @description On 412: the version the resource is at now (fetch it again for its ETag). */
+            currentVersion?: number;
+            /** @description On 409 for deletes: ids of articles using the resource. */
+            usedBy?: string[];
+            imported: components["schemas"]["ArchiveCounts"];
+            unchanged: components["schemas"]["ArchiveCounts"];
+            /** @description The lines read (a failed import stops at the failing line). */
+            lines: number;
+            failed: components["schemas"]["ArchiveLineFailure"] | null;
+            resumeFrom: number | null;
         };
     };
     responses: never;
@@ -1518,6 +1888,14 @@ export interface operations {
             /** @description A page of articles. */
             200: {
                 headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
+                    /** @description When the newest item of the page last changed (HTTP date); absent on an empty page. */
+                    "Last-Modified"?: string;
+                    /** @description Space-separated keys a CDN can purge by: article-<id>, section-<id>, topic-<id>, and "articles" on lists. */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1527,6 +1905,8 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1588,6 +1968,14 @@ export interface operations {
             /** @description The new article; Location names it. */
             201: {
                 headers: {
+                    /** @description The path of the new resource. */
+                    Location: string;
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1689,6 +2077,14 @@ export interface operations {
             /** @description Related articles (one page). */
             200: {
                 headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
+                    /** @description When the newest item of the page last changed (HTTP date); absent on an empty page. */
+                    "Last-Modified"?: string;
+                    /** @description Space-separated keys a CDN can purge by: article-<id>, section-<id>, topic-<id>, and "articles" on lists. */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1698,6 +2094,8 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1767,6 +2165,14 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
+                    /** @description Space-separated keys a CDN can purge by: article-<id>, section-<id>, topic-<id>, and "articles" on lists. */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1776,6 +2182,8 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1849,6 +2257,10 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1906,7 +2318,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -2011,7 +2423,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description This write needs an If-Match header. */
@@ -2056,6 +2468,10 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2113,7 +2529,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -2167,7 +2583,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ActionBody"];
             };
@@ -2176,6 +2592,10 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2233,7 +2653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -2287,7 +2707,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ActionBody"];
             };
@@ -2296,6 +2716,10 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2353,7 +2777,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -2407,7 +2831,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ActionBody"];
             };
@@ -2416,6 +2840,10 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2473,7 +2901,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -2527,7 +2955,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ActionBody"];
             };
@@ -2536,6 +2964,10 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2593,7 +3025,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -2656,6 +3088,10 @@ export interface operations {
             /** @description The scheduled article. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2713,7 +3149,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -2774,6 +3210,10 @@ export interface operations {
             /** @description A page of revisions. */
             200: {
                 headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2845,6 +3285,10 @@ export interface operations {
             /** @description The changed fields, with both values. */
             200: {
                 headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2913,6 +3357,10 @@ export interface operations {
             /** @description The revision with its snapshot. */
             200: {
                 headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2979,7 +3427,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RestoreBody"];
             };
@@ -2988,6 +3436,10 @@ export interface operations {
             /** @description The article with the restored content. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3045,7 +3497,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -3108,6 +3560,10 @@ export interface operations {
             /** @description The corrected article. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3156,7 +3612,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -3226,6 +3682,8 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3285,9 +3743,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of mediaitems. */
+            /** @description A page of media items. */
             200: {
                 headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3297,6 +3759,8 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3355,9 +3819,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new media; Location names it. */
+            /** @description The new media item; Location names it. */
             201: {
                 headers: {
+                    /** @description The path of the new resource. */
+                    Location: string;
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3453,9 +3925,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The media. */
+            /** @description The media item. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3465,6 +3943,8 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3592,7 +4072,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description This write needs an If-Match header. */
@@ -3634,9 +4114,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The media. */
+            /** @description The media item. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3694,7 +4178,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -3755,6 +4239,10 @@ export interface operations {
             /** @description A page of contributors. */
             200: {
                 headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3764,6 +4252,8 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3825,6 +4315,14 @@ export interface operations {
             /** @description The new contributor; Location names it. */
             201: {
                 headers: {
+                    /** @description The path of the new resource. */
+                    Location: string;
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3923,6 +4421,12 @@ export interface operations {
             /** @description The contributor. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3932,6 +4436,8 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4059,7 +4565,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description This write needs an If-Match header. */
@@ -4104,6 +4610,10 @@ export interface operations {
             /** @description The contributor. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4161,7 +4671,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -4222,6 +4732,10 @@ export interface operations {
             /** @description A page of topics. */
             200: {
                 headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4231,6 +4745,8 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4292,6 +4808,14 @@ export interface operations {
             /** @description The new topic; Location names it. */
             201: {
                 headers: {
+                    /** @description The path of the new resource. */
+                    Location: string;
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4390,6 +4914,12 @@ export interface operations {
             /** @description The topic. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4399,6 +4929,8 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4526,7 +5058,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description This write needs an If-Match header. */
@@ -4571,6 +5103,10 @@ export interface operations {
             /** @description The topic. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4628,7 +5164,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -4689,6 +5225,10 @@ export interface operations {
             /** @description A page of sections. */
             200: {
                 headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4698,6 +5238,8 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4759,6 +5301,14 @@ export interface operations {
             /** @description The new section; Location names it. */
             201: {
                 headers: {
+                    /** @description The path of the new resource. */
+                    Location: string;
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4857,6 +5407,12 @@ export interface operations {
             /** @description The section. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4866,6 +5422,8 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4993,7 +5551,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description This write needs an If-Match header. */
@@ -5038,6 +5596,10 @@ export interface operations {
             /** @description The section. */
             200: {
                 headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5095,7 +5657,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description The request body is too large. */
@@ -5235,6 +5797,159 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ImportProblem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportArchive: {
+        parameters: {
+            query?: {
+                /** @description Follow each article with its revisions (oldest first). */
+                revisions?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive, streamed: one `ArchiveLine` a line. */
+            200: {
+                headers: {
+                    /** @description attachment; filename="newsdesk-archive-<time>.ndjson" */
+                    "Content-Disposition": string;
+                    /** @description no-store: an archive holds drafts. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ArchiveNdjson"];
+                };
+            };
+            /** @description The request is not valid (problem with an `errors` list). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importArchive: {
+        parameters: {
+            query?: {
+                /** @description Skip the lines before this one (they were imported by an earlier run, as its `resumeFrom` said); the header is still read. */
+                resumeFrom?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-ndjson": components["schemas"]["ArchiveNdjson"];
+            };
+        };
+        responses: {
+            /** @description The whole archive is imported. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveImportResult"];
+                };
+            };
+            /** @description The request is not valid (problem with an `errors` list). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this route takes (1 GiB; `/problems/body-too-large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/x-ndjson (`/problems/unsupported-media-type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A line could not be imported (`/problems/archive-line-failed`): `failed` names it and says why, and `resumeFrom` is the first line not imported; the counts say what was imported before it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ArchiveImportProblem"];
                 };
             };
             /** @description An unexpected error. */

@@ -15,35 +15,22 @@ const HEADER = `/**
 `
 
 interface JsonSchema {
-  $ref?: string
-  oneOf?: JsonSchema[]
+  oneOf?: unknown[]
   discriminator?: { propertyName: string; mapping?: Record<string, string> }
-  properties?: Record<string, JsonSchema>
-  enum?: unknown[]
-  const?: unknown
 }
 
 /**
  * A discriminator without `mapping` means, in OpenAPI, that the tag values are
  * the component names ("ParagraphBlock"), and openapi-typescript types them so.
- * Our tags are the branches' single `enum`/`const` values ("paragraph"), and
- * the spec cannot carry a `mapping` because Ajv refuses that keyword. So the
- * mapping is derived here from the branches; a spec that has one is left alone.
+ * Our tags are the branches' `type` values ("paragraph"): the document carries
+ * the mapping (src/plugins/swagger.ts adds it, as Ajv refuses that keyword in
+ * the route schemas). A spec without one would give wrong types, so it is refused.
  */
-function mapDiscriminators(spec: OpenAPI3): OpenAPI3 {
-  const schemas = (spec.components?.schemas ?? {}) as Record<string, JsonSchema>
-  const target = (ref: string) => schemas[ref.replace('#/components/schemas/', '')]
-  for (const schema of Object.values(schemas)) {
-    const d = schema.discriminator
-    if (!d || d.mapping || !schema.oneOf) continue
-    const mapping: Record<string, string> = {}
-    for (const branch of schema.oneOf) {
-      const tag = branch.$ref ? target(branch.$ref)?.properties?.[d.propertyName] : undefined
-      const value = tag?.const ?? (tag?.enum?.length === 1 ? tag.enum[0] : undefined)
-      if (typeof value !== 'string' || !branch.$ref) throw new Error(`discriminator branch ${branch.$ref ?? '(inline)'} has no single ${d.propertyName} value`)
-      mapping[value] = branch.$ref
+function checkDiscriminators(spec: OpenAPI3): OpenAPI3 {
+  for (const [name, schema] of Object.entries((spec.components?.schemas ?? {}) as Record<string, JsonSchema>)) {
+    if (schema.discriminator && schema.oneOf && !schema.discriminator.mapping) {
+      throw new Error(`${name}: the discriminator has no mapping; regenerate the spec (npm run openapi)`)
     }
-    d.mapping = mapping
   }
   return spec
 }
@@ -56,7 +43,7 @@ function mapDiscriminators(spec: OpenAPI3): OpenAPI3 {
  * way every time.
  */
 export async function generateClientTypes(specPath: string = SPEC_PATH): Promise<string> {
-  const spec = mapDiscriminators(JSON.parse(readFileSync(specPath, 'utf8')) as OpenAPI3)
+  const spec = checkDiscriminators(JSON.parse(readFileSync(specPath, 'utf8')) as OpenAPI3)
   const ast = await openapiTS(spec, { silent: true, alphabetize: false, defaultNonNullable: false })
   return `${HEADER}${astToString(ast)}`
 }

@@ -3,11 +3,13 @@ import { createArticleRepository, type ArticleRepository } from './repositories/
 import { createApiKeyRepository, createIdempotencyRepository, type ApiKeyRepository, type IdempotencyRepository } from './repositories/apiKeys.js'
 import { createContributorRepository, createMediaRepository, createTopicRepository } from './repositories/catalog.js'
 import { createSectionRepository, type SectionRepository } from './repositories/sections.js'
+import { createArchiveRepository, type ArchiveRepository } from './repositories/archive.js'
 
 export type { DatabaseHandle } from './client.js'
 export type { SectionRepository, SectionRow, SectionChange } from './repositories/sections.js'
 export type * from './repositories/articles.js'
 export type { ApiKeyRow, ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from './repositories/apiKeys.js'
+export type { ArchiveRepository, ArchiveReader, ArchiveEntry, ArchiveCounts, ArchiveArticleRecord, ArchiveBatchResult } from './repositories/archive.js'
 export type { CatalogRepository, NamedCatalogRepository, MediaRow as CatalogMediaRow, ContributorRow, TopicRow } from './repositories/catalog.js'
 
 /** Observes how long each repository call takes (for metrics). */
@@ -21,6 +23,7 @@ export interface Repositories {
   contributors: ReturnType<typeof createContributorRepository>
   topics: ReturnType<typeof createTopicRepository>
   sections: SectionRepository
+  archive: ArchiveRepository
 }
 
 export interface DataLayer {
@@ -60,6 +63,7 @@ export function openDataLayer(path: string, observe: QueryObserver = () => {}): 
     contributors: createContributorRepository(db),
     topics: createTopicRepository(db),
     sections: createSectionRepository(db),
+    archive: createArchiveRepository(db),
   }
   const repos = Object.fromEntries(Object.entries(raw).map(([k, r]) => [k, instrument(k, r as object, observe)])) as unknown as Repositories
   return { handle, repos, ping: () => ping(handle), close: () => handle.close() }

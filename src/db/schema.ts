@@ -136,6 +136,7 @@ export const articles = sqliteTable(
     index('articles_embargo').on(t.publicVisible, t.status, t.embargoUntil),
     index('articles_status_updated').on(t.status, t.updatedAt, t.id),
     index('articles_status_published').on(t.status, t.publishedAt, t.id),
+    index('articles_updated').on(t.updatedAt, t.id),
   ],
 )
 

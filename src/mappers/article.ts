@@ -1,11 +1,44 @@
 import type { Static } from '@sinclair/typebox'
 import type { ArticleAggregate, ListedArticle, RevisionRow } from '../db/index.js'
 import type { Revision, RevisionSummary } from '../schemas/revision.js'
-import type { ArticleList, ArticleListItem, ArticleOut, BodyBlockOut } from '../schemas/article.js'
+import type { ArticleList, ArticleListItem, ArticleOut, BodyBlockOutValue, BodyBlockValue } from '../schemas/article.js'
+import type { MediaOut } from '../schemas/media.js'
 import escapeHtml from 'escape-html'
 import { mapContributor, mapMedia, mapSection, mapTopic } from './catalog.js'
 
-type BlockOut = Static<typeof BodyBlockOut>
+/**
+ * A stored block as read. Each block is rebuilt field by field, so the output
+ * holds exactly what its schema (one branch of BodyBlockOut) allows. Image and
+ * video blocks get the resolved caption and credit (the block's own, else the
+ * media item's) and embed their media item.
+ */
+function mapBlock(block: BodyBlockValue, mediaOf: (id: string) => MediaOut | undefined): BodyBlockOutValue {
+  const opt = <K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } => (value === undefined || value === null ? {} : ({ [key]: value } as { [P in K]?: V }))
+  const withMedia = (mediaId: string | undefined, caption: string | undefined, credit: string | undefined) => {
+    const media = mediaId === undefined ? undefined : mediaOf(mediaId)
+    return { ...opt('caption', caption ?? media?.caption), ...opt('credit', credit ?? media?.credit), ...opt('media', media) }
+  }
+  switch (block.type) {
+    case 'paragraph':
+      return { type: block.type, html: block.html }
+    case 'heading':
+      return { type: block.type, level: block.level, text: block.text }
+    case 'image':
+      return { type: block.type, mediaId: block.mediaId, ...withMedia(block.mediaId, block.caption, block.credit) }
+    case 'video':
+      return { type: block.type, ...opt('mediaId', block.mediaId), ...opt('url', block.url), ...opt('title', block.title), ...withMedia(block.mediaId, undefined, undefined) }
+    case 'quote':
+      return { type: block.type, text: block.text, ...opt('attribution', block.attribution) }
+    case 'list':
+      return { type: block.type, ordered: block.ordered, items: [...block.items] }
+    case 'embed':
+      return { type: block.type, provider: block.provider, url: block.url, ...opt('html', block.html) }
+    case 'ad':
+      return { type: block.type, slot: block.slot }
+    case 'related':
+      return { type: block.type, articleId: block.articleId }
+  }
+}
 
 export function mapArticle(agg: ArticleAggregate): ArticleOut {
   const a = agg.article
@@ -13,21 +46,7 @@ export function mapArticle(agg: ArticleAggregate): ArticleOut {
     const m = agg.media.get(id)
     return m ? mapMedia(m) : undefined
   }
-  const body = a.body.map((block): BlockOut => {
-    if (block.type === 'image' || (block.type === 'video' && block.mediaId !== undefined)) {
-      const media = mediaOf(block.mediaId!)
-      const out: BlockOut = { ...block }
-      if (block.type === 'image') {
-        const caption = block.caption ?? media?.caption ?? undefined
-        const credit = block.credit ?? media?.credit ?? undefined
-        if (caption !== undefined) out.caption = caption
-        if (credit !== undefined) out.credit = credit
-      }
-      if (media) out.media = media
-      return out
-    }
-    return { ...block }
-  })
+  const body = a.body.map((block) => mapBlock(block, mediaOf))
   const lead = a.leadMedia ? mediaOf(a.leadMedia.mediaId) : undefined
   return {
     id: a.id,

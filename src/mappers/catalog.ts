@@ -29,7 +29,7 @@ export function mapMedia(m: CatalogMediaRow): Static<typeof Media> {
   }
 }
 
-export function mapContributor(c: ContributorRow): Static<typeof Contributor> {
+export function mapContributor(c: ContributorRow & { articleCount?: number }): Static<typeof Contributor> {
   return {
     id: c.id,
     kind: c.kind,
@@ -38,13 +38,14 @@ export function mapContributor(c: ContributorRow): Static<typeof Contributor> {
     bio: c.bio,
     avatarUrl: c.avatarUrl,
     aliases: c.aliases,
+    ...(c.articleCount === undefined ? {} : { articleCount: c.articleCount }),
     version: c.version,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   }
 }
 
-export function mapTopic(t: TopicRow): Static<typeof Topic> {
+export function mapTopic(t: TopicRow & { articleCount?: number }): Static<typeof Topic> {
   return {
     id: t.id,
     kind: t.kind,
@@ -52,6 +53,7 @@ export function mapTopic(t: TopicRow): Static<typeof Topic> {
     slug: t.slug,
     description: t.description,
     aliases: t.aliases,
+    ...(t.articleCount === undefined ? {} : { articleCount: t.articleCount }),
     version: t.version,
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
@@ -62,7 +64,7 @@ export function mapApiKey(k: ApiKeyRow): Static<typeof ApiKey> {
   return { id: k.id, name: k.name, scope: k.scope, prefix: k.prefix, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt }
 }
 
-export function mapSection(s: SectionRow): Static<typeof Section> {
+export function mapSection(s: SectionRow & { articleCount?: number }): Static<typeof Section> {
   return {
     id: s.id,
     name: s.name,
@@ -70,6 +72,7 @@ export function mapSection(s: SectionRow): Static<typeof Section> {
     parentId: s.parentId,
     path: s.path,
     description: s.description,
+    ...(s.articleCount === undefined ? {} : { articleCount: s.articleCount }),
     version: s.version,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,

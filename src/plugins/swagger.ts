@@ -4,6 +4,85 @@ import swaggerUi from '@fastify/swagger-ui'
 
 export const API_VERSION = '0.1.0'
 
+/** Route schema key: the body is optional (see finishDocument). */
+export const OPTIONAL_BODY = 'x-optional-body'
+/** Response header schema key: the header is always sent (see finishDocument). */
+export const REQUIRED_HEADER = 'x-required'
+
+interface JsonSchema {
+  $ref?: string
+  oneOf?: JsonSchema[]
+  discriminator?: { propertyName: string; mapping?: Record<string, string> }
+  properties?: Record<string, JsonSchema>
+  enum?: unknown[]
+  const?: unknown
+}
+interface Header {
+  required?: boolean
+  schema?: Record<string, unknown>
+}
+interface Operation {
+  requestBody?: { required?: boolean }
+  responses?: Record<string, { headers?: Record<string, Header> }>
+  [key: string]: unknown
+}
+interface Document {
+  paths?: Record<string, Record<string, Operation | unknown>>
+  components?: { schemas?: Record<string, JsonSchema> }
+}
+
+/**
+ * A discriminator without `mapping` means, in OpenAPI, that the tag values are
+ * the component names ("ParagraphBlock"); ours are the branches' single
+ * `const`/`enum` values ("paragraph"). Ajv refuses `mapping`, so the route
+ * schemas cannot carry one: it is derived here, in the document only.
+ */
+function mapDiscriminator(name: string, schema: JsonSchema, schemas: Record<string, JsonSchema>): void {
+  const d = schema.discriminator
+  if (!d || d.mapping || !schema.oneOf) return
+  const mapping: Record<string, string> = {}
+  for (const branch of schema.oneOf) {
+    const target = branch.$ref ? schemas[branch.$ref.replace('#/components/schemas/', '')] : undefined
+    const tag = target?.properties?.[d.propertyName]
+    const value = tag?.const ?? (tag?.enum?.length === 1 ? tag.enum[0] : undefined)
+    if (typeof value !== 'string' || !branch.$ref) throw new Error(`${name}: discriminator branch ${branch.$ref ?? '(inline)'} has no single ${d.propertyName} value`)
+    mapping[value] = branch.$ref
+  }
+  d.mapping = mapping
+}
+
+/**
+ * The last touches @fastify/swagger cannot express (its transformObject hook):
+ *  - a route schema with `x-optional-body: true` gets `requestBody.required: false`
+ *    (@fastify/swagger always writes true), so clients may leave the body out;
+ *  - a response header whose schema has `x-required: true` gets `required: true`;
+ *  - every discriminator gets its `mapping` (see mapDiscriminator).
+ * The markers are removed from the document.
+ */
+export function finishDocument(input: Document): Document {
+  const doc = structuredClone(input)
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const value of Object.values(item)) {
+      if (typeof value !== 'object' || value === null || !('responses' in value)) continue
+      const op = value as Operation
+      if (op[OPTIONAL_BODY] === true) {
+        if (!op.requestBody) throw new Error(`${String(op.operationId)}: ${OPTIONAL_BODY} on an operation without a body`)
+        op.requestBody.required = false
+      }
+      delete op[OPTIONAL_BODY]
+      for (const response of Object.values(op.responses ?? {})) {
+        for (const h of Object.values(response.headers ?? {})) {
+          if (h.schema?.[REQUIRED_HEADER] === true) h.required = true
+          delete h.schema?.[REQUIRED_HEADER]
+        }
+      }
+    }
+  }
+  const schemas = doc.components?.schemas ?? {}
+  for (const [name, schema] of Object.entries(schemas)) mapDiscriminator(name, schema, schemas)
+  return doc
+}
+
 /** The OpenAPI document is generated from the route schemas; shared schemas keep their $id as component names. */
 export default fp(
   async (app) => {
@@ -24,6 +103,7 @@ export default fp(
           { name: 'topics', description: 'People, places, organisations, subjects and events articles are about' },
           { name: 'sections', description: 'The section tree (news/world/asia); an article sits in one section' },
           { name: 'imports', description: 'Ingest: raw text (a copied news page, wire copy) becomes a draft article' },
+          { name: 'archive', description: 'Bulk NDJSON export and import of the whole archive (admin scope)' },
           { name: 'api-keys', description: 'API keys (admin scope)' },
           { name: 'system', description: 'Health, readiness, metrics and this document' },
         ],
@@ -32,6 +112,7 @@ export default fp(
         },
         security: [{ bearer: [] }, {}],
       },
+      transformObject: (document) => finishDocument((document as { openapiObject: Document }).openapiObject) as never,
       refResolver: {
         buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
       },

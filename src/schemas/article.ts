@@ -1,7 +1,7 @@
-import { Type, type Static, type TSchema, type TOptional, type TString, type TNumber } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Id, Nullable, Slug, Strict, Timestamp, ref } from './common.js'
 import { Media } from './media.js'
-import { Contributor, Topic } from './contributor.js'
+import { Contributor, ContributorKind, Topic, TopicKind } from './contributor.js'
 import { Section } from './section.js'
 
 const Text = (max: number, options = {}) => Type.String({ minLength: 1, maxLength: max, ...options })
@@ -189,7 +189,7 @@ export const CorrectionCreate = Strict(
 // ---- Output ----
 
 const ContributorRef = Strict(
-  { id: Type.String(), name: Type.String(), slug: Type.String(), kind: Type.String() },
+  { id: Type.String(), name: Type.String(), slug: Type.String(), kind: ref(ContributorKind) },
   { $id: 'ContributorRef' },
 )
 export const SectionRef = Strict(
@@ -198,7 +198,7 @@ export const SectionRef = Strict(
 )
 export const Credit = Strict({ role: ref(CreditRole), contributor: ref(ContributorRef) }, { $id: 'Credit' })
 export const ArticleTopic = Strict(
-  { id: Type.String(), name: Type.String(), slug: Type.String(), kind: Type.String(), primary: Type.Boolean() },
+  { id: Type.String(), name: Type.String(), slug: Type.String(), kind: ref(TopicKind), primary: Type.Boolean() },
   { $id: 'ArticleTopic' },
 )
 export const LeadMedia = Strict(
@@ -206,28 +206,53 @@ export const LeadMedia = Strict(
   { $id: 'LeadMedia' },
 )
 
-/** Body blocks as read: image and video blocks embed their media so a client can render without another call. */
-export const BodyBlockOut = Type.Object(
-  {
-    type: Type.String(),
-    html: Type.Optional(Type.String()),
-    level: Type.Optional(Type.Integer()),
-    text: Type.Optional(Type.String()),
-    mediaId: Type.Optional(Type.String()),
-    caption: Type.Optional(Type.String()),
-    credit: Type.Optional(Type.String()),
-    url: Type.Optional(Type.String()),
-    title: Type.Optional(Type.String()),
-    attribution: Type.Optional(Type.String()),
-    ordered: Type.Optional(Type.Boolean()),
-    items: Type.Optional(Type.Array(Type.String())),
-    provider: Type.Optional(Type.String()),
-    slot: Type.Optional(Type.String()),
-    articleId: Type.Optional(Type.String()),
-    media: Type.Optional(ref(Media)),
-  },
-  { $id: 'BodyBlockOut', additionalProperties: false, description: 'A body block as read; `type` says which fields are set.' },
+/*
+ * Body blocks as read: one schema per block type, tagged by `type` like the
+ * input (BodyBlock), so a client narrows on `type`. Image and video blocks add
+ * the resolved caption and credit and embed their media, so a client can
+ * render without another call. Output schemas hold no limits: they describe
+ * what the server sends, and the serialiser picks the branch by validating
+ * against them.
+ */
+const outBlock = <N extends string, P extends Record<string, TSchema>>(name: N, props: P, description: string) =>
+  Strict({ type: Type.Literal(name), ...props }, { $id: `${name[0]!.toUpperCase()}${name.slice(1)}BlockOut`, description })
+
+const embedded = {
+  caption: Type.Optional(Type.String({ description: "The block's own caption, else the media item's." })),
+  credit: Type.Optional(Type.String({ description: "The block's own credit, else the media item's." })),
+  media: Type.Optional(ref(Media)),
+}
+
+export const ParagraphBlockOut = outBlock('paragraph', { html: Type.String({ description: 'Inline HTML: a, em, strong, b, i, sub, sup, br.' }) }, 'A paragraph.')
+export const HeadingBlockOut = outBlock('heading', { level: Type.Integer({ description: '2 to 6, as in HTML h2..h6.' }), text: Type.String() }, 'A subheading.')
+export const ImageBlockOut = outBlock(
+  'image',
+  { mediaId: Type.String(), ...embedded },
+  'A photo or graphic: `media` is the library item (absent only if it was deleted meanwhile).',
 )
+export const VideoBlockOut = outBlock(
+  'video',
+  { mediaId: Type.Optional(Type.String()), url: Type.Optional(Type.String()), title: Type.Optional(Type.String()), ...embedded },
+  'A video: a media library item (mediaId, with `media` embedded) or an external url.',
+)
+export const QuoteBlockOut = outBlock('quote', { text: Type.String(), attribution: Type.Optional(Type.String()) }, 'A pull quote.')
+export const ListBlockOut = outBlock('list', { ordered: Type.Boolean(), items: Type.Array(Type.String()) }, 'A list.')
+export const EmbedBlockOut = outBlock('embed', { provider: Type.String(), url: Type.String(), html: Type.Optional(Type.String()) }, 'A third-party embed.')
+export const AdBlockOut = outBlock('ad', { slot: Type.String() }, 'An advertisement slot.')
+export const RelatedBlockOut = outBlock('related', { articleId: Type.String() }, 'A link to another article.')
+
+const blockOutSchemas = [ParagraphBlockOut, HeadingBlockOut, ImageBlockOut, VideoBlockOut, QuoteBlockOut, ListBlockOut, EmbedBlockOut, AdBlockOut, RelatedBlockOut]
+export type BodyBlockOutValue = Static<(typeof blockOutSchemas)[number]>
+
+/** A body block as read: a tagged union on `type`, like BodyBlock. */
+export const BodyBlockOut = Type.Unsafe<BodyBlockOutValue>({
+  $id: 'BodyBlockOut',
+  type: 'object',
+  required: ['type'],
+  discriminator: { propertyName: 'type' },
+  oneOf: blockOutSchemas.map((s) => ({ $ref: s.$id })),
+  description: 'A body block as read; `type` says which kind it is.',
+})
 
 export const Article = Strict(
   {
@@ -260,13 +285,22 @@ export const Article = Strict(
 export type ArticleOut = Static<typeof Article>
 
 /** A list item: every article field unless `fields=` narrows them (id is always there); search results add a snippet. */
+/**
+ * A list item: the article, plus a snippet and score in search results. With
+ * `fields=` only the named fields (and id) are sent: a client that asks for a
+ * sparse list knows which fields it asked for; every other client gets full types.
+ */
 export const ArticleListItem = Type.Object(
   {
-    ...Object.fromEntries(Object.entries(Article.properties).map(([k, v]) => [k, k === 'id' ? v : Type.Optional(v)])),
+    ...Article.properties,
     snippet: Type.Optional(Type.String({ description: 'Searches only: the best-matching passage, HTML-escaped, with <mark> around the matches.' })),
     score: Type.Optional(Type.Number({ description: 'Searches only: relevance (higher is better).' })),
-  } as unknown as (typeof Article)['properties'] & { snippet: TOptional<TString>; score: TOptional<TNumber> },
-  { $id: 'ArticleListItem', additionalProperties: false },
+  },
+  {
+    $id: 'ArticleListItem',
+    additionalProperties: false,
+    description: 'An article in a list. With fields=, only the fields asked for (and id) are present.',
+  },
 )
 
 export const ARTICLE_FIELDS = Object.keys(Article.properties)
@@ -372,6 +406,7 @@ export const articleSchemas = [
   Credit,
   ArticleTopic,
   LeadMedia,
+  ...blockOutSchemas,
   BodyBlockOut,
   Article,
   ArticleListItem,

@@ -40,13 +40,21 @@ export const Problem = Type.Object(
     instance: Type.Optional(Type.String()),
     requestId: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(ref(ValidationIssue))),
-    currentVersion: Type.Optional(Type.Integer({ description: 'On 412: the version the resource is at now.' })),
-    currentEtag: Type.Optional(Type.String({ description: 'On 412: the current entity tag.' })),
+    currentVersion: Type.Optional(Type.Integer({ description: 'On 412: the version the resource is at now (fetch it again for its ETag).' })),
     usedBy: Type.Optional(Type.Array(Type.String(), { description: 'On 409 for deletes: ids of articles using the resource.' })),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details.' },
 )
 export type ProblemBody = Static<typeof Problem>
+
+/** The 412 answer: the same problem, always naming the version the resource is at now. */
+export const PreconditionFailedProblem = Type.Object(
+  {
+    ...Problem.properties,
+    currentVersion: Type.Integer({ minimum: 1, description: 'The version the resource is at now; fetch it again for its ETag.' }),
+  },
+  { $id: 'PreconditionFailedProblem', description: 'RFC 9457 problem details for a stale If-Match (412).' },
+)
 
 // Parameter schemas are inlined into the OpenAPI parameters, so they hold no $ref.
 export const IdParams = Strict(
@@ -67,4 +75,4 @@ export const ForceQuery = Strict(
   { $id: 'ForceQuery' },
 )
 
-export const commonSchemas = [Id, Slug, Timestamp, ValidationIssue, Problem, IdParams, PageQuery, ForceQuery]
+export const commonSchemas = [Id, Slug, Timestamp, ValidationIssue, Problem, PreconditionFailedProblem, IdParams, PageQuery, ForceQuery]

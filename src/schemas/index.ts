@@ -8,6 +8,7 @@ import { importSchemas } from './imports.js'
 import { sectionSchemas } from './section.js'
 import { revisionSchemas } from './revision.js'
 import { changeSchemas } from './change.js'
+import { archiveSchemas } from './archive.js'
 
 /** Every shared schema, registered once with addSchema; routes use them by $ref. */
 export const allSchemas = [
@@ -22,4 +23,5 @@ export const allSchemas = [
   ...apiKeySchemas,
   ...systemSchemas,
   ...importSchemas,
+  ...archiveSchemas,
 ]

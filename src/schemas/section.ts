@@ -33,6 +33,7 @@ export const Section = Strict(
     parentId: Nullable(Type.String()),
     path: Type.String({ description: 'Slugs from the root: news/world/asia.' }),
     description: Nullable(Type.String()),
+    articleCount: Type.Optional(Type.Integer({ minimum: 0, description: 'How many published articles readers can see use it (for a section: in it and its subsections). Absent inside included lists.' })),
     version: Type.Integer(),
     createdAt: ref(Timestamp),
     updatedAt: ref(Timestamp),

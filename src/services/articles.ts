@@ -192,25 +192,31 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
     )
   }
 
-  /** The editable state of a stored article, as a replace body would give it. */
-  function editableOf(agg: ArticleAggregate): Editable {
-    const a = agg.article
+  /** The editable state of a stored article or a revision snapshot, as a replace body would give it. */
+  function editableOf(s: Omit<RevisionSnapshot, 'status' | 'corrections' | 'scheduledAt' | 'publishedAt' | 'firstPublishedAt' | 'wordCount'>): Editable {
     return {
-      slug: a.slug,
-      type: a.type,
-      language: a.language,
-      sectionId: a.sectionId ?? undefined,
-      headlines: a.headlines,
-      summary: a.summary ?? undefined,
-      leadMedia: a.leadMedia ?? undefined,
-      body: a.body,
-      credits: agg.credits.map((c) => ({ contributorId: c.contributor.id, role: c.role })),
-      topics: agg.topics.map((t) => ({ topicId: t.topic.id, primary: t.primary })),
-      printEdition: a.printEdition ?? undefined,
-      canonicalUrl: a.canonicalUrl ?? undefined,
-      embargoUntil: a.embargoUntil ?? undefined,
+      slug: s.slug,
+      type: s.type,
+      language: s.language,
+      sectionId: s.sectionId ?? undefined,
+      headlines: s.headlines,
+      summary: s.summary ?? undefined,
+      leadMedia: s.leadMedia ?? undefined,
+      body: s.body,
+      credits: s.credits,
+      topics: s.topics,
+      printEdition: s.printEdition ?? undefined,
+      canonicalUrl: s.canonicalUrl ?? undefined,
+      embargoUntil: s.embargoUntil ?? undefined,
     }
   }
+
+  const editableOfAggregate = (agg: ArticleAggregate): Editable =>
+    editableOf({
+      ...agg.article,
+      credits: agg.credits.map((c) => ({ contributorId: c.contributor.id, role: c.role })),
+      topics: agg.topics.map((t) => ({ topicId: t.topic.id, primary: t.primary })),
+    })
 
   const undefinedIfNull = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v)
 
@@ -328,7 +334,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       const { message, ...changes } = input
       return applyEdit(key, ifMatch, actor, message, (current) => {
         // The repository has checked the version, so this is the state the client saw.
-        const merged: Record<string, unknown> = { ...editableOf(current) }
+        const merged: Record<string, unknown> = { ...editableOfAggregate(current) }
         for (const [k, v] of Object.entries(changes)) merged[k] = v === null ? undefined : v
         return merged as Editable
       })
@@ -386,21 +392,12 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
     /** Makes an old revision's content current again, as a new revision; status and corrections stay as they are. */
     async restoreRevision(key: string, version: number, ifMatch: string | undefined, actor: Actor, message?: string) {
       const { snapshot } = await this.revision(key, version)
-      return applyEdit(key, ifMatch, actor, message ?? `restored version ${version}`, () => ({
-        slug: snapshot.slug,
-        type: snapshot.type,
-        language: snapshot.language,
-        sectionId: snapshot.sectionId ?? undefined,
-        headlines: snapshot.headlines,
-        summary: snapshot.summary ?? undefined,
-        leadMedia: snapshot.leadMedia ?? undefined,
-        body: snapshot.body,
-        credits: snapshot.credits,
-        topics: snapshot.topics,
-        printEdition: snapshot.printEdition ?? undefined,
-        canonicalUrl: snapshot.canonicalUrl ?? undefined,
-        embargoUntil: snapshot.embargoUntil ?? undefined,
-      }))
+      return applyEdit(key, ifMatch, actor, message ?? `restored version ${version}`, () => editableOf(snapshot))
+    },
+
+    /** Rebuilds the search index from the stored articles (after a restore from backup, or an index change). */
+    rebuildSearchIndex(): Promise<number> {
+      return repo.rebuildSearchIndex()
     },
 
     /** Publishes every scheduled article that is due; each is claimed in the database, so it is published once. */

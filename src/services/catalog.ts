@@ -6,10 +6,24 @@ import { expectedVersion } from './preconditions.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import type { Actor } from './actor.js'
 
+/** A catalogue item as the API shows it: with the number of articles readers can see that use it. */
+export type Counted<Row> = Row & { articleCount: number }
+
+/** Attaches published-article counts to catalogue rows (one query for all of them). */
+export async function withCounts<Row extends { id: string }>(
+  repo: { publishedCounts(ids: string[], now: string): Promise<Map<string, number>> },
+  rows: Row[],
+  now: string,
+): Promise<Counted<Row>[]> {
+  const counts = await repo.publishedCounts(rows.map((r) => r.id), now)
+  return rows.map((r) => ({ ...r, articleCount: counts.get(r.id) ?? 0 }))
+}
+
 /**
- * The service for a catalogue resource (media, contributors, topics): the
- * server sets ids, versions and timestamps; writes to existing items need If-Match;
- * a null in a patch clears the field.
+ * The service for a catalogue resource (media, contributors, topics, sections
+ * share its shape): the server sets ids, versions and timestamps; writes to
+ * existing items need If-Match; a null in a patch clears the field. Items come
+ * back with the count of published articles using them.
  */
 export function createCatalogService<Row extends { id: string; version: number }, Fields, Create extends object, Patch extends object>(
   repo: CatalogRepository<Row, Fields>,
@@ -18,25 +32,27 @@ export function createCatalogService<Row extends { id: string; version: number }
   runtime: Runtime = systemRuntime,
 ) {
   const nowIso = () => runtime.now().toISOString()
+  const counted = (rows: Row[]) => withCounts(repo, rows, nowIso())
+  const one = async (row: Row): Promise<Counted<Row>> => (await counted([row]))[0]!
   return {
-    async create(input: Create): Promise<Row> {
+    async create(input: Create): Promise<Counted<Row>> {
       const at = nowIso()
-      return repo.create({ ...toFields(input), id: runtime.newId(), createdAt: at, updatedAt: at })
+      return one(await repo.create({ ...toFields(input), id: runtime.newId(), createdAt: at, updatedAt: at }))
     },
-    async get(key: string): Promise<Row> {
+    async get(key: string): Promise<Counted<Row>> {
       const row = await repo.find(key)
       if (!row) throw new NotFoundError(resource, key)
-      return row
+      return one(row)
     },
-    async list(query: PageRequest): Promise<{ items: Row[]; next: string | null }> {
+    async list(query: PageRequest): Promise<{ items: Counted<Row>[]; next: string | null }> {
       const limit = query.limit ?? DEFAULT_PAGE_SIZE
       const rows = await repo.list(limit + 1, query.cursor === undefined ? null : decodeIdCursor(query.cursor))
       const items = rows.slice(0, limit)
       const last = items[items.length - 1]
-      return { items, next: rows.length > limit && last ? encodeIdCursor(last.id) : null }
+      return { items: await counted(items), next: rows.length > limit && last ? encodeIdCursor(last.id) : null }
     },
-    async patch(key: string, ifMatch: string | undefined, input: Patch): Promise<Row> {
-      return repo.update(key, expectedVersion(ifMatch), () => input as unknown as Partial<Fields>, nowIso())
+    async patch(key: string, ifMatch: string | undefined, input: Patch): Promise<Counted<Row>> {
+      return one(await repo.update(key, expectedVersion(ifMatch), () => input as unknown as Partial<Fields>, nowIso()))
     },
     async remove(key: string, ifMatch: string | undefined, options: { force?: boolean | undefined; actor?: Actor } = {}): Promise<void> {
       const force = options.force ? { meta: { at: nowIso(), actorKeyId: options.actor?.keyId ?? null, message: null } } : null

@@ -4,6 +4,7 @@ import type { ContributorRow, TopicRow } from '../db/repositories/catalog.js'
 import type { MediaCreateBody, MediaPatchBody } from '../schemas/media.js'
 import type { ContributorCreateBody, ContributorPatchBody, TopicCreateBody, TopicPatchBody } from '../schemas/contributor.js'
 import { createApiKeyService } from './apiKeys.js'
+import { createArchiveService } from './archive.js'
 import { createArticleService } from './articles.js'
 import { createCatalogService, slugOf } from './catalog.js'
 import { systemRuntime, type Runtime } from './clock.js'
@@ -15,6 +16,7 @@ export function createServices(repos: Repositories, runtime: Runtime = systemRun
     articles: createArticleService(repos.articles, runtime),
     sections: createSectionService(repos.sections, runtime),
     apiKeys: createApiKeyService(repos.apiKeys, runtime),
+    archive: createArchiveService(repos.archive, runtime),
     media: createCatalogService<CatalogMediaRow, Omit<CatalogMediaRow, 'id' | 'version' | 'createdAt' | 'updatedAt'>, MediaCreateBody, MediaPatchBody>(
       repos.media,
       'media',

@@ -1,7 +1,7 @@
 import type { SectionRepository, SectionRow } from '../db/index.js'
 import type { SectionCreateBody, SectionPatchBody } from '../schemas/section.js'
 import { NotFoundError } from '../errors.js'
-import { slugOf } from './catalog.js'
+import { slugOf, withCounts, type Counted } from './catalog.js'
 import { decodeIdCursor, encodeIdCursor, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
 import { expectedVersion } from './preconditions.js'
 import { systemRuntime, type Runtime } from './clock.js'
@@ -10,31 +10,33 @@ import type { Actor } from './actor.js'
 /** Sections: a tree addressed by id or slug path; the same shape of service as the other catalogues. */
 export function createSectionService(repo: SectionRepository, runtime: Runtime = systemRuntime) {
   const nowIso = () => runtime.now().toISOString()
+  const counted = (rows: SectionRow[]) => withCounts(repo, rows, nowIso())
+  const one = async (row: SectionRow): Promise<Counted<SectionRow>> => (await counted([row]))[0]!
   return {
-    create(input: SectionCreateBody): Promise<SectionRow> {
-      return repo.create({
+    async create(input: SectionCreateBody): Promise<Counted<SectionRow>> {
+      return one(await repo.create({
         id: runtime.newId(),
         name: input.name,
         slug: input.slug ?? slugOf(input.name),
         parentId: input.parentId ?? null,
         description: input.description ?? null,
         at: nowIso(),
-      })
+      }))
     },
-    async get(key: string): Promise<SectionRow> {
+    async get(key: string): Promise<Counted<SectionRow>> {
       const row = await repo.find(key)
       if (!row) throw new NotFoundError('section', key)
-      return row
+      return one(row)
     },
     async list(query: PageRequest) {
       const limit = query.limit ?? DEFAULT_PAGE_SIZE
       const rows = await repo.list(limit + 1, query.cursor === undefined ? null : decodeIdCursor(query.cursor))
       const items = rows.slice(0, limit)
       const last = items[items.length - 1]
-      return { items, next: rows.length > limit && last ? encodeIdCursor(last.path) : null }
+      return { items: await counted(items), next: rows.length > limit && last ? encodeIdCursor(last.path) : null }
     },
-    patch(key: string, ifMatch: string | undefined, input: SectionPatchBody): Promise<SectionRow> {
-      return repo.update(key, expectedVersion(ifMatch), input, nowIso())
+    async patch(key: string, ifMatch: string | undefined, input: SectionPatchBody): Promise<Counted<SectionRow>> {
+      return one(await repo.update(key, expectedVersion(ifMatch), input, nowIso()))
     },
     async remove(key: string, ifMatch: string | undefined, options: { force?: boolean | undefined; actor?: Actor } = {}): Promise<void> {
       const force = options.force ? { meta: { at: nowIso(), actorKeyId: options.actor?.keyId ?? null, message: null } } : null

@@ -20,7 +20,7 @@ export interface RunningServer {
 }
 
 interface TestContext {
-  testdir(): string
+  testdir(files?: Record<string, string>): string
   teardown(fn: () => unknown): void
 }
 
@@ -30,11 +30,15 @@ interface TestContext {
  * ends (before tap removes that directory). LOG_LEVEL=info, because the
  * listen address is read from Fastify's "Server listening at" line.
  */
-export async function startServer(t: TestContext, env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(
+  t: TestContext,
+  env: Record<string, string> = {},
+  options: { files?: Record<string, string> } = {},
+): Promise<RunningServer> {
   // Registered before t.testdir(), so tap stops the server before it removes the directory.
   const started: { stop?: () => Promise<number | null> } = {}
   t.teardown(() => started.stop?.())
-  const dir = t.testdir()
+  const dir = t.testdir(options.files ?? {})
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
     env: {

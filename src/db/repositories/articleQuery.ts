@@ -51,7 +51,8 @@ export function filterCondition(f: ArticleFilter): SQL | undefined {
     parts.push(
       inArray(
         articles.sectionId,
-        sql`(select ${sections.id} from ${sections} where ${sections.path} = ${base} or ${sections.path} like ${base} || '/%')`,
+        // The subtree as an index range: paths from "base/" up to "base0" ('0' sorts right after '/').
+        sql`(select ${sections.id} from ${sections} where ${sections.path} = ${base} or (${sections.path} > ${base} || '/' and ${sections.path} < ${base} || '0'))`,
       ),
     )
   }

@@ -3,6 +3,7 @@ import type { Db } from '../client.js'
 import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
 import { NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../../errors.js'
 import { rethrowUnique } from './util.js'
+import { articlesFts as articlesFtsTable } from '../fts.js'
 import {
   filterCondition,
   ftsJoin,
@@ -114,6 +115,10 @@ export interface ArticleRepository {
   find(idOrSlug: string, visibility: Visibility): Promise<ArticleAggregate | null>
   list(query: ListQuery): Promise<ListedArticle[]>
   count(visibility: Visibility, filter: ArticleFilter): Promise<number>
+  /** Rebuilds the full-text index from the articles table; returns how many articles it holds. */
+  rebuildSearchIndex(): Promise<number>
+  /** SQLite's plan for a list query (EXPLAIN QUERY PLAN details), to show it uses indexes. */
+  explainList(query: ListQuery): Promise<string[]>
   /** Visible articles sharing topics with this one, most shared first, then newest. */
   related(articleId: string, visibility: Visibility, limit: number): Promise<ArticleAggregate[]>
   /** Changes after `since` in commit order; only those readers saw when `publicOnly`. */
@@ -180,13 +185,14 @@ export function writeRevision(db: Db, row: ArticleRow, meta: RevisionMeta): void
 
 
 /** Readers see an article that is published and whose embargo (if any) has passed. */
-function visibleAt(row: ArticleRow, at: string): boolean {
+export function visibleAt(row: Pick<ArticleRow, 'status' | 'embargoUntil'>, at: string): boolean {
   return row.status === 'published' && (row.embargoUntil === null || row.embargoUntil <= at)
 }
 
-type ChangeKind = (typeof articleChanges.$inferInsert)['kind']
+export type ChangeKind = (typeof articleChanges.$inferInsert)['kind']
 
-function changeKind(before: ArticleRow | null, after: ArticleRow | null): ChangeKind {
+/** What happened to an article, as the change feed names it. */
+export function changeKind(before: ArticleRow | null, after: ArticleRow | null): ChangeKind {
   if (!before) return 'created'
   if (!after) return 'deleted'
   if (before.status === after.status) return 'updated'
@@ -276,6 +282,31 @@ export function createArticleRepository(db: Db): ArticleRepository {
 
   function byKey(key: string): SQL {
     return or(eq(articles.id, key), eq(articles.slug, key))!
+  }
+
+  function listQuery({ visibility, filter, sort, limit, after }: ListQuery) {
+    const { orderBy, page } = ordering(sort, after)
+    return db
+      .select()
+      .from(articles)
+      .where(and(visible(visibility), filterCondition(filter), page))
+      .orderBy(...orderBy)
+      .limit(limit)
+  }
+
+  /**
+   * A search picks ids and ranks only (narrow rows to sort, whatever the number
+   * of matches); the articles and their snippets are loaded for the page alone.
+   */
+  function searchQuery({ visibility, filter, sort, limit, after }: ListQuery) {
+    const { orderBy, page } = ordering(sort, after)
+    return db
+      .select({ id: articles.id, searchRowid: articles.searchRowid, rank: relevance })
+      .from(articles)
+      .innerJoin(ftsJoin.table, ftsJoin.on)
+      .where(and(visible(visibility), filterCondition(filter), page))
+      .orderBy(...orderBy)
+      .limit(limit)
   }
 
   /** Loads relations for many articles with a fixed number of statements, whatever their size. */
@@ -399,26 +430,47 @@ export function createArticleRepository(db: Db): ArticleRepository {
       return row ? aggregate([row])[0]! : null
     },
 
-    async list({ visibility, filter, sort, limit, after }) {
-      const { orderBy, page } = ordering(sort, after)
-      const where = and(visible(visibility), filterCondition(filter), page)
+    async list(query) {
       try {
-        if (filter.search) {
-          const rows = db
-            .select({ article: articles, rank: relevance, snippet })
-            .from(articles)
-            .innerJoin(ftsJoin.table, ftsJoin.on)
-            .where(where)
-            .orderBy(...orderBy)
-            .limit(limit)
-            .all()
-          const aggs = aggregate(rows.map((r) => r.article))
-          return aggs.map((agg, i) => ({ ...agg, rank: rows[i]!.rank, snippet: rows[i]!.snippet }))
+        if (query.filter.search) {
+          const hits = searchQuery(query).all()
+          if (hits.length === 0) return []
+          const rows = new Map(db.select().from(articles).where(inArray(articles.id, hits.map((h) => h.id))).all().map((r) => [r.id, r]))
+          const snippets = new Map(
+            db
+              .select({ rowid: ftsJoin.table.rowid, snippet })
+              .from(ftsJoin.table)
+              .where(and(sql`articles_fts match ${query.filter.search}`, inArray(ftsJoin.table.rowid, hits.map((h) => h.searchRowid))))
+              .all()
+              .map((r) => [r.rowid, r.snippet]),
+          )
+          const aggs = aggregate(hits.map((h) => rows.get(h.id)!))
+          return aggs.map((agg, i) => ({ ...agg, rank: hits[i]!.rank, snippet: snippets.get(hits[i]!.searchRowid) ?? '' }))
         }
-        return aggregate(db.select().from(articles).where(where).orderBy(...orderBy).limit(limit).all())
+        return aggregate(listQuery(query).all())
       } catch (err) {
         return rethrowSearchError(err)
       }
+    },
+
+    async rebuildSearchIndex() {
+      return db.transaction(
+        () => {
+          db.run(sql`delete from articles_fts`)
+          db.run(
+            sql`insert into articles_fts (rowid, headline, summary, body) select ${articles.searchRowid}, ${articles.headline}, coalesce(${articles.summary}, ''), ${articles.bodyText} from ${articles}`,
+          )
+          db.run(sql`insert into articles_fts (articles_fts) values ('optimize')`)
+          return db.select({ n: sql<number>`count(*)` }).from(articlesFtsTable).get()!.n
+        },
+        { behavior: 'immediate' },
+      )
+    },
+
+    async explainList(query) {
+      const { sql: text, params } = (query.filter.search ? searchQuery(query) : listQuery(query)).toSQL()
+      const plan = db.$client.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...(params as unknown[])) as { detail: string }[]
+      return plan.map((p) => p.detail)
     },
 
     async count(visibility, filter) {

@@ -1,10 +1,11 @@
-import { and, asc, eq, gt, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../client.js'
-import { articleCredits, articleMedia, articleTopics, contributors, media, topics } from '../schema.js'
+import { articleCredits, articleMedia, articleTopics, articles, contributors, media, topics } from '../schema.js'
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../errors.js'
 import { rethrowUnique } from './util.js'
 import { detachFromArticles, type RevisionMeta } from './articles.js'
+import { visible } from './articleQuery.js'
 
 /**
  * One repository shape for the catalogue resources articles refer to
@@ -18,6 +19,8 @@ export interface CatalogRepository<Row extends { id: string; version: number }, 
   update(key: string, expectedVersion: number | null, change: (current: Row) => Partial<Fields>, at: string): Promise<Row>
   /** Refuses (409, naming the articles) while articles use the item, unless `force` detaches it from them first. */
   remove(key: string, expectedVersion: number | null, force?: { meta: RevisionMeta } | null): Promise<void>
+  /** How many articles readers can see (published, embargo passed at `now`) use each of these items. */
+  publishedCounts(ids: string[], now: string): Promise<Map<string, number>>
 }
 
 /** Catalogues with names and aliases (contributors, topics): found by what people write. */
@@ -71,6 +74,17 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
         .orderBy(asc(t.id))
         .limit(limit)
         .all() as Row[]
+    },
+    async publishedCounts(ids, now) {
+      if (ids.length === 0) return new Map()
+      const rows = db
+        .select({ id: usage.column, n: sql<number>`count(distinct ${usageTable.articleId})` })
+        .from(usageTable)
+        .innerJoin(articles, eq(articles.id, usageTable.articleId))
+        .where(and(inArray(usage.column, ids), visible({ publicOnly: true, now })))
+        .groupBy(usage.column)
+        .all() as { id: string; n: number }[]
+      return new Map(rows.map((r) => [r.id, r.n]))
     },
     async update(key, expectedVersion, change, at) {
       let fields: Partial<Fields> = {}

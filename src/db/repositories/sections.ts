@@ -1,9 +1,11 @@
-import { and, asc, eq, gt, like, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, like, or, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../client.js'
 import { articles, sections } from '../schema.js'
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../errors.js'
 import { rethrowUnique } from './util.js'
 import { detachFromArticles, type RevisionMeta } from './articles.js'
+import { visible } from './articleQuery.js'
 
 export type SectionRow = typeof sections.$inferSelect
 
@@ -23,6 +25,8 @@ export interface SectionRepository {
   update(key: string, expectedVersion: number | null, change: SectionChange, at: string): Promise<SectionRow>
   /** Refuses while the section has subsections, or articles unless `force` moves them out of it first. */
   remove(key: string, expectedVersion: number | null, force?: { meta: RevisionMeta } | null): Promise<void>
+  /** How many articles readers can see in each section and its subsections. */
+  publishedCounts(ids: string[], now: string): Promise<Map<string, number>>
 }
 
 /**
@@ -118,6 +122,19 @@ export function createSectionRepository(db: Db): SectionRepository {
       } catch (err) {
         return rethrowUnique(err, 'section path', path)
       }
+    },
+    async publishedCounts(ids, now) {
+      if (ids.length === 0) return new Map()
+      const sub = alias(sections, 'sub')
+      const rows = db
+        .select({ id: sections.id, n: sql<number>`count(${articles.id})` })
+        .from(sections)
+        .innerJoin(sub, or(eq(sub.path, sections.path), like(sub.path, sql`${sections.path} || '/%'`)))
+        .innerJoin(articles, and(eq(articles.sectionId, sub.id), visible({ publicOnly: true, now })))
+        .where(inArray(sections.id, ids))
+        .groupBy(sections.id)
+        .all()
+      return new Map(rows.map((r) => [r.id, r.n]))
     },
     async remove(key, expectedVersion, force = null) {
       db.transaction(

@@ -17,7 +17,26 @@ import { PageQuery, ref } from '../../schemas/common.js'
 import type { ArticleService } from '../../services/articles.js'
 import { includedOf, mapArticle, mapListItem, mapRevision, mapRevisionSummary } from '../../mappers/article.js'
 import { DiffQuery, RestoreBody, Revision, RevisionDiff, RevisionList, RevisionParams } from '../../schemas/revision.js'
-import { READ_ERRORS, WRITE_ERRORS, created, listed, surrogateKeys, idempotencyHeaders, ifMatchHeaders, ifNoneMatchHeaders, notModified, problems, versioned, ok } from '../common.js'
+import {
+  ARTICLE_LIST_HEADERS,
+  ARTICLE_READ_HEADERS,
+  CREATED_HEADERS,
+  ANSWER_HEADERS,
+  READ_ERRORS,
+  RESOURCE_HEADERS,
+  WRITE_ERRORS,
+  created,
+  listed,
+  surrogateKeys,
+  idempotencyHeaders,
+  ifMatchHeaders,
+  ifNoneMatchHeaders,
+  notModified,
+  problems,
+  versioned,
+  ok,
+} from '../common.js'
+import { OPTIONAL_BODY } from '../../plugins/swagger.js'
 
 const tags = ['articles']
 const params = ref(ArticleKeyParams)
@@ -34,7 +53,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         summary: 'Create an article (a draft)',
         headers: idempotencyHeaders,
         body: ref(ArticleCreate),
-        response: { 201: ok(Article, 'The new article; Location names it.'), ...problems(...WRITE_ERRORS, 409, 422) },
+        response: { 201: ok(Article, 'The new article; Location names it.', CREATED_HEADERS), ...problems(...WRITE_ERRORS, 409, 422) },
       },
     },
     async (request, reply) => {
@@ -54,12 +73,14 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
           'Newest first by default. Filters are AND-ed. Read keys and anonymous callers see published articles only; write keys see every status.',
         querystring: ref(ArticleListQuery),
         headers: ifNoneMatchHeaders,
-        response: { 200: ok(ArticleList, 'A page of articles.'), ...notModified, ...problems(...READ_ERRORS) },
+        response: { 200: ok(ArticleList, 'A page of articles.', ARTICLE_LIST_HEADERS), ...notModified, ...problems(...READ_ERRORS) },
       },
     },
     async (request, reply) => {
       const page = await service.list(request.query, request.actor)
       const fields = request.query.fields?.split(',')
+      // A sparse list leaves out fields the schema lists; the mapper has whitelisted what is left.
+      if (fields) reply.serializer((body: unknown) => JSON.stringify(body))
       const include = request.query.include?.split(',')
       listed(reply, page.items)
       return {
@@ -81,7 +102,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         params,
         querystring: ref(RelatedQuery),
         headers: ifNoneMatchHeaders,
-        response: { 200: ok(ArticleList, 'Related articles (one page).'), ...notModified, ...problems(...READ_ERRORS, 404) },
+        response: { 200: ok(ArticleList, 'Related articles (one page).', ARTICLE_LIST_HEADERS), ...notModified, ...problems(...READ_ERRORS, 404) },
       },
     },
     async (request, reply) => {
@@ -100,7 +121,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         summary: 'Get an article by id or slug',
         params,
         headers: ifNoneMatchHeaders,
-        response: { 200: ok(Article, 'The article.'), ...notModified, ...problems(...READ_ERRORS, 404) },
+        response: { 200: ok(Article, 'The article.', ARTICLE_READ_HEADERS), ...notModified, ...problems(...READ_ERRORS, 404) },
       },
     },
     async (request, reply) => {
@@ -121,7 +142,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         params,
         headers: ifMatchHeaders,
         body: ref(ArticleReplace),
-        response: { 200: ok(Article, 'The article.'), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
+        response: { 200: ok(Article, 'The article.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
       },
     },
     async (request, reply) => {
@@ -141,7 +162,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         params,
         headers: ifMatchHeaders,
         body: ref(ArticlePatch),
-        response: { 200: ok(Article, 'The article.'), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
+        response: { 200: ok(Article, 'The article.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
       },
     },
     async (request, reply) => {
@@ -186,9 +207,10 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
           summary,
           params,
           headers: ifMatchHeaders,
-          // Optional: validated when sent as JSON, absent otherwise.
-          body: Type.Unsafe<Static<typeof ActionBody> | undefined>({ content: { 'application/json': { schema: ref(ActionBody) } }, required: false }),
-          response: { 200: ok(Article, 'The article.'), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
+          // Optional: validated when sent as JSON, absent otherwise; the marker makes the OpenAPI requestBody optional.
+          [OPTIONAL_BODY]: true,
+          body: Type.Unsafe<Static<typeof ActionBody> | undefined>({ content: { 'application/json': { schema: ref(ActionBody) } } }),
+          response: { 200: ok(Article, 'The article.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
         },
       },
       async (request, reply) => {
@@ -209,7 +231,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         params,
         headers: ifMatchHeaders,
         body: ref(ScheduleBody),
-        response: { 200: ok(Article, 'The scheduled article.'), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
+        response: { 200: ok(Article, 'The scheduled article.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
       },
     },
     async (request, reply) => {
@@ -229,7 +251,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         summary: 'List the revisions of an article, newest first',
         params,
         querystring: ref(PageQuery),
-        response: { 200: ok(RevisionList, 'A page of revisions.'), ...problems(...READ_ERRORS, 404) },
+        response: { 200: ok(RevisionList, 'A page of revisions.', ANSWER_HEADERS), ...problems(...READ_ERRORS, 404) },
       },
     },
     async (request) => {
@@ -248,7 +270,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         summary: 'The fields that changed between two revisions',
         params,
         querystring: ref(DiffQuery),
-        response: { 200: ok(RevisionDiff, 'The changed fields, with both values.'), ...problems(...READ_ERRORS, 404) },
+        response: { 200: ok(RevisionDiff, 'The changed fields, with both values.', ANSWER_HEADERS), ...problems(...READ_ERRORS, 404) },
       },
     },
     async (request) => service.diff(request.params.idOrSlug, request.query.from, request.query.to),
@@ -263,7 +285,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         tags,
         summary: 'Get one revision of an article',
         params: ref(RevisionParams),
-        response: { 200: ok(Revision, 'The revision with its snapshot.'), ...problems(...READ_ERRORS, 404) },
+        response: { 200: ok(Revision, 'The revision with its snapshot.', ANSWER_HEADERS), ...problems(...READ_ERRORS, 404) },
       },
     },
     async (request) => mapRevision(await service.revision(request.params.idOrSlug, request.params.version)),
@@ -279,8 +301,9 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         summary: "Make an old revision's content current again, as a new revision (If-Match required)",
         params: ref(RevisionParams),
         headers: ifMatchHeaders,
-        body: Type.Unsafe<Static<typeof RestoreBody> | undefined>({ content: { 'application/json': { schema: ref(RestoreBody) } }, required: false }),
-        response: { 200: ok(Article, 'The article with the restored content.'), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
+        [OPTIONAL_BODY]: true,
+        body: Type.Unsafe<Static<typeof RestoreBody> | undefined>({ content: { 'application/json': { schema: ref(RestoreBody) } } }),
+        response: { 200: ok(Article, 'The article with the restored content.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
       },
     },
     async (request, reply) => {
@@ -301,7 +324,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         params,
         headers: ifMatchHeaders,
         body: ref(CorrectionCreate),
-        response: { 200: ok(Article, 'The corrected article.'), ...problems(...WRITE_ERRORS, 404, 412, 428) },
+        response: { 200: ok(Article, 'The corrected article.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 412, 428) },
       },
     },
     async (request, reply) => {

@@ -3,13 +3,30 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from '@sinclair/typebox'
 import { ForceQuery, IdParams, PageQuery, ref } from '../../schemas/common.js'
 import type { Actor } from '../../services/actor.js'
-import { READ_ERRORS, WRITE_ERRORS, created, idempotencyHeaders, ifMatchHeaders, ifNoneMatchHeaders, notModified, problems, versioned, ok } from '../common.js'
+import {
+  ANSWER_HEADERS,
+  CREATED_HEADERS,
+  READ_ERRORS,
+  READ_HEADERS,
+  RESOURCE_HEADERS,
+  WRITE_ERRORS,
+  created,
+  idempotencyHeaders,
+  ifMatchHeaders,
+  ifNoneMatchHeaders,
+  notModified,
+  problems,
+  versioned,
+  ok,
+} from '../common.js'
 
 interface CatalogResource<Row extends { id: string; version: number; updatedAt: string }, Out> {
   path: string
   tag: string
-  /** Singular and plural names for operationIds and summaries, e.g. ['Topic', 'Topics']. */
+  /** Singular and plural names for operationIds, e.g. ['Topic', 'Topics'] (createTopic, listTopics). */
   names: [string, string]
+  /** Singular and plural words for summaries and descriptions, e.g. ['media item', 'media items']; by default the names in lower case. */
+  labels?: [string, string]
   schemas: { create: TSchema; patch: TSchema; item: TSchema; list: TSchema }
   service: {
     create(input: never): Promise<Row>
@@ -31,7 +48,8 @@ interface CatalogResource<Row extends { id: string; version: number; updatedAt: 
 export function catalogRoutes<Row extends { id: string; version: number; updatedAt: string }, Out>(
   r: CatalogResource<Row, Out>,
 ): FastifyPluginAsyncTypebox {
-  const [one, many] = r.names
+  const [One, Many] = r.names
+  const [one, many] = r.labels ?? [One.toLowerCase(), Many.toLowerCase()]
   const tags = [r.tag]
   const params = ref(IdParams)
   const path = `/v1/${r.path}`
@@ -41,12 +59,12 @@ export function catalogRoutes<Row extends { id: string; version: number; updated
       {
         config: { scope: 'write', idempotent: true },
         schema: {
-          operationId: `create${one}`,
+          operationId: `create${One}`,
           tags,
-          summary: `Create a ${one.toLowerCase()}`,
+          summary: `Create a ${one}`,
           headers: idempotencyHeaders,
           body: ref(r.schemas.create),
-          response: { 201: ok(r.schemas.item, `The new ${one.toLowerCase()}; Location names it.`), ...problems(...WRITE_ERRORS, 409, 422) },
+          response: { 201: ok(r.schemas.item, `The new ${one}; Location names it.`, CREATED_HEADERS), ...problems(...WRITE_ERRORS, 409, 422) },
         },
       },
       async (request, reply) => {
@@ -59,12 +77,12 @@ export function catalogRoutes<Row extends { id: string; version: number; updated
       path,
       {
         schema: {
-          operationId: `list${many}`,
+          operationId: `list${Many}`,
           tags,
-          summary: `List ${many.toLowerCase()}`,
+          summary: `List ${many}`,
           querystring: ref(PageQuery),
           headers: ifNoneMatchHeaders,
-          response: { 200: ok(r.schemas.list, `A page of ${many.toLowerCase()}.`), ...notModified, ...problems(...READ_ERRORS) },
+          response: { 200: ok(r.schemas.list, `A page of ${many}.`, ANSWER_HEADERS), ...notModified, ...problems(...READ_ERRORS) },
         },
       },
       async (request) => {
@@ -77,12 +95,12 @@ export function catalogRoutes<Row extends { id: string; version: number; updated
       `${path}/:id`,
       {
         schema: {
-          operationId: `get${one}`,
+          operationId: `get${One}`,
           tags,
-          summary: `Get a ${one.toLowerCase()} by id${r.path === 'media' ? '' : ' or slug'}`,
+          summary: `Get a ${one} by id${r.path === 'media' ? '' : ' or slug'}`,
           params,
           headers: ifNoneMatchHeaders,
-          response: { 200: ok(r.schemas.item, `The ${one.toLowerCase()}.`), ...notModified, ...problems(...READ_ERRORS, 404) },
+          response: { 200: ok(r.schemas.item, `The ${one}.`, READ_HEADERS), ...notModified, ...problems(...READ_ERRORS, 404) },
         },
       },
       async (request, reply) => {
@@ -96,13 +114,13 @@ export function catalogRoutes<Row extends { id: string; version: number; updated
       {
         config: { scope: 'write' },
         schema: {
-          operationId: `update${one}`,
+          operationId: `update${One}`,
           tags,
-          summary: `Change some fields of a ${one.toLowerCase()} (If-Match required)`,
+          summary: `Change some fields of a ${one} (If-Match required)`,
           params,
           headers: ifMatchHeaders,
           body: ref(r.schemas.patch),
-          response: { 200: ok(r.schemas.item, `The ${one.toLowerCase()}.`), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
+          response: { 200: ok(r.schemas.item, `The ${one}.`, RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
         },
       },
       async (request, reply) => {
@@ -116,11 +134,11 @@ export function catalogRoutes<Row extends { id: string; version: number; updated
       {
         config: { scope: 'write' },
         schema: {
-          operationId: `delete${one}`,
+          operationId: `delete${One}`,
           tags,
           summary: r.forceDelete
-            ? `Delete a ${one.toLowerCase()} (If-Match required); ?force=true detaches it from the articles using it`
-            : `Delete a ${one.toLowerCase()} no article uses (If-Match required)`,
+            ? `Delete a ${one} (If-Match required); ?force=true detaches it from the articles using it`
+            : `Delete a ${one} no article uses (If-Match required)`,
           params,
           ...(r.forceDelete ? { querystring: ref(ForceQuery) } : {}),
           headers: ifMatchHeaders,

@@ -216,3 +216,15 @@ t.test('lists carry Last-Modified, Surrogate-Key and answer If-Modified-Since wi
   const one = await h.app.inject({ url: `/v1/articles/${ids.tunnel}` })
   t.match(one.headers['surrogate-key'], /article-\S+ section-\S+ topic-\S+ topic-\S+/)
 })
+
+t.test('topic, section and contributor lists count only the published articles readers can see', async (t) => {
+  const { h, topics, sections, people } = await newsroom(t)
+  const topicList = (await h.app.inject({ url: '/v1/topics?limit=100' })).json().data
+  const count = (list: { id: string; articleCount: number }[], id: string) => list.find((x) => x.id === id)?.articleCount
+  t.equal(count(topicList, topics.Harbour!), 1, 'the draft with the same topic is not counted')
+  t.equal(count(topicList, topics.Transport!), 2)
+  const sectionList = (await h.app.inject({ url: '/v1/sections' })).json().data
+  t.equal(count(sectionList, sections.news!), 3, 'a section counts its subsections')
+  t.equal(count(sectionList, sections.asia!), 1)
+  t.equal((await h.app.inject({ url: `/v1/contributors/${people.lena}` })).json().articleCount, 1)
+})

@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url'
+import { buildApp } from '../app.js'
+import { ConfigError, loadConfig } from '../config.js'
+
+/** `npm run search:rebuild`: rebuilds the full-text search index of the configured database. */
+export async function rebuildSearch(env: Record<string, string | undefined> = process.env): Promise<number> {
+  const config = { ...loadConfig(env), logLevel: 'silent', demoContent: false, schedulerIntervalMs: 0 }
+  const { app, services } = await buildApp(config)
+  try {
+    return await services.articles.rebuildSearchIndex()
+  } finally {
+    await app.close()
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    const started = Date.now()
+    const count = await rebuildSearch()
+    process.stdout.write(`rebuilt the search index: ${count} articles in ${Date.now() - started} ms\n`)
+  } catch (err) {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`)
+    process.exit(1)
+  }
+}

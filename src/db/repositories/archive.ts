@@ -1,0 +1,533 @@
+import Database from 'better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
+import { and, asc, eq, getTableColumns, gt, gte, like, lte, or, sql, type Placeholder, type Table } from 'drizzle-orm'
+import { isDeepStrictEqual } from 'node:util'
+import type { Db } from '../client.js'
+import * as schema from '../schema.js'
+import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
+import { changeKind, visibleAt, writeRevision, type ArticleRow, type ContributorRow, type CreditRoleValue, type MediaRow, type RevisionRow, type TopicRow } from './articles.js'
+import type { SectionRow } from './sections.js'
+
+/**
+ * Bulk archive export and import (see src/schemas/archive.ts for the format).
+ *
+ * Export reads page by page (keyset pagination, never a whole table) from a
+ * read-only snapshot: on a database file a second, read-only connection holds
+ * one read transaction for the whole export, so the archive is consistent
+ * (no article refers to a topic created after the topics were read) while
+ * writers carry on (WAL). An in-memory database has no second connection: its
+ * export reads the live tables page by page.
+ *
+ * Import writes a batch of records in one transaction: each record is upserted
+ * by id, keeping its ids, versions and timestamps; a record the database
+ * already holds exactly is left alone (re-running an archive writes nothing).
+ * The first bad record rolls the whole batch back and is reported by line.
+ */
+
+export interface ArchiveCounts {
+  sections: number
+  topics: number
+  contributors: number
+  media: number
+  articles: number
+  revisions: number
+}
+
+export const zeroCounts = (): ArchiveCounts => ({ sections: 0, topics: 0, contributors: 0, media: 0, articles: 0, revisions: 0 })
+
+/** An article as archived: every stored column that cannot be recomputed, its credits and topics in order. */
+export type ArchiveArticleRecord = Pick<
+  ArticleRow,
+  | 'id' | 'slug' | 'type' | 'status' | 'language' | 'sectionId' | 'headlines' | 'summary' | 'leadMedia' | 'body' | 'printEdition'
+  | 'corrections' | 'canonicalUrl' | 'wordCount' | 'contentHash' | 'version' | 'createdAt' | 'updatedAt' | 'listedAt'
+  | 'firstPublishedAt' | 'publishedAt' | 'scheduledAt' | 'embargoUntil'
+> & {
+  credits: { contributorId: string; role: CreditRoleValue }[]
+  topics: { topicId: string; primary: boolean }[]
+}
+
+export type ArchiveRevisionRecord = RevisionRow
+
+/** A record to import, with the line it came from. Articles bring their search text (derived from the body by the service). */
+export type ArchiveEntry = { line: number } & (
+  | { kind: 'section'; data: SectionRow }
+  | { kind: 'topic'; data: TopicRow }
+  | { kind: 'contributor'; data: ContributorRow }
+  | { kind: 'media'; data: MediaRow }
+  | { kind: 'article'; data: ArchiveArticleRecord; bodyText: string }
+  | { kind: 'revision'; data: ArchiveRevisionRecord }
+)
+
+export interface ArchiveBatchOptions {
+  /** The time of the import: change-feed rows and public visibility are computed at it. */
+  at: string
+  /**
+   * Whether the archive carries revisions. When it does not, an article written
+   * by the import gets one revision of its imported state (unless it has one at
+   * that version), so that every article has its current version in its history.
+   */
+  revisionsIncluded: boolean
+}
+
+export interface ArchiveBatchResult {
+  /** Records written (new, or different from the stored row); all zero when the batch failed. */
+  imported: ArchiveCounts
+  /** Records the database already held exactly. */
+  unchanged: ArchiveCounts
+  /** The record that failed; the whole batch was rolled back. */
+  failed: { line: number; error: string } | null
+}
+
+/** A consistent, read-only view of the archive, read page by page. Close it when done. */
+export interface ArchiveReader {
+  counts(withRevisions: boolean): Promise<ArchiveCounts>
+  /** In tree order: by path, so that parents come before their children. */
+  sections(afterPath: string | null, limit: number): Promise<SectionRow[]>
+  topics(afterId: string | null, limit: number): Promise<TopicRow[]>
+  contributors(afterId: string | null, limit: number): Promise<ContributorRow[]>
+  media(afterId: string | null, limit: number): Promise<MediaRow[]>
+  /** By id. */
+  articles(afterId: string | null, limit: number): Promise<ArchiveArticleRecord[]>
+  /** Revisions of the articles with ids from `firstId` to `lastId`, by article id then version, after `after`. */
+  revisions(firstId: string, lastId: string, after: { articleId: string; version: number } | null, limit: number): Promise<ArchiveRevisionRecord[]>
+  close(): Promise<void>
+}
+
+export interface ArchiveRepository {
+  openReader(): Promise<ArchiveReader>
+  importBatch(entries: ArchiveEntry[], options: ArchiveBatchOptions): Promise<ArchiveBatchResult>
+}
+
+const PLURAL = { section: 'sections', topic: 'topics', contributor: 'contributors', media: 'media', article: 'articles', revision: 'revisions' } as const
+
+/** The archive record of a stored article (the key order is the line's). */
+function articleRecord(row: ArticleRow, credits: ArchiveArticleRecord['credits'], topicList: ArchiveArticleRecord['topics']): ArchiveArticleRecord {
+  return {
+    id: row.id,
+    slug: row.slug,
+    type: row.type,
+    status: row.status,
+    language: row.language,
+    sectionId: row.sectionId,
+    headlines: row.headlines,
+    summary: row.summary,
+    leadMedia: row.leadMedia,
+    body: row.body,
+    credits,
+    topics: topicList,
+    printEdition: row.printEdition,
+    corrections: row.corrections,
+    canonicalUrl: row.canonicalUrl,
+    wordCount: row.wordCount,
+    contentHash: row.contentHash,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    listedAt: row.listedAt,
+    firstPublishedAt: row.firstPublishedAt,
+    publishedAt: row.publishedAt,
+    scheduledAt: row.scheduledAt,
+    embargoUntil: row.embargoUntil,
+  }
+}
+
+function readerOn(db: Db, release: () => void): ArchiveReader {
+  const total = (table: typeof sections | typeof topics | typeof contributors | typeof media | typeof articles | typeof articleRevisions) =>
+    db.select({ n: sql<number>`count(*)` }).from(table).get()!.n
+  const byId = <T extends typeof topics | typeof contributors | typeof media>(table: T, afterId: string | null, limit: number) => {
+    const t = table as typeof topics
+    return db
+      .select()
+      .from(t)
+      .where(afterId === null ? undefined : gt(t.id, afterId))
+      .orderBy(asc(t.id))
+      .limit(limit)
+      .all()
+  }
+  return {
+    async counts(withRevisions) {
+      return {
+        sections: total(sections),
+        topics: total(topics),
+        contributors: total(contributors),
+        media: total(media),
+        articles: total(articles),
+        revisions: withRevisions ? total(articleRevisions) : 0,
+      }
+    },
+    async sections(afterPath, limit) {
+      return db
+        .select()
+        .from(sections)
+        .where(afterPath === null ? undefined : gt(sections.path, afterPath))
+        .orderBy(asc(sections.path))
+        .limit(limit)
+        .all()
+    },
+    async topics(afterId, limit) {
+      return byId(topics, afterId, limit) as TopicRow[]
+    },
+    async contributors(afterId, limit) {
+      return byId(contributors, afterId, limit) as unknown as ContributorRow[]
+    },
+    async media(afterId, limit) {
+      return byId(media, afterId, limit) as unknown as MediaRow[]
+    },
+    async articles(afterId, limit) {
+      const rows = db
+        .select()
+        .from(articles)
+        .where(afterId === null ? undefined : gt(articles.id, afterId))
+        .orderBy(asc(articles.id))
+        .limit(limit)
+        .all()
+      if (rows.length === 0) return []
+      const first = rows[0]!.id
+      const last = rows[rows.length - 1]!.id
+      // The relations of the page by id range: the primary keys (article_id, position) serve both.
+      const credits = db
+        .select({ articleId: articleCredits.articleId, contributorId: articleCredits.contributorId, role: articleCredits.role })
+        .from(articleCredits)
+        .where(and(gte(articleCredits.articleId, first), lte(articleCredits.articleId, last)))
+        .orderBy(asc(articleCredits.articleId), asc(articleCredits.position))
+        .all()
+      const topicRows = db
+        .select({ articleId: articleTopics.articleId, topicId: articleTopics.topicId, primary: articleTopics.primary })
+        .from(articleTopics)
+        .where(and(gte(articleTopics.articleId, first), lte(articleTopics.articleId, last)))
+        .orderBy(asc(articleTopics.articleId), asc(articleTopics.position))
+        .all()
+      const creditsOf = new Map<string, ArchiveArticleRecord['credits']>()
+      for (const c of credits) {
+        const list = creditsOf.get(c.articleId) ?? []
+        list.push({ contributorId: c.contributorId, role: c.role })
+        creditsOf.set(c.articleId, list)
+      }
+      const topicsOf = new Map<string, ArchiveArticleRecord['topics']>()
+      for (const t of topicRows) {
+        const list = topicsOf.get(t.articleId) ?? []
+        list.push({ topicId: t.topicId, primary: t.primary })
+        topicsOf.set(t.articleId, list)
+      }
+      return rows.map((row) => articleRecord(row, creditsOf.get(row.id) ?? [], topicsOf.get(row.id) ?? []))
+    },
+    async revisions(firstId, lastId, after, limit) {
+      const r = articleRevisions
+      return db
+        .select()
+        .from(r)
+        .where(
+          and(
+            gte(r.articleId, firstId),
+            lte(r.articleId, lastId),
+            after === null ? undefined : or(gt(r.articleId, after.articleId), and(eq(r.articleId, after.articleId), gt(r.version, after.version))),
+          ),
+        )
+        .orderBy(asc(r.articleId), asc(r.version))
+        .limit(limit)
+        .all() as ArchiveRevisionRecord[]
+    },
+    async close() {
+      release()
+    },
+  }
+}
+
+/** A record that cannot be imported; it rolls its batch back. */
+class LineFailure extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** A UNIQUE or FOREIGN KEY violation, in words about the record; null for any other error. */
+function constraintMessage(err: unknown, entry: ArchiveEntry): string | null {
+  if (!(err instanceof Database.SqliteError)) return null
+  if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const columns = /constraint failed: (.+)$/.exec(err.message)?.[1] ?? ''
+    const data = entry.data as unknown as Record<string, unknown>
+    const known: Record<string, string> = {
+      'articles.slug': `another article already has the slug '${String(data.slug)}'`,
+      'articles.content_hash': 'another article was imported from the same raw text (contentHash)',
+      'topics.slug': `another topic already has the slug '${String(data.slug)}'`,
+      'contributors.slug': `another contributor already has the slug '${String(data.slug)}'`,
+      'sections.path': `another section already has the path '${String(data.path)}'`,
+    }
+    return known[columns] ?? `it conflicts with a stored row (${columns})`
+  }
+  if (err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'it refers to a row that does not exist'
+  return null
+}
+
+/** A placeholder for every column of a table (but `except`), for statements prepared once and run per record. */
+function placeholders(table: Table, except: string[] = []): Record<string, Placeholder> {
+  return Object.fromEntries(
+    Object.keys(getTableColumns(table))
+      .filter((c) => !except.includes(c))
+      .map((c) => [c, sql.placeholder(c)]),
+  )
+}
+
+export function createArchiveRepository(db: Db): ArchiveRepository {
+  const fail = (entry: ArchiveEntry, message: string): never => {
+    throw new LineFailure(entry.line, message)
+  }
+  const missing = (what: string, id: string) => `no ${what} '${id}' in the database or earlier in the archive`
+  const newer = (entry: ArchiveEntry, stored: number, given: number) =>
+    fail(entry, `the stored ${entry.kind} '${(entry.data as { id?: string }).id}' is at version ${stored}, newer than the archive's ${given}; it is left as it is`)
+
+  const id = sql.placeholder('id')
+  const articleId = sql.placeholder('articleId')
+  const version = sql.placeholder('version')
+  // Statements prepared once: an import runs them for every record, and preparing is most of a query's cost.
+  const exists = {
+    section: db.select({ id: sections.id }).from(sections).where(eq(sections.id, id)).prepare(),
+    topic: db.select({ id: topics.id }).from(topics).where(eq(topics.id, id)).prepare(),
+    contributor: db.select({ id: contributors.id }).from(contributors).where(eq(contributors.id, id)).prepare(),
+    media: db.select({ id: media.id }).from(media).where(eq(media.id, id)).prepare(),
+    article: db.select({ id: articles.id }).from(articles).where(eq(articles.id, id)).prepare(),
+  }
+  const catalog = (t: typeof topics | typeof contributors | typeof media) => {
+    const table = t as typeof topics
+    return {
+      find: db.select().from(table).where(eq(table.id, id)).prepare(),
+      insert: db.insert(table).values(placeholders(table) as never).prepare(),
+      update: db.update(table).set(placeholders(table) as never).where(eq(table.id, id)).prepare(),
+    }
+  }
+  const statements = {
+    topic: catalog(topics),
+    contributor: catalog(contributors),
+    media: catalog(media),
+    section: {
+      find: db.select().from(sections).where(eq(sections.id, id)).prepare(),
+      insert: db.insert(sections).values(placeholders(sections) as never).prepare(),
+      update: db.update(sections).set(placeholders(sections) as never).where(eq(sections.id, id)).prepare(),
+    },
+    article: {
+      find: db.select().from(articles).where(eq(articles.id, id)).prepare(),
+      credits: db
+        .select({ contributorId: articleCredits.contributorId, role: articleCredits.role })
+        .from(articleCredits)
+        .where(eq(articleCredits.articleId, id))
+        .orderBy(asc(articleCredits.position))
+        .prepare(),
+      topics: db
+        .select({ topicId: articleTopics.topicId, primary: articleTopics.primary })
+        .from(articleTopics)
+        .where(eq(articleTopics.articleId, id))
+        .orderBy(asc(articleTopics.position))
+        .prepare(),
+      // A new article's search row is assigned as the articles repository does it.
+      insert: db
+        .insert(articles)
+        .values({ ...placeholders(articles, ['searchRowid']), searchRowid: sql`(select coalesce(max(${articles.searchRowid}), 0) + 1 from ${articles})` } as never)
+        .returning()
+        .prepare(),
+      update: db.update(articles).set(placeholders(articles, ['searchRowid']) as never).where(eq(articles.id, id)).returning().prepare(),
+      deleteCredits: db.delete(articleCredits).where(eq(articleCredits.articleId, id)).prepare(),
+      deleteTopics: db.delete(articleTopics).where(eq(articleTopics.articleId, id)).prepare(),
+      deleteMedia: db.delete(articleMedia).where(eq(articleMedia.articleId, id)).prepare(),
+      insertCredit: db.insert(articleCredits).values(placeholders(articleCredits) as never).prepare(),
+      insertTopic: db.insert(articleTopics).values(placeholders(articleTopics) as never).prepare(),
+      insertMedia: db.insert(articleMedia).values(placeholders(articleMedia) as never).prepare(),
+      insertChange: db.insert(articleChanges).values(placeholders(articleChanges, ['seq']) as never).prepare(),
+    },
+    revision: {
+      find: db
+        .select()
+        .from(articleRevisions)
+        .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.version, version)))
+        .prepare(),
+      insert: db.insert(articleRevisions).values(placeholders(articleRevisions) as never).prepare(),
+      update: db
+        .update(articleRevisions)
+        .set(placeholders(articleRevisions) as never)
+        .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.version, version)))
+        .prepare(),
+    },
+  }
+
+  function importSection(entry: Extract<ArchiveEntry, { kind: 'section' }>): boolean {
+    const d = entry.data
+    let parentPath: string | null = null
+    if (d.parentId !== null) {
+      const parent = statements.section.find.get({ id: d.parentId })
+      if (!parent) fail(entry, `/data/parentId: ${missing('section', d.parentId)}`)
+      parentPath = parent!.path
+    }
+    const path = parentPath === null ? d.slug : `${parentPath}/${d.slug}`
+    if (path !== d.path) fail(entry, `/data/path: '${d.path}' is not its parent's path and its slug ('${path}')`)
+    const stored = statements.section.find.get({ id: d.id })
+    if (!stored) {
+      statements.section.insert.run(d)
+      return true
+    }
+    if (isDeepStrictEqual(stored, d)) return false
+    if (stored.version > d.version) newer(entry, stored.version, d.version)
+    if (path !== stored.path) {
+      if (path.startsWith(`${stored.path}/`)) fail(entry, '/data/parentId: the section would sit below itself')
+      // Its subsections move with it (paths hold only [a-z0-9-/], no LIKE wildcards).
+      db.update(sections)
+        .set({ path: sql`${path} || substr(${sections.path}, ${stored.path.length + 1})` })
+        .where(like(sections.path, `${stored.path}/%`))
+        .run()
+    }
+    statements.section.update.run(d)
+    return true
+  }
+
+  function importCatalog(entry: Extract<ArchiveEntry, { kind: 'topic' | 'contributor' | 'media' }>): boolean {
+    const s = statements[entry.kind]
+    const d = entry.data
+    const stored = s.find.get({ id: d.id })
+    if (!stored) {
+      s.insert.run(d)
+      return true
+    }
+    if (isDeepStrictEqual(stored, d)) return false
+    if (stored.version > d.version) newer(entry, stored.version, d.version)
+    s.update.run(d)
+    return true
+  }
+
+  function storedArticle(articleKey: string): { row: ArticleRow; record: ArchiveArticleRecord } | null {
+    const row = statements.article.find.get({ id: articleKey })
+    if (!row) return null
+    const credits = statements.article.credits.all({ id: articleKey })
+    const topicList = statements.article.topics.all({ id: articleKey })
+    return { row, record: articleRecord(row, credits, topicList) }
+  }
+
+  function checkArticleReferences(entry: Extract<ArchiveEntry, { kind: 'article' }>): string[] {
+    const d = entry.data
+    const check = (what: 'section' | 'topic' | 'contributor' | 'media', key: string, path: string) => {
+      if (!exists[what].get({ id: key })) fail(entry, `${path}: ${missing(what, key)}`)
+    }
+    if (d.sectionId !== null) check('section', d.sectionId, '/data/sectionId')
+    d.credits.forEach((c, i) => check('contributor', c.contributorId, `/data/credits/${i}/contributorId`))
+    const seen = new Set<string>()
+    d.topics.forEach((t, i) => {
+      if (seen.has(t.topicId)) fail(entry, `/data/topics/${i}/topicId: the topic '${t.topicId}' is listed twice`)
+      seen.add(t.topicId)
+      check('topic', t.topicId, `/data/topics/${i}/topicId`)
+    })
+    if (d.topics.filter((t) => t.primary).length > 1) fail(entry, '/data/topics: more than one topic is primary')
+    const mediaIds: string[] = []
+    if (d.leadMedia) {
+      check('media', d.leadMedia.mediaId, '/data/leadMedia/mediaId')
+      mediaIds.push(d.leadMedia.mediaId)
+    }
+    d.body.forEach((b, i) => {
+      if ((b.type === 'image' || b.type === 'video') && b.mediaId !== undefined) {
+        check('media', b.mediaId, `/data/body/${i}/mediaId`)
+        mediaIds.push(b.mediaId)
+      }
+    })
+    return [...new Set(mediaIds)]
+  }
+
+  function importArticle(entry: Extract<ArchiveEntry, { kind: 'article' }>, options: ArchiveBatchOptions): boolean {
+    const s = statements.article
+    const d = entry.data
+    const mediaIds = checkArticleReferences(entry)
+    const before = storedArticle(d.id)
+    if (before && isDeepStrictEqual(before.record, d)) return false
+    if (before && before.row.version > d.version) newer(entry, before.row.version, d.version)
+
+    const { credits, topics: topicList, ...columns } = d
+    const publicVisible = visibleAt(d, options.at)
+    const values = { ...columns, headline: d.headlines.basic, bodyText: entry.bodyText, publicVisible }
+    let after: ArticleRow
+    if (before) {
+      after = s.update.get(values) as ArticleRow
+      s.deleteCredits.run({ id: d.id })
+      s.deleteTopics.run({ id: d.id })
+      s.deleteMedia.run({ id: d.id })
+    } else {
+      after = s.insert.get(values) as ArticleRow
+    }
+    credits.forEach((c, position) => s.insertCredit.run({ articleId: d.id, position, ...c }))
+    topicList.forEach((t, position) => s.insertTopic.run({ articleId: d.id, position, ...t }))
+    for (const mediaId of mediaIds) s.insertMedia.run({ articleId: d.id, mediaId })
+
+    // The change feed records the import like any write: readers' feed hears of what they can now see (and of
+    // what they no longer can); drafts and the other unpublished states reach only the editors' feed.
+    const was = before?.row.publicVisible ?? false
+    const publicKind = !was && publicVisible ? 'published' : was && publicVisible ? 'updated' : was ? 'unpublished' : null
+    s.insertChange.run({ articleId: d.id, kind: changeKind(before?.row ?? null, after), publicKind, version: after.version, at: options.at })
+
+    if (!options.revisionsIncluded && !statements.revision.find.get({ articleId: d.id, version: d.version })) {
+      writeRevision(db, after, { at: options.at, actorKeyId: null, message: 'imported from an archive' })
+    }
+    return true
+  }
+
+  function importRevision(entry: Extract<ArchiveEntry, { kind: 'revision' }>): boolean {
+    const s = statements.revision
+    const d = entry.data
+    if (!exists.article.get({ id: d.articleId })) fail(entry, `/data/articleId: ${missing('article', d.articleId)}`)
+    const stored = s.find.get({ articleId: d.articleId, version: d.version })
+    if (stored && isDeepStrictEqual(stored, d)) return false
+    const values = { ...d }
+    if (stored) s.update.run(values)
+    else s.insert.run(values)
+    return true
+  }
+
+  return {
+    async openReader() {
+      const client = db.$client
+      if (client.memory) return readerOn(db, () => {})
+      const sqlite = new Database(client.name, { readonly: true, fileMustExist: true })
+      try {
+        sqlite.pragma('busy_timeout = 2000')
+        sqlite.exec('BEGIN')
+        // The first read starts the snapshot that every page of the export then sees.
+        sqlite.prepare('select count(*) from sqlite_master').get()
+      } catch (err) {
+        sqlite.close()
+        throw err
+      }
+      return readerOn(drizzle(sqlite, { schema }), () => {
+        if (sqlite.open) {
+          if (sqlite.inTransaction) sqlite.exec('COMMIT')
+          sqlite.close()
+        }
+      })
+    },
+
+    async importBatch(entries, options) {
+      const imported = zeroCounts()
+      const unchanged = zeroCounts()
+      try {
+        db.transaction(
+          () => {
+            for (const entry of entries) {
+              let written: boolean
+              try {
+                if (entry.kind === 'section') written = importSection(entry)
+                else if (entry.kind === 'article') written = importArticle(entry, options)
+                else if (entry.kind === 'revision') written = importRevision(entry)
+                else written = importCatalog(entry)
+              } catch (err) {
+                const message = constraintMessage(err, entry)
+                if (message !== null) throw new LineFailure(entry.line, message)
+                throw err
+              }
+              ;(written ? imported : unchanged)[PLURAL[entry.kind]] += 1
+            }
+          },
+          { behavior: 'immediate' },
+        )
+      } catch (err) {
+        if (err instanceof LineFailure) return { imported: zeroCounts(), unchanged: zeroCounts(), failed: { line: err.line, error: err.message } }
+        throw err
+      }
+      return { imported, unchanged, failed: null }
+    },
+  }
+}

@@ -1,0 +1,176 @@
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { openDataLayer } from '../../src/db/index.js'
+import { createServices } from '../../src/services/index.js'
+import { runArchiveCli } from '../../src/cli/archive.js'
+import type { Actor } from '../../src/services/actor.js'
+
+// Each spawned run starts Node and compiles the sources with tsx: seconds apiece on a busy machine.
+t.setTimeout(300_000)
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const admin: Actor = { keyId: null, scope: 'admin' }
+
+/** The environment a user's shell would give: no test-runner hooks, our own database. */
+function envWith(databasePath: string): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS' && !/^_?TAP/.test(k)) env[k] = v
+  return { ...env, DATABASE_PATH: databasePath }
+}
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the command as `npm run archive` does (node --import tsx src/cli/archive.ts ...). */
+function cli(databasePath: string, args: string[], input = ''): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/archive.ts', ...args], { cwd: root, env: envWith(databasePath) })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.on('error', fail)
+    child.on('close', (code) => done({ code, stdout, stderr }))
+    child.stdin.end(input)
+  })
+}
+
+/** A database file with a section tree, a topic, a contributor, a photo, a published article and a draft. */
+async function newsroom(path: string) {
+  const data = openDataLayer(path)
+  try {
+    const s = createServices(data.repos)
+    const news = await s.sections.create({ name: 'News' })
+    const city = await s.sections.create({ name: 'City', parentId: news.id })
+    const topic = await s.topics.create({ kind: 'place', name: 'Harbour' })
+    const lena = await s.contributors.create({ kind: 'person', name: 'Lena Marsh' })
+    const photo = await s.media.create({ kind: 'image', caption: 'The east pier', credit: 'Port Authority' })
+    const story = {
+      sectionId: city.id,
+      leadMedia: { mediaId: photo.id },
+      body: [{ type: 'paragraph' as const, html: 'Boats at <b>5.40</b>.' }, { type: 'ad' as const, slot: 'ad-1' }],
+      credits: [{ contributorId: lena.id, role: 'byline' as const }],
+      topics: [{ topicId: topic.id, primary: true }],
+    }
+    const published = (await s.articles.create({ ...story, headlines: { basic: 'Ferry adds early sailings' } }, admin)).article.id
+    await s.articles.act(published, '*', 'publish', admin)
+    const draft = (await s.articles.create({ ...story, headlines: { basic: 'Ferry fares to rise' } }, admin)).article.id
+    return { published, draft }
+  } finally {
+    data.close()
+  }
+}
+
+const afterHeader = (text: string) => text.slice(text.indexOf('\n') + 1)
+
+t.test('export to a file, import into another database, export again: the same archive', async (t) => {
+  const dir = t.testdir()
+  const [a, b] = [join(dir, 'a.db'), join(dir, 'b.db')]
+  const ids = await newsroom(a)
+  const exported = await cli(a, ['export', '--revisions', join(dir, 'archive.ndjson')])
+  t.equal(exported.code, 0, exported.stderr)
+  t.match(exported.stderr, /^Exported 2 sections, 1 topics, 1 contributors, 1 media, 2 articles, 3 revisions \(12 lines\) to .*archive\.ndjson\.$/m)
+  t.notMatch(exported.stderr, /exporting \[/, 'no progress bar when standard error is not a terminal')
+  t.notOk(existsSync(join(dir, 'archive.ndjson.partial')))
+  const archive = readFileSync(join(dir, 'archive.ndjson'), 'utf8')
+  t.equal(archive.trim().split("\n").length, 12)
+
+  const imported = await cli(b, ['import', join(dir, 'archive.ndjson')])
+  t.equal(imported.code, 0, imported.stderr)
+  t.match(imported.stdout, /^Imported from .*archive\.ndjson \(12 lines read\): 2 sections, 1 topics, 1 contributors, 1 media, 2 articles, 3 revisions\.$/m)
+
+  const again = await cli(b, ['export', '--revisions'])
+  t.equal(again.code, 0, again.stderr)
+  t.equal(afterHeader(again.stdout), afterHeader(archive), 'the second export (to standard output) is the same archive')
+  t.match(again.stderr, /to standard output\./)
+
+  const data = openDataLayer(b)
+  t.teardown(() => data.close())
+  const services = createServices(data.repos)
+  t.equal((await services.articles.get(ids.published, { keyId: null, scope: null })).article.status, 'published')
+  t.match(await services.articles.get(ids.draft, { keyId: null, scope: null }).catch((err: unknown) => err), { status: 404 }, 'the draft stays hidden')
+
+  const rerun = await cli(b, ['import', '-'], archive)
+  t.equal(rerun.code, 0)
+  t.match(rerun.stdout, /^Imported from standard input \(12 lines read\): nothing\.$/m)
+  t.match(rerun.stdout, /^Already there, unchanged: 2 sections, 1 topics, 1 contributors, 1 media, 2 articles, 3 revisions\.$/m)
+})
+
+t.test('a bad line exits 1 naming it and where to resume; --resume-from finishes the import', async (t) => {
+  const dir = t.testdir()
+  const a = join(dir, 'a.db')
+  await newsroom(a)
+  const lines = (await cli(a, ['export'])).stdout.trim().split('\n')
+  const file = join(dir, 'broken.ndjson')
+  writeFileSync(file, `${[...lines.slice(0, 6), '{"kind":"article",', ...lines.slice(7)].join('\n')}\n`)
+  const b = join(dir, 'b.db')
+  const run = await cli(b, ['import', file])
+  t.equal(run.code, 1)
+  t.match(run.stdout, /^Line 7: not valid JSON/m)
+  t.match(run.stdout, /every line before line 2 is imported, none from it on\./)
+  t.match(run.stdout, new RegExp(`npm run archive -- import --resume-from 2 ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'))
+
+  writeFileSync(file, `${lines.join('\n')}\n`)
+  const resumed = await cli(b, ['import', '--resume-from', '2', file])
+  t.equal(resumed.code, 0, resumed.stdout)
+  t.match(resumed.stdout, /2 articles/)
+})
+
+t.test('usage and file errors', async (t) => {
+  const dir = t.testdir()
+  const db = join(dir, 'a.db')
+  const io = () => {
+    let out = ''
+    let err = ''
+    const stdout = new PassThrough()
+    stdout.on('data', (c: Buffer) => (out += c.toString()))
+    return { io: { stdin: (async function* () {})(), stdout, stderr: { write: (c: string) => ((err += c), true) }, env: { DATABASE_PATH: db } }, out: () => out, err: () => err }
+  }
+  for (const [args, message] of [
+    [[], /Say export or import\./],
+    [['backup'], /Unknown command 'backup'\./],
+    [['import'], /Name the archive to import/],
+    [['import', 'a', 'b'], /One file at a time/],
+    [['import', '--resume-from', 'x', 'a.ndjson'], /--resume-from takes a line number/],
+    [['import', '--revisions', 'a.ndjson'], /--revisions is for export/],
+    [['export', '--resume-from', '3'], /--resume-from is for import/],
+    [['export', '--everything'], /Unknown option/],
+  ] as const) {
+    const run = io()
+    t.equal(await runArchiveCli([...args], run.io), 2, args.join(' '))
+    t.match(run.err(), message)
+  }
+  const missing = io()
+  t.equal(await runArchiveCli(['import', join(dir, 'missing.ndjson')], missing.io), 1)
+  t.match(missing.err(), /Cannot read .*missing\.ndjson: no such file/)
+  const noDatabase = io()
+  t.equal(await runArchiveCli(['export', join(dir, 'out.ndjson')], noDatabase.io), 1)
+  t.match(noDatabase.err(), /There is no database at .*a\.db/)
+  t.notOk(existsSync(db), 'exporting does not create a database')
+  const help = io()
+  t.equal(await runArchiveCli(['--help'], help.io), 0)
+  t.match(help.out(), /^Usage: npm run archive -- export/)
+})
+
+t.test('on a terminal, a progress bar counts the articles on standard error', async (t) => {
+  const dir = t.testdir()
+  const db = join(dir, 'a.db')
+  await newsroom(db)
+  let err = ''
+  const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 100 })
+  stderr.on('data', (c: Buffer) => (err += c.toString()))
+  const stdout = new PassThrough()
+  let out = ''
+  stdout.on('data', (c: Buffer) => (out += c.toString()))
+  const code = await runArchiveCli(['export'], { stdin: (async function* () {})(), stdout, stderr, env: { DATABASE_PATH: db } })
+  t.equal(code, 0)
+  t.match(err, /exporting \[.*\] \d+% \| \d\/2 articles/)
+  t.match(out, /^\{"kind":"header"/, 'the archive itself goes to standard output')
+})
