@@ -6,17 +6,17 @@
 // Both stream, so memory stays flat on any size of archive. Exit code: 0 on success, 1 when a
 // line of the archive could not be imported (the message names it) or a file could not be
 // read or written, 2 for a usage or configuration error.
-import { createReadStream, createWriteStream, existsSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs'
 import { Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
-import { fileURLToPath } from 'node:url'
 import cliProgress from 'cli-progress'
 import { openDataLayer } from '../db/index.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { createServices } from '../services/index.js'
 import type { ArchiveCounts } from '../db/index.js'
 import type { ArchiveImportSummary, ArchiveProgress } from '../services/archive.js'
+import { isMain } from './main.js'
 
 const USAGE = `Usage: npm run archive -- export [--revisions] [FILE|-]
        npm run archive -- import [--resume-from LINE] FILE|-
@@ -205,14 +205,6 @@ export async function runArchiveCli(argv: string[], io: CliIo): Promise<number> 
   }
 }
 
-const isMain = (() => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
-  } catch {
-    return false
-  }
-})()
-
-if (isMain) {
+if (isMain(import.meta.url)) {
   process.exitCode = await runArchiveCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env })
 }

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript'
+import { isMain } from './main.js'
 import { SPEC_PATH } from './openapi.js'
 
 export const CLIENT_TYPES_PATH = fileURLToPath(new URL('../../openapi/client/schema.d.ts', import.meta.url))
@@ -48,7 +49,7 @@ export async function generateClientTypes(specPath: string = SPEC_PATH): Promise
   return `${HEADER}${astToString(ast)}`
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isMain(import.meta.url)) {
   const types = await generateClientTypes()
   mkdirSync(dirname(CLIENT_TYPES_PATH), { recursive: true })
   writeFileSync(CLIENT_TYPES_PATH, types)

@@ -5,14 +5,13 @@
 // with "-") it reads standard input. Exit code: 0 when every input was imported (or was
 // imported before), 1 when any failed, 2 for a usage or configuration error.
 import { readFile, stat } from 'node:fs/promises'
-import { realpathSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { fileURLToPath } from 'node:url'
 import cliProgress from 'cli-progress'
 import { buildApp } from '../app.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { DomainError } from '../errors.js'
 import type { Actor } from '../services/actor.js'
+import { isMain } from './main.js'
 import { decodeText, MAX_IMPORT_BYTES, TextTooLargeError, type ImportService } from '../services/imports.js'
 
 const USAGE = `Usage: npm run import -- [--dry-run] [FILE|-]...
@@ -202,14 +201,6 @@ export async function runImportCli(argv: string[], io: CliIo): Promise<number> {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
-const isMain = (() => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
-  } catch {
-    return false
-  }
-})()
-
-if (isMain) {
+if (isMain(import.meta.url)) {
   process.exitCode = await runImportCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env })
 }

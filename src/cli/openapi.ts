@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildApp } from '../app.js'
+import { isMain } from './main.js'
 import { testConfig } from '../config.js'
 
 export const SPEC_PATH = fileURLToPath(new URL('../../openapi/openapi.json', import.meta.url))
@@ -16,7 +17,7 @@ export async function generateSpec(): Promise<string> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isMain(import.meta.url)) {
   const spec = await generateSpec()
   mkdirSync(dirname(SPEC_PATH), { recursive: true })
   writeFileSync(SPEC_PATH, spec)

@@ -1,5 +1,5 @@
-import { fileURLToPath } from 'node:url'
 import { buildApp } from '../app.js'
+import { isMain } from './main.js'
 import { ConfigError, loadConfig } from '../config.js'
 
 /** `npm run search:rebuild`: rebuilds the full-text search index of the configured database. */
@@ -13,7 +13,7 @@ export async function rebuildSearch(env: Record<string, string | undefined> = pr
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isMain(import.meta.url)) {
   try {
     const started = Date.now()
     const count = await rebuildSearch()
