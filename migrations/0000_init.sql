@@ -106,6 +106,7 @@ CREATE INDEX `articles_embargo` ON `articles` (`public_visible`,`status`,`embarg
 CREATE INDEX `articles_status_updated` ON `articles` (`status`,`updated_at`,`id`);--> statement-breakpoint
 CREATE INDEX `articles_status_published` ON `articles` (`status`,`published_at`,`id`);--> statement-breakpoint
 CREATE INDEX `articles_updated` ON `articles` (`updated_at`,`id`);--> statement-breakpoint
+CREATE INDEX `articles_search_cover` ON `articles` (`search_rowid`,`status`,`embargo_until`,`section_id`,`listed_at`,`updated_at`,`id`);--> statement-breakpoint
 CREATE TABLE `contributors` (
 	`id` text PRIMARY KEY NOT NULL,
 	`kind` text NOT NULL,

@@ -137,6 +137,8 @@ export const articles = sqliteTable(
     index('articles_status_updated').on(t.status, t.updatedAt, t.id),
     index('articles_status_published').on(t.status, t.publishedAt, t.id),
     index('articles_updated').on(t.updatedAt, t.id),
+    /** Searches join each match on search_rowid and filter on visibility: covered here, no table row is read. */
+    index('articles_search_cover').on(t.searchRowid, t.status, t.embargoUntil, t.sectionId, t.listedAt, t.updatedAt, t.id),
   ],
 )
 
