@@ -1,9 +1,8 @@
 import t from 'tap'
-import { spawn } from 'node:child_process'
+import { runCli, type Run } from './run.js'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
-import { fileURLToPath } from 'node:url'
 import { openDataLayer } from '../../src/db/index.js'
 import { createServices } from '../../src/services/index.js'
 import { runArchiveCli } from '../../src/cli/archive.js'
@@ -12,34 +11,12 @@ import type { Actor } from '../../src/services/actor.js'
 // Each spawned run starts Node and compiles the sources with tsx: seconds apiece on a busy machine.
 t.setTimeout(300_000)
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
 const admin: Actor = { keyId: null, scope: 'admin' }
 
-/** The environment a user's shell would give: no test-runner hooks, our own database. */
-function envWith(databasePath: string): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS' && !/^_?TAP/.test(k)) env[k] = v
-  return { ...env, DATABASE_PATH: databasePath }
-}
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
 
 /** Runs the command as `npm run archive` does (node --import tsx src/cli/archive.ts ...). */
 function cli(databasePath: string, args: string[], input = ''): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/archive.ts', ...args], { cwd: root, env: envWith(databasePath) })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    child.on('error', fail)
-    child.on('close', (code) => done({ code, stdout, stderr }))
-    child.stdin.end(input)
-  })
+  return runCli('archive', databasePath, args, input)
 }
 
 /** A database file with a section tree, a topic, a contributor, a photo, a published article and a draft. */

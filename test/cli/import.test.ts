@@ -1,5 +1,5 @@
 import t from 'tap'
-import { spawn } from 'node:child_process'
+import { runCli, type Run } from './run.js'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,31 +18,10 @@ const noSample = existsSync(samplePath) ? false : `the sample page is not presen
 
 const story = 'Harbour ferry adds two early sailings from Monday\n\nThe operator will run boats at 5.40am and 6.10am on weekdays, the port authority said.\n\nTickets cost the same.\n'
 
-/** The environment a user's shell would give: no test-runner hooks, our own database. */
-function envWith(databasePath: string): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS' && !/^_?TAP/.test(k)) env[k] = v
-  return { ...env, DATABASE_PATH: databasePath }
-}
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
 
 /** Runs the command as `npm run import` does (node --import tsx src/cli/import.ts ...). */
-function cli(databasePath: string, args: string[], input?: string): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', ...args], { cwd: root, env: envWith(databasePath) })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    child.on('error', fail)
-    child.on('close', (code) => done({ code, stdout, stderr }))
-    child.stdin.end(input ?? '')
-  })
+function cli(databasePath: string, args: string[], input = ''): Promise<Run> {
+  return runCli('import', databasePath, args, input)
 }
 
 /** The articles in the database, as an editor sees them. */
