@@ -68,7 +68,7 @@ process.stdout.write(`seeded ${N} articles (80% published) in ${seedSeconds.toFi
 }
 
 const address = await app.listen({ host: '127.0.0.1', port: 0 })
-const oneSlug = (await services.articles.list({ limit: 1, sort: 'oldest' }, { keyId: null, scope: null })).items[0]!.article.slug
+const oneSlug = (await services.articles.list({ limit: 1, sort: 'oldest' }, { keyId: null, scope: null })).items[0]!.articleId
 const cases: { name: string; path: string; filter: ArticleFilter; sort: ArticleSort }[] = [
   { name: 'newest 20', path: '/v1/articles', filter: {}, sort: 'newest' },
   {

@@ -4,10 +4,14 @@ import { createApiKeyRepository, createIdempotencyRepository, type ApiKeyReposit
 import { createContributorRepository, createMediaRepository, createTopicRepository } from './repositories/catalog.js'
 import { createSectionRepository, type SectionRepository } from './repositories/sections.js'
 import { createArchiveRepository, type ArchiveRepository } from './repositories/archive.js'
+import { createRenderings } from './repositories/renderings.js'
+import type { ArticleRenderer } from './rows.js'
+import { createArticleRenderer } from '../mappers/rendering.js'
 
 export type { DatabaseHandle } from './client.js'
 export type { SectionRepository, SectionRow, SectionChange } from './repositories/sections.js'
 export type * from './repositories/articles.js'
+export type { ArticleRenderer, Rendering, StoredRendering, RenderingMeta } from './rows.js'
 export type { ApiKeyRow, ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from './repositories/apiKeys.js'
 export type { ArchiveRepository, ArchiveReader, ArchiveEntry, ArchiveCounts, ArchiveArticleRecord, ArchiveBatchResult } from './repositories/archive.js'
 export type { CatalogRepository, NamedCatalogRepository, MediaRow as CatalogMediaRow, ContributorRow, TopicRow } from './repositories/catalog.js'
@@ -52,18 +56,27 @@ function instrument<R extends object>(name: string, repo: R, observe: QueryObser
   return wrapped as R
 }
 
-export function openDataLayer(path: string, observe: QueryObserver = () => {}): DataLayer {
+/**
+ * Opens the database and its repositories. `render` makes the stored rendering
+ * of each article version (see article_renderings): by default the API's own
+ * representation (the article mapper and the Article schema). Renderings
+ * missing or older than their article (a database written before they
+ * existed) are made here, once, before anything is served.
+ */
+export function openDataLayer(path: string, observe: QueryObserver = () => {}, render: ArticleRenderer = createArticleRenderer()): DataLayer {
   const handle = openDatabase(path)
   const { db } = handle
+  const renderings = createRenderings(db, render)
+  renderings.refreshStale()
   const raw: Repositories = {
-    articles: createArticleRepository(db),
+    articles: createArticleRepository(db, renderings),
     apiKeys: createApiKeyRepository(db),
     idempotency: createIdempotencyRepository(db),
-    media: createMediaRepository(db),
-    contributors: createContributorRepository(db),
-    topics: createTopicRepository(db),
-    sections: createSectionRepository(db),
-    archive: createArchiveRepository(db),
+    media: createMediaRepository(db, renderings),
+    contributors: createContributorRepository(db, renderings),
+    topics: createTopicRepository(db, renderings),
+    sections: createSectionRepository(db, renderings),
+    archive: createArchiveRepository(db, renderings),
   }
   const repos = Object.fromEntries(Object.entries(raw).map(([k, r]) => [k, instrument(k, r as object, observe)])) as unknown as Repositories
   return { handle, repos, ping: () => ping(handle), close: () => handle.close() }

@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index, uniqueIndex, primaryKey, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { sqliteTable, text, integer, blob, index, uniqueIndex, primaryKey, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { ArticleStored } from './types.js'
 
 /** SQL is snake_case; timestamps are ISO 8601 UTC strings (they sort as text). */
@@ -208,4 +208,43 @@ export const articleChanges = sqliteTable(
     at: text('at').notNull(),
   },
   (t) => [index('article_changes_public').on(t.publicKind, t.seq), index('article_changes_article').on(t.articleId)],
+)
+
+/**
+ * The read model: each article's current version, rendered once when it is
+ * written (the JSON bytes, the ETag, the surrogate keys), beside the few
+ * columns reads filter and sort on, so that a read is one primary-key lookup
+ * and a list never touches the large content columns of `articles`. Written in
+ * the same transaction as every change to the article or to anything it
+ * embeds (a contributor's name, a section's path). `json` is the last column:
+ * a 304 or a list filter reads the row without its overflow pages.
+ */
+export const articleRenderings = sqliteTable(
+  'article_renderings',
+  {
+    articleId: text('article_id')
+      .primaryKey()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    status: text('status', { enum: ['draft', 'scheduled', 'published', 'archived'] }).notNull(),
+    embargoUntil: text('embargo_until'),
+    type: text('type').notNull(),
+    language: text('language').notNull(),
+    sectionId: text('section_id'),
+    listedAt: text('listed_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    publishedAt: text('published_at'),
+    version: integer('version').notNull(),
+    etag: text('etag').notNull(),
+    surrogateKeys: text('surrogate_keys').notNull(),
+    json: blob('json', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [
+    index('article_renderings_slug').on(t.slug),
+    index('article_renderings_status_listed').on(t.status, t.listedAt, t.articleId),
+    index('article_renderings_listed').on(t.listedAt, t.articleId),
+    index('article_renderings_status_updated').on(t.status, t.updatedAt, t.articleId),
+    index('article_renderings_updated').on(t.updatedAt, t.articleId),
+    index('article_renderings_section_listed').on(t.sectionId, t.listedAt, t.articleId),
+  ],
 )

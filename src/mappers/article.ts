@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox'
 import type { ArticleAggregate, ListedArticle, RevisionRow } from '../db/index.js'
 import type { Revision, RevisionSummary } from '../schemas/revision.js'
-import type { ArticleList, ArticleListItem, ArticleOut, BodyBlockOutValue, BodyBlockValue } from '../schemas/article.js'
+import type { ArticleList, ArticleOut, BodyBlockOutValue, BodyBlockValue } from '../schemas/article.js'
 import type { MediaOut } from '../schemas/media.js'
 import escapeHtml from 'escape-html'
 import { mapContributor, mapMedia, mapSection, mapTopic } from './catalog.js'
@@ -94,17 +94,40 @@ export function markSnippet(raw: string): string {
   return escapeHtml(raw).replace(/\u0002/g, '<mark>').replace(/\u0003/g, '</mark>')
 }
 
-type ListItem = Static<typeof ArticleListItem>
+const COMMA = Buffer.from(',')
 
-/** A list item: the article (only `fields` when given, id always), plus snippet and score for searches. */
-export function mapListItem(item: ListedArticle, fields: string[] | undefined): ListItem {
-  const full: Record<string, unknown> = { ...mapArticle(item) }
-  if (item.snippet !== undefined) full.snippet = markSnippet(item.snippet)
+/**
+ * One list item's JSON: the article's stored rendering as it is, plus the
+ * snippet and score of a search, or, with `fields`, only those fields (and id).
+ */
+export function listItemJson(item: ListedArticle, fields: string[] | undefined): Buffer {
+  const extra: { snippet?: string; score?: number } = {}
+  if (item.snippet !== undefined) extra.snippet = markSnippet(item.snippet)
   // bm25 is lower for better matches; clients get "higher is better".
-  if (item.rank !== undefined) full.score = -item.rank
-  if (!fields) return full as ListItem
-  const keep = new Set(['id', 'snippet', 'score', ...fields])
-  return Object.fromEntries(Object.entries(full).filter(([k]) => keep.has(k))) as ListItem
+  if (item.rank !== undefined) extra.score = -item.rank
+  if (fields) {
+    const keep = new Set(['id', 'snippet', 'score', ...fields])
+    const full: Record<string, unknown> = { ...(JSON.parse(item.json.toString('utf8')) as object), ...extra }
+    return Buffer.from(JSON.stringify(Object.fromEntries(Object.entries(full).filter(([k]) => keep.has(k)))))
+  }
+  if (extra.snippet === undefined && extra.score === undefined) return item.json
+  // A rendering is one JSON object: the extra members go before its closing brace.
+  return Buffer.concat([item.json.subarray(0, item.json.length - 1), COMMA, Buffer.from(JSON.stringify(extra).slice(1))])
+}
+
+/**
+ * A page of articles as JSON bytes (the ArticleList schema): the stored
+ * renderings are copied in, never parsed and serialised again; the rest is
+ * small and whitelisted by its mappers.
+ */
+export function listJson(items: ListedArticle[], fields: string[] | undefined, rest: Omit<Static<typeof ArticleList>, 'data'>): Buffer {
+  const parts: Buffer[] = [Buffer.from('{"data":[')]
+  items.forEach((item, i) => {
+    if (i > 0) parts.push(COMMA)
+    parts.push(listItemJson(item, fields))
+  })
+  parts.push(Buffer.from(`],${JSON.stringify(rest).slice(1)}`))
+  return Buffer.concat(parts)
 }
 
 /** The full related resources of a page, once each, for include=. */

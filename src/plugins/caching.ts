@@ -6,7 +6,7 @@ import { canSeeUnpublished } from '../services/actor.js'
 const hash = (payload: string | Buffer) => createHash('sha256').update(payload).digest('hex')
 
 /** Does an If-None-Match list match this tag? (weak comparison, as RFC 9110 asks for GET) */
-function noneMatch(header: string, etag: string): boolean {
+export function noneMatch(header: string, etag: string): boolean {
   if (header.trim() === '*') return true
   const bare = etag.replace(/^W\//, '')
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare)

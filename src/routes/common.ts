@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
 import { PreconditionFailedProblem, Problem, ref } from '../schemas/common.js'
-import type { ArticleAggregate } from '../db/index.js'
+import type { RenderingMeta } from '../db/index.js'
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is not valid (problem with an `errors` list).',
@@ -97,20 +97,32 @@ export function created<T>(reply: FastifyReply, location: string, resource: { ve
   return versioned(reply, resource, body)
 }
 
-/** Surrogate-Key: the article, section and topic keys a CDN can purge by. */
-export function surrogateKeys(reply: FastifyReply, items: ArticleAggregate[], extra: string[] = []): void {
-  const keys = new Set(extra)
-  for (const { article, section, topics } of items) {
-    keys.add(`article-${article.id}`)
-    if (section) keys.add(`section-${section.id}`)
-    for (const { topic } of topics) keys.add(`topic-${topic.id}`)
-  }
-  if (keys.size > 0) reply.header('surrogate-key', [...keys].join(' '))
+/**
+ * Sends a stored article rendering as it is (JSON bytes made when the version
+ * was written), with its ETag, Last-Modified and Surrogate-Key. The caching
+ * plugin adds Cache-Control and Vary, and answers 304 for a matching
+ * If-None-Match: `notModified` sends an empty body for that, so that a 304
+ * never loads the article.
+ */
+export function sendRendering(reply: FastifyReply, meta: RenderingMeta, body: Buffer | typeof NOT_MODIFIED): FastifyReply {
+  reply.header('etag', meta.etag).header('surrogate-key', meta.surrogateKeys).type('application/json; charset=utf-8')
+  reply.lastModified = meta.updatedAt
+  return reply.send(body === NOT_MODIFIED ? EMPTY : body)
 }
+const EMPTY = Buffer.alloc(0)
+export const NOT_MODIFIED = Symbol('not modified')
 
-/** For a list: Last-Modified is the newest change among its items; Surrogate-Key names them all. */
-export function listed(reply: FastifyReply, items: ArticleAggregate[]): void {
-  const newest = items.reduce<string | null>((max, i) => (max === null || i.article.updatedAt > max ? i.article.updatedAt : max), null)
+/**
+ * Sends a page of articles already serialised (see listJson): Last-Modified is
+ * the newest change among its items; Surrogate-Key names them all.
+ */
+export function sendList(reply: FastifyReply, items: Pick<RenderingMeta, 'updatedAt' | 'surrogateKeys'>[], body: Buffer): FastifyReply {
+  const keys = new Set(['articles'])
+  let newest: string | null = null
+  for (const item of items) {
+    if (newest === null || item.updatedAt > newest) newest = item.updatedAt
+    for (const key of item.surrogateKeys.split(' ')) keys.add(key)
+  }
   if (newest) reply.lastModified = newest
-  surrogateKeys(reply, items, ['articles'])
+  return reply.header('surrogate-key', [...keys].join(' ')).type('application/json; charset=utf-8').send(body)
 }

@@ -10,6 +10,8 @@ import type {
   RevisionMeta,
   RevisionRow,
   RevisionSnapshot,
+  RenderingMeta,
+  StoredRendering,
 } from '../db/index.js'
 import type { ArticleCreateBody, ArticleListQueryValue, ArticlePatchBody, BodyBlockValue } from '../schemas/article.js'
 import { NotFoundError, ValidationError, type Issue } from '../errors.js'
@@ -37,6 +39,8 @@ export interface ArticlePage {
   items: ListedArticle[]
   next: string | null
   total: number | undefined
+  /** With include=: what the page's articles embed, to list the related resources in full. */
+  embedded: ArticleAggregate[] | undefined
 }
 
 const split = (v: string | undefined) => (v === undefined ? undefined : v.split(','))
@@ -264,6 +268,20 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       return found
     },
 
+    /** The stored rendering of the article as this caller may see it. */
+    async read(idOrSlug: string, actor: Actor): Promise<StoredRendering> {
+      const found = await repo.read(idOrSlug, visibility(actor))
+      if (!found) throw new NotFoundError('article', idOrSlug)
+      return found
+    },
+
+    /** The ETag and headers of that rendering, without its body: enough to answer If-None-Match. */
+    async readMeta(idOrSlug: string, actor: Actor): Promise<RenderingMeta> {
+      const found = await repo.readMeta(idOrSlug, visibility(actor))
+      if (!found) throw new NotFoundError('article', idOrSlug)
+      return found
+    },
+
     /** Lists articles by filters, search and sort; read keys and anonymous callers see published articles only. */
     async list(query: ArticleListQueryValue, actor: Actor): Promise<ArticlePage> {
       const limit = query.limit ?? DEFAULT_PAGE_SIZE
@@ -280,9 +298,10 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       const items = await repo.list({ visibility: vis, filter, sort, limit: limit + 1, after: cursor && { key: cursor.key, id: cursor.id } })
       const page = items.slice(0, limit)
       const last = page[page.length - 1]
-      const next = items.length > limit && last ? encodeArticleCursor({ sort, key: sortKeyOf(sort, last.article, last.rank), id: last.article.id }) : null
+      const next = items.length > limit && last ? encodeArticleCursor({ sort, key: sortKeyOf(sort, last, last.rank), id: last.articleId }) : null
       const total = query.total ? await repo.count(vis, filter) : undefined
-      return { items: page, next, total }
+      const embedded = query.include ? await repo.aggregates(page.map((i) => i.articleId)) : undefined
+      return { items: page, next, total, embedded }
     },
 
     /**
@@ -307,9 +326,9 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
     },
 
     /** Visible articles that share topics with this one. */
-    async related(key: string, actor: Actor, limit: number): Promise<ArticleAggregate[]> {
-      const { article } = await this.get(key, actor)
-      return repo.related(article.id, visibility(actor), limit)
+    async related(key: string, actor: Actor, limit: number): Promise<ListedArticle[]> {
+      const { articleId } = await this.readMeta(key, actor)
+      return repo.related(articleId, visibility(actor), limit)
     },
 
     async replace(key: string, ifMatch: string | undefined, input: ArticleReplaceBody, actor: Actor) {

@@ -29,7 +29,8 @@ async function articlesIn(databasePath: string) {
   const data = openDataLayer(databasePath)
   try {
     const services = createServices(data.repos)
-    return (await services.articles.list({ limit: 100 }, { keyId: null, scope: 'admin' })).items
+    const page = await services.articles.list({ limit: 100 }, { keyId: null, scope: 'admin' })
+    return await data.repos.articles.aggregates(page.items.map((i) => i.articleId))
   } finally {
     data.close()
   }

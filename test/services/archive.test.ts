@@ -140,7 +140,7 @@ async function articleIds(h: TestApp): Promise<string[]> {
   let cursor: string | undefined
   do {
     const page = await h.services.articles.list({ limit: 100, ...(cursor ? { cursor } : {}) }, admin)
-    ids.push(...page.items.map((i) => i.article.id))
+    ids.push(...page.items.map((i) => i.articleId))
     cursor = page.next ?? undefined
   } while (cursor)
   return ids.sort()

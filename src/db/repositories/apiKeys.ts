@@ -16,12 +16,23 @@ export interface ApiKeyRepository {
 }
 
 export function createApiKeyRepository(db: Db): ApiKeyRepository {
+  // Every authenticated request runs these two: prepared once.
+  const byHash = db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
+    .prepare()
+  const touched = db
+    .update(apiKeys)
+    .set({ lastUsedAt: sql`${sql.placeholder('at')}` })
+    .where(and(eq(apiKeys.id, sql.placeholder('id')), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql.placeholder('minuteAgo')))))
+    .prepare()
   return {
     async create(row) {
       return db.transaction(() => db.insert(apiKeys).values(row).returning().all()[0]!, { behavior: 'immediate' })
     },
     async findActiveByHash(hash) {
-      return db.select().from(apiKeys).where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt))).get() ?? null
+      return byHash.get({ hash }) ?? null
     },
     async list() {
       return db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt), asc(apiKeys.id)).all()
@@ -38,11 +49,7 @@ export function createApiKeyRepository(db: Db): ApiKeyRepository {
       return db.select({ n: sql<number>`count(*)` }).from(apiKeys).get()!.n
     },
     async touch(id, at) {
-      const minuteAgo = new Date(Date.parse(at) - 60_000).toISOString()
-      db.update(apiKeys)
-        .set({ lastUsedAt: at })
-        .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, minuteAgo))))
-        .run()
+      touched.run({ id, at, minuteAgo: new Date(Date.parse(at) - 60_000).toISOString() })
     },
   }
 }

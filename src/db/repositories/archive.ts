@@ -7,6 +7,7 @@ import * as schema from '../schema.js'
 import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
 import { changeKind, visibleAt, writeRevision, type ArticleRow, type ContributorRow, type CreditRoleValue, type MediaRow, type RevisionRow, type TopicRow } from './articles.js'
 import type { SectionRow } from './sections.js'
+import type { EmbeddedKind, Renderings } from './renderings.js'
 
 /**
  * Bulk archive export and import (see src/schemas/archive.ts for the format).
@@ -271,7 +272,9 @@ function placeholders(table: Table, except: string[] = []): Record<string, Place
   )
 }
 
-export function createArchiveRepository(db: Db): ArchiveRepository {
+export function createArchiveRepository(db: Db, renderings: Renderings): ArchiveRepository {
+  /** What a batch changed that article renderings embed; they are rendered again before the batch commits. */
+  const rerender = { articles: new Set<string>(), embedded: [] as [EmbeddedKind, string][] }
   const fail = (entry: ArchiveEntry, message: string): never => {
     throw new LineFailure(entry.line, message)
   }
@@ -377,6 +380,7 @@ export function createArchiveRepository(db: Db): ArchiveRepository {
         .run()
     }
     statements.section.update.run(d)
+    rerender.embedded.push(['section', d.id])
     return true
   }
 
@@ -391,6 +395,7 @@ export function createArchiveRepository(db: Db): ArchiveRepository {
     if (isDeepStrictEqual(stored, d)) return false
     if (stored.version > d.version) newer(entry, stored.version, d.version)
     s.update.run(d)
+    rerender.embedded.push([entry.kind, d.id])
     return true
   }
 
@@ -460,6 +465,7 @@ export function createArchiveRepository(db: Db): ArchiveRepository {
     const publicKind = !was && publicVisible ? 'published' : was && publicVisible ? 'updated' : was ? 'unpublished' : null
     s.insertChange.run({ articleId: d.id, kind: changeKind(before?.row ?? null, after), publicKind, version: after.version, at: options.at })
 
+    rerender.articles.add(d.id)
     if (!options.revisionsIncluded && !statements.revision.find.get({ articleId: d.id, version: d.version })) {
       writeRevision(db, after, { at: options.at, actorKeyId: null, message: 'imported from an archive' })
     }
@@ -503,6 +509,8 @@ export function createArchiveRepository(db: Db): ArchiveRepository {
     async importBatch(entries, options) {
       const imported = zeroCounts()
       const unchanged = zeroCounts()
+      rerender.articles.clear()
+      rerender.embedded.length = 0
       try {
         db.transaction(
           () => {
@@ -520,6 +528,8 @@ export function createArchiveRepository(db: Db): ArchiveRepository {
               }
               ;(written ? imported : unchanged)[PLURAL[entry.kind]] += 1
             }
+            for (const [kind, id] of rerender.embedded) renderings.refreshUsersOf(kind, id)
+            renderings.refresh(rerender.articles)
           },
           { behavior: 'immediate' },
         )

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
-import { articleCredits, articleTopics, articles, contributors, sections, topics } from '../schema.js'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { articleCredits, articleRenderings, articleTopics, articles, contributors, sections, topics } from '../schema.js'
 import { articlesFts } from '../fts.js'
 import { ValidationError } from '../../errors.js'
 
@@ -36,47 +37,100 @@ export interface PageAfter {
   id: string
 }
 
+/** The columns a list filters and sorts on: the read model has them, and so has `articles` (for searches). */
+export interface ListColumns {
+  id: SQLiteColumn
+  status: SQLiteColumn
+  embargoUntil: SQLiteColumn
+  sectionId: SQLiteColumn
+  type: SQLiteColumn
+  language: SQLiteColumn
+  listedAt: SQLiteColumn
+  updatedAt: SQLiteColumn
+  publishedAt: SQLiteColumn
+}
+
+const r = articleRenderings
+export const renderingColumns: ListColumns = {
+  id: r.articleId, status: r.status, embargoUntil: r.embargoUntil, sectionId: r.sectionId, type: r.type, language: r.language,
+  listedAt: r.listedAt, updatedAt: r.updatedAt, publishedAt: r.publishedAt,
+}
+export const articleColumns: ListColumns = {
+  id: articles.id, status: articles.status, embargoUntil: articles.embargoUntil, sectionId: articles.sectionId, type: articles.type,
+  language: articles.language, listedAt: articles.listedAt, updatedAt: articles.updatedAt, publishedAt: articles.publishedAt,
+}
+
+/**
+ * The values of a query's placeholders, bound while its conditions are built.
+ * The labels of the bindings, in order, name the query's shape: the same shape
+ * is the same SQL, so it is prepared once and then run with any values. A list
+ * of values is one JSON parameter (json_each), so its length does not change
+ * the shape.
+ */
+export class Params {
+  readonly values: Record<string, unknown> = {}
+  private readonly labels: string[] = []
+
+  bind(label: string, value: unknown): SQL {
+    const name = `p${this.labels.length}`
+    this.labels.push(label)
+    this.values[name] = value
+    return sql`${sql.placeholder(name)}`
+  }
+
+  list(label: string, values: string[]): SQL {
+    return sql`(select value from json_each(${this.bind(label, JSON.stringify(values))}))`
+  }
+
+  shape(prefix: string): string {
+    return `${prefix}|${this.labels.join(',')}`
+  }
+}
+
+export function visibleIn(v: Visibility, c: ListColumns, p: Params): SQL | undefined {
+  if (!v.publicOnly) return undefined
+  return and(eq(c.status, 'published'), or(isNull(c.embargoUntil), lte(c.embargoUntil, p.bind('now', v.now))))
+}
+
+/** Visibility on the articles table, for statements built per call (catalogue counts). */
 export function visible(v: Visibility): SQL | undefined {
   if (!v.publicOnly) return undefined
   return and(eq(articles.status, 'published'), or(isNull(articles.embargoUntil), lte(articles.embargoUntil, v.now)))
 }
 
-const topicIds = (keys: string[]) => sql`(select ${topics.id} from ${topics} where ${topics.id} in ${keys} or ${topics.slug} in ${keys})`
+const topicIds = (list: SQL) => sql`(select ${topics.id} from ${topics} where ${topics.id} in ${list} or ${topics.slug} in ${list})`
+const withTopics = (list: SQL) => sql`(select ${articleTopics.articleId} from ${articleTopics} where ${articleTopics.topicId} in ${topicIds(list)})`
 
 /** The SQL condition for a filter. Unknown ids or slugs simply match nothing. */
-export function filterCondition(f: ArticleFilter): SQL | undefined {
+export function filterCondition(f: ArticleFilter, c: ListColumns, p: Params): SQL | undefined {
   const parts: (SQL | undefined)[] = []
   if (f.section) {
-    const base = sql`(select ${sections.path} from ${sections} where ${sections.id} = ${f.section} or ${sections.path} = ${f.section})`
+    const key = p.bind('section', f.section)
+    const base = sql`(select ${sections.path} from ${sections} where ${sections.id} = ${key} or ${sections.path} = ${key})`
     parts.push(
       inArray(
-        articles.sectionId,
+        c.sectionId,
         // The subtree as an index range: paths from "base/" up to "base0" ('0' sorts right after '/').
         sql`(select ${sections.id} from ${sections} where ${sections.path} = ${base} or (${sections.path} > ${base} || '/' and ${sections.path} < ${base} || '0'))`,
       ),
     )
   }
-  if (f.topicsAny?.length) {
-    parts.push(inArray(articles.id, sql`(select ${articleTopics.articleId} from ${articleTopics} where ${articleTopics.topicId} in ${topicIds(f.topicsAny)})`))
-  }
-  for (const key of f.topicsAll ?? []) {
-    parts.push(inArray(articles.id, sql`(select ${articleTopics.articleId} from ${articleTopics} where ${articleTopics.topicId} in ${topicIds([key])})`))
-  }
-  if (f.topicsNone?.length) {
-    parts.push(sql`${articles.id} not in (select ${articleTopics.articleId} from ${articleTopics} where ${articleTopics.topicId} in ${topicIds(f.topicsNone)})`)
-  }
+  if (f.topicsAny?.length) parts.push(inArray(c.id, withTopics(p.list('topicsAny', f.topicsAny))))
+  for (const key of f.topicsAll ?? []) parts.push(inArray(c.id, withTopics(p.list('topicsAll', [key]))))
+  if (f.topicsNone?.length) parts.push(sql`${c.id} not in ${withTopics(p.list('topicsNone', f.topicsNone))}`)
   if (f.contributors?.length) {
-    const ids = sql`(select ${contributors.id} from ${contributors} where ${contributors.id} in ${f.contributors} or ${contributors.slug} in ${f.contributors})`
-    parts.push(inArray(articles.id, sql`(select ${articleCredits.articleId} from ${articleCredits} where ${articleCredits.contributorId} in ${ids})`))
+    const list = p.list('contributors', f.contributors)
+    const ids = sql`(select ${contributors.id} from ${contributors} where ${contributors.id} in ${list} or ${contributors.slug} in ${list})`
+    parts.push(inArray(c.id, sql`(select ${articleCredits.articleId} from ${articleCredits} where ${articleCredits.contributorId} in ${ids})`))
   }
-  if (f.types?.length) parts.push(inArray(articles.type, f.types as never[]))
-  if (f.languages?.length) parts.push(inArray(articles.language, f.languages))
-  if (f.statuses?.length) parts.push(inArray(articles.status, f.statuses as never[]))
-  if (f.publishedFrom) parts.push(gte(articles.publishedAt, f.publishedFrom))
-  if (f.publishedTo) parts.push(lt(articles.publishedAt, f.publishedTo))
-  if (f.updatedFrom) parts.push(gte(articles.updatedAt, f.updatedFrom))
-  if (f.updatedTo) parts.push(lt(articles.updatedAt, f.updatedTo))
-  if (f.search) parts.push(sql`articles_fts match ${f.search}`)
+  if (f.types?.length) parts.push(inArray(c.type, p.list('types', f.types)))
+  if (f.languages?.length) parts.push(inArray(c.language, p.list('languages', f.languages)))
+  if (f.statuses?.length) parts.push(inArray(c.status, p.list('statuses', f.statuses)))
+  if (f.publishedFrom) parts.push(gte(c.publishedAt, p.bind('publishedFrom', f.publishedFrom)))
+  if (f.publishedTo) parts.push(lt(c.publishedAt, p.bind('publishedTo', f.publishedTo)))
+  if (f.updatedFrom) parts.push(gte(c.updatedAt, p.bind('updatedFrom', f.updatedFrom)))
+  if (f.updatedTo) parts.push(lt(c.updatedAt, p.bind('updatedTo', f.updatedTo)))
+  if (f.search) parts.push(sql`articles_fts match ${p.bind('search', f.search)}`)
   return and(...parts)
 }
 
@@ -87,21 +141,24 @@ export const snippet = sql<string>`snippet(articles_fts, -1, char(2), char(3), '
 export const ftsJoin = { table: articlesFts, on: eq(articlesFts.rowid, articles.searchRowid) }
 
 /** The ORDER BY and the "after the cursor" condition of each sort. */
-export function ordering(sort: ArticleSort, after: PageAfter | null): { orderBy: SQL[]; page: SQL | undefined } {
+export function ordering(sort: ArticleSort, after: PageAfter | null, c: ListColumns, p: Params): { orderBy: SQL[]; page: SQL | undefined } {
   const keyed = (column: SQL, direction: 'asc' | 'desc') => {
     const cmp = direction === 'desc' ? lt : gt
-    return {
-      orderBy: [direction === 'desc' ? desc(column) : asc(column), direction === 'desc' ? desc(articles.id) : asc(articles.id)],
-      page: after ? or(cmp(column, after.key), and(eq(column, after.key), cmp(articles.id, after.id))) : undefined,
+    let page: SQL | undefined
+    if (after) {
+      const key = p.bind('after.key', after.key)
+      const id = p.bind('after.id', after.id)
+      page = or(cmp(column, key), and(eq(column, key), cmp(c.id, id)))
     }
+    return { orderBy: [direction === 'desc' ? desc(column) : asc(column), direction === 'desc' ? desc(c.id) : asc(c.id)], page }
   }
   switch (sort) {
     case 'newest':
-      return keyed(sql`${articles.listedAt}`, 'desc')
+      return keyed(sql`${c.listedAt}`, 'desc')
     case 'oldest':
-      return keyed(sql`${articles.listedAt}`, 'asc')
+      return keyed(sql`${c.listedAt}`, 'asc')
     case 'updated':
-      return keyed(sql`${articles.updatedAt}`, 'desc')
+      return keyed(sql`${c.updatedAt}`, 'desc')
     case 'relevance':
       return keyed(relevance, 'asc')
   }

@@ -1,17 +1,20 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../client.js'
-import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
+import { articleChanges, articleCredits, articleMedia, articleRenderings, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
 import { NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../../errors.js'
 import { rethrowUnique } from './util.js'
 import { articlesFts as articlesFtsTable } from '../fts.js'
 import {
+  articleColumns,
   filterCondition,
   ftsJoin,
   ordering,
+  Params,
   relevance,
+  renderingColumns,
   rethrowSearchError,
   snippet,
-  visible,
+  visibleIn,
   type ArticleFilter,
   type ArticleSort,
   type PageAfter,
@@ -20,21 +23,10 @@ import {
 
 export type { ArticleFilter, ArticleSort, PageAfter, Visibility } from './articleQuery.js'
 
-export type ArticleRow = typeof articles.$inferSelect
-export type MediaRow = typeof media.$inferSelect
-export type ContributorRow = typeof contributors.$inferSelect
-export type TopicRow = typeof topics.$inferSelect
-export type CreditRoleValue = (typeof articleCredits.$inferSelect)['role']
+import type { ArticleAggregate, ArticleRow, CreditRoleValue, RenderingMeta, StoredRendering } from '../rows.js'
+import { loadAggregates, type Renderings } from './renderings.js'
 
-import type { SectionRow } from './sections.js'
-
-export interface ArticleAggregate {
-  article: ArticleRow
-  section: SectionRow | null
-  credits: { role: CreditRoleValue; contributor: ContributorRow }[]
-  topics: { primary: boolean; topic: TopicRow }[]
-  media: Map<string, MediaRow>
-}
+export type { ArticleAggregate, ArticleRow, ContributorRow, CreditRoleValue, MediaRow, TopicRow } from '../rows.js'
 
 /** A reference to another resource, with the request path that named it (for error messages). */
 export interface Reference {
@@ -92,8 +84,9 @@ export interface ListQuery {
   after: PageAfter | null
 }
 
-/** A listed article; search results also carry their relevance and a highlighted snippet. */
-export interface ListedArticle extends ArticleAggregate {
+/** A listed article: its stored rendering and sort keys; search results also carry their relevance and a highlighted snippet. */
+export interface ListedArticle extends StoredRendering {
+  listedAt: string
   rank?: number
   snippet?: string
 }
@@ -113,6 +106,12 @@ export interface ArticleRepository {
   update(key: string, expectedVersion: number | null, change: (current: ArticleAggregate) => ArticleChange, meta: RevisionMeta): Promise<ArticleAggregate>
   remove(key: string, expectedVersion: number | null, at: string): Promise<void>
   find(idOrSlug: string, visibility: Visibility): Promise<ArticleAggregate | null>
+  /** The stored rendering of the article's current version: one primary-key (or slug) lookup. */
+  read(idOrSlug: string, visibility: Visibility): Promise<StoredRendering | null>
+  /** The same without the body: enough to answer If-None-Match. */
+  readMeta(idOrSlug: string, visibility: Visibility): Promise<RenderingMeta | null>
+  /** What these articles embed, in the order given (for include=). */
+  aggregates(ids: string[]): Promise<ArticleAggregate[]>
   list(query: ListQuery): Promise<ListedArticle[]>
   count(visibility: Visibility, filter: ArticleFilter): Promise<number>
   /** Rebuilds the full-text index from the articles table; returns how many articles it holds. */
@@ -120,7 +119,7 @@ export interface ArticleRepository {
   /** SQLite's plan for a list query (EXPLAIN QUERY PLAN details), to show it uses indexes. */
   explainList(query: ListQuery): Promise<string[]>
   /** Visible articles sharing topics with this one, most shared first, then newest. */
-  related(articleId: string, visibility: Visibility, limit: number): Promise<ArticleAggregate[]>
+  related(articleId: string, visibility: Visibility, limit: number): Promise<ListedArticle[]>
   /** Changes after `since` in commit order; only those readers saw when `publicOnly`. */
   changes(since: number, limit: number, publicOnly: boolean): Promise<ChangeRow[]>
   findIdByContentHash(hash: string): Promise<string | null>
@@ -221,7 +220,14 @@ function recordChange(db: Db, before: ArticleRow | null, after: ArticleRow | nul
  * articles that use it, each article moving to a new version with a revision
  * that says why. Runs inside the caller's transaction.
  */
-export function detachFromArticles(db: Db, kind: 'topic' | 'contributor' | 'media' | 'section', id: string, label: string, meta: RevisionMeta): string[] {
+export function detachFromArticles(
+  db: Db,
+  renderings: Renderings,
+  kind: 'topic' | 'contributor' | 'media' | 'section',
+  id: string,
+  label: string,
+  meta: RevisionMeta,
+): string[] {
   let ids: string[]
   if (kind === 'section') {
     ids = db.select({ id: articles.id }).from(articles).where(eq(articles.sectionId, id)).all().map((r) => r.id)
@@ -243,10 +249,25 @@ export function detachFromArticles(db: Db, kind: 'topic' | 'contributor' | 'medi
     writeRevision(db, updated, { ...meta, message: `detached ${kind} '${label}', which was deleted` })
     recordChange(db, row, updated, meta.at)
   }
+  renderings.refresh(ids)
   return ids
 }
 
-export function createArticleRepository(db: Db): ArticleRepository {
+/** Keeps at most `size` prepared statements, one per query shape, dropping the oldest. */
+function statementCache<T>(size: number) {
+  const cache = new Map<string, T>()
+  return (shape: string, prepare: () => T): T => {
+    let statement = cache.get(shape)
+    if (statement === undefined) {
+      statement = prepare()
+      if (cache.size >= size) cache.delete(cache.keys().next().value!)
+      cache.set(shape, statement)
+    }
+    return statement
+  }
+}
+
+export function createArticleRepository(db: Db, renderings: Renderings): ArticleRepository {
   function assertReferencesExist(relations: ArticleRelations): void {
     const issues: Issue[] = []
     const check = (refs: Reference[], table: typeof media | typeof contributors | typeof topics | typeof sections, what: string) => {
@@ -280,74 +301,58 @@ export function createArticleRepository(db: Db): ArticleRepository {
     if (mediaIds.length > 0) db.insert(articleMedia).values(mediaIds.map((mediaId) => ({ articleId, mediaId }))).run()
   }
 
-  function byKey(key: string): SQL {
-    return or(eq(articles.id, key), eq(articles.slug, key))!
-  }
+  const byKey = (key: string): SQL => or(eq(articles.id, key), eq(articles.slug, key))!
+  const nowOf = (v: Visibility) => (v.publicOnly ? v.now : null)
+  const prepared = statementCache<{ all(values: Record<string, unknown>): unknown[]; get(values: Record<string, unknown>): unknown }>(256)
 
-  function listQuery({ visibility, filter, sort, limit, after }: ListQuery) {
-    const { orderBy, page } = ordering(sort, after)
+  /** A page of the read model: filters and sort keys sit beside each rendering, so no article row is read. */
+  function listQuery({ visibility, filter, sort, after }: ListQuery, p: Params) {
+    const c = renderingColumns
+    const { orderBy, page } = ordering(sort, after, c, p)
+    const where = and(visibleIn(visibility, c, p), filterCondition(filter, c, p), page)
+    const r = articleRenderings
     return db
-      .select()
-      .from(articles)
-      .where(and(visible(visibility), filterCondition(filter), page))
+      .select({ articleId: r.articleId, version: r.version, etag: r.etag, updatedAt: r.updatedAt, surrogateKeys: r.surrogateKeys, json: r.json, listedAt: r.listedAt })
+      .from(r)
+      .where(where)
       .orderBy(...orderBy)
-      .limit(limit)
+      .limit(sql.placeholder('limit'))
   }
 
   /**
    * A search picks ids and ranks only (narrow rows to sort, whatever the number
-   * of matches); the articles and their snippets are loaded for the page alone.
+   * of matches, from the covering index articles_search_cover); the renderings
+   * and snippets are loaded for the page alone.
    */
-  function searchQuery({ visibility, filter, sort, limit, after }: ListQuery) {
-    const { orderBy, page } = ordering(sort, after)
+  function searchQuery({ visibility, filter, sort, after }: ListQuery, p: Params) {
+    const c = articleColumns
+    const { orderBy, page } = ordering(sort, after, c, p)
     return db
-      .select({ id: articles.id, searchRowid: articles.searchRowid, rank: relevance })
+      .select({ id: articles.id, searchRowid: articles.searchRowid, listedAt: articles.listedAt, rank: relevance })
       .from(articles)
       .innerJoin(ftsJoin.table, ftsJoin.on)
-      .where(and(visible(visibility), filterCondition(filter), page))
+      .where(and(visibleIn(visibility, c, p), filterCondition(filter, c, p), page))
       .orderBy(...orderBy)
-      .limit(limit)
+      .limit(sql.placeholder('limit'))
   }
 
-  /** Loads relations for many articles with a fixed number of statements, whatever their size. */
-  function aggregate(rows: ArticleRow[]): ArticleAggregate[] {
-    if (rows.length === 0) return []
-    const ids = rows.map((r) => r.id)
-    const creditRows = db
-      .select({ articleId: articleCredits.articleId, role: articleCredits.role, contributor: contributors })
-      .from(articleCredits)
-      .innerJoin(contributors, eq(contributors.id, articleCredits.contributorId))
-      .where(inArray(articleCredits.articleId, ids))
-      .orderBy(articleCredits.articleId, articleCredits.position)
-      .all()
-    const topicRows = db
-      .select({ articleId: articleTopics.articleId, primary: articleTopics.primary, topic: topics })
-      .from(articleTopics)
-      .innerJoin(topics, eq(topics.id, articleTopics.topicId))
-      .where(inArray(articleTopics.articleId, ids))
-      .orderBy(articleTopics.articleId, articleTopics.position)
-      .all()
-    const mediaRows = db
-      .select({ articleId: articleMedia.articleId, media })
-      .from(articleMedia)
-      .innerJoin(media, eq(media.id, articleMedia.mediaId))
-      .where(inArray(articleMedia.articleId, ids))
-      .all()
-    const sectionIds = [...new Set(rows.map((r) => r.sectionId).filter((id): id is string => id !== null))]
-    const sectionRows = sectionIds.length > 0 ? db.select().from(sections).where(inArray(sections.id, sectionIds)).all() : []
-    return rows.map((article) => ({
-      article,
-      section: sectionRows.find((s) => s.id === article.sectionId) ?? null,
-      credits: creditRows.filter((c) => c.articleId === article.id).map(({ role, contributor }) => ({ role, contributor })),
-      topics: topicRows.filter((t) => t.articleId === article.id).map(({ primary, topic }) => ({ primary, topic })),
-      media: new Map(mediaRows.filter((m) => m.articleId === article.id).map((m) => [m.media.id, m.media])),
-    }))
-  }
+  const snippets = db
+    .select({ rowid: ftsJoin.table.rowid, snippet })
+    .from(ftsJoin.table)
+    .where(and(sql`articles_fts match ${sql.placeholder('search')}`, inArray(ftsJoin.table.rowid, sql`(select value from json_each(${sql.placeholder('rowids')}))`)))
+    .prepare()
 
   function loadOne(id: string): ArticleAggregate {
     const row = db.select().from(articles).where(eq(articles.id, id)).get()
     if (!row) throw new NotFoundError('article', id)
-    return aggregate([row])[0]!
+    return loadAggregates(db, [row])[0]!
+  }
+
+  /** Loads the article as written and stores its rendering, in the write's transaction. */
+  function rendered(id: string): ArticleAggregate {
+    const agg = loadOne(id)
+    renderings.store([agg])
+    return agg
   }
 
   function current(key: string, expectedVersion: number | null): ArticleRow {
@@ -378,7 +383,7 @@ export function createArticleRepository(db: Db): ArticleRepository {
             writeRelations(id, relations)
             writeRevision(db, row, meta)
             recordChange(db, null, row, meta.at)
-            return loadOne(id)
+            return rendered(id)
           },
           { behavior: 'immediate' },
         )
@@ -393,7 +398,7 @@ export function createArticleRepository(db: Db): ArticleRepository {
         return db.transaction(
           () => {
             const row = current(key, expectedVersion)
-            const { fields, relations } = change(aggregate([row])[0]!)
+            const { fields, relations } = change(loadAggregates(db, [row])[0]!)
             slug = fields.slug ?? row.slug
             if (relations) assertReferencesExist(relations)
             const updated = db
@@ -405,7 +410,7 @@ export function createArticleRepository(db: Db): ArticleRepository {
             if (relations) writeRelations(row.id, relations)
             writeRevision(db, updated, meta)
             recordChange(db, row, updated, meta.at)
-            return loadOne(row.id)
+            return rendered(row.id)
           },
           { behavior: 'immediate' },
         )
@@ -426,28 +431,39 @@ export function createArticleRepository(db: Db): ArticleRepository {
     },
 
     async find(idOrSlug, visibility) {
-      const row = db.select().from(articles).where(and(byKey(idOrSlug), visible(visibility))).get()
-      return row ? aggregate([row])[0]! : null
+      const found = renderings.findMeta(idOrSlug, nowOf(visibility))
+      return found ? loadOne(found.articleId) : null
+    },
+
+    async read(idOrSlug, visibility) {
+      return renderings.find(idOrSlug, nowOf(visibility))
+    },
+
+    async readMeta(idOrSlug, visibility) {
+      return renderings.findMeta(idOrSlug, nowOf(visibility))
+    },
+
+    async aggregates(ids) {
+      const rows = new Map(db.select().from(articles).where(inArray(articles.id, ids)).all().map((r) => [r.id, r]))
+      return loadAggregates(db, ids.flatMap((id) => rows.get(id) ?? []))
     },
 
     async list(query) {
       try {
-        if (query.filter.search) {
-          const hits = searchQuery(query).all()
-          if (hits.length === 0) return []
-          const rows = new Map(db.select().from(articles).where(inArray(articles.id, hits.map((h) => h.id))).all().map((r) => [r.id, r]))
-          const snippets = new Map(
-            db
-              .select({ rowid: ftsJoin.table.rowid, snippet })
-              .from(ftsJoin.table)
-              .where(and(sql`articles_fts match ${query.filter.search}`, inArray(ftsJoin.table.rowid, hits.map((h) => h.searchRowid))))
-              .all()
-              .map((r) => [r.rowid, r.snippet]),
-          )
-          const aggs = aggregate(hits.map((h) => rows.get(h.id)!))
-          return aggs.map((agg, i) => ({ ...agg, rank: hits[i]!.rank, snippet: snippets.get(hits[i]!.searchRowid) ?? '' }))
+        const p = new Params()
+        if (!query.filter.search) {
+          const build = listQuery(query, p)
+          return prepared(p.shape(`list:${query.sort}`), () => build.prepare()).all({ ...p.values, limit: query.limit }) as ListedArticle[]
         }
-        return aggregate(listQuery(query).all())
+        const build = searchQuery(query, p)
+        const hits = prepared(p.shape(`search:${query.sort}`), () => build.prepare()).all({ ...p.values, limit: query.limit }) as { id: string; searchRowid: number; listedAt: string; rank: number }[]
+        if (hits.length === 0) return []
+        const marks = new Map(snippets.all({ search: query.filter.search, rowids: JSON.stringify(hits.map((h) => h.searchRowid)) }).map((r) => [r.rowid, r.snippet]))
+        const byId = new Map(renderings.many(hits.map((h) => h.id)).map((r) => [r.articleId, r]))
+        return hits.flatMap((h) => {
+          const found = byId.get(h.id)
+          return found ? [{ ...found, listedAt: h.listedAt, rank: h.rank, snippet: marks.get(h.searchRowid) ?? '' }] : []
+        })
       } catch (err) {
         return rethrowSearchError(err)
       }
@@ -468,34 +484,43 @@ export function createArticleRepository(db: Db): ArticleRepository {
     },
 
     async explainList(query) {
-      const { sql: text, params } = (query.filter.search ? searchQuery(query) : listQuery(query)).toSQL()
-      const plan = db.$client.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...(params as unknown[])) as { detail: string }[]
-      return plan.map((p) => p.detail)
+      const p = new Params()
+      const { sql: text, params } = (query.filter.search ? searchQuery(query, p) : listQuery(query, p)).toSQL()
+      const values = params.map((v) => (typeof v === 'object' && v !== null && 'name' in v ? { ...p.values, limit: query.limit }[(v as { name: string }).name] : v))
+      const plan = db.$client.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...(values as unknown[])) as { detail: string }[]
+      return plan.map((row) => row.detail)
     },
 
     async count(visibility, filter) {
       try {
-        const query = db.select({ n: sql<number>`count(*)` }).from(articles)
-        const where = and(visible(visibility), filterCondition(filter))
-        return (filter.search ? query.innerJoin(ftsJoin.table, ftsJoin.on).where(where) : query.where(where)).get()!.n
+        const p = new Params()
+        if (filter.search) {
+          const where = and(visibleIn(visibility, articleColumns, p), filterCondition(filter, articleColumns, p))
+          const build = db.select({ n: sql<number>`count(*)` }).from(articles).innerJoin(ftsJoin.table, ftsJoin.on).where(where)
+          return (prepared(p.shape('count:search'), () => build.prepare()).get(p.values) as { n: number }).n
+        }
+        const where = and(visibleIn(visibility, renderingColumns, p), filterCondition(filter, renderingColumns, p))
+        const build = db.select({ n: sql<number>`count(*)` }).from(articleRenderings).where(where)
+        return (prepared(p.shape('count'), () => build.prepare()).get(p.values) as { n: number }).n
       } catch (err) {
         return rethrowSearchError(err)
       }
     },
 
     async related(articleId, visibility, limit) {
-      const mine = db.select({ topicId: articleTopics.topicId }).from(articleTopics).where(eq(articleTopics.articleId, articleId))
+      const p = new Params()
+      const r = articleRenderings
+      const mine = db.select({ topicId: articleTopics.topicId }).from(articleTopics).where(eq(articleTopics.articleId, p.bind('article', articleId)))
       const shared = sql<number>`count(*)`
-      const rows = db
-        .select({ article: articles, shared })
+      const build = db
+        .select({ articleId: r.articleId, version: r.version, etag: r.etag, updatedAt: r.updatedAt, surrogateKeys: r.surrogateKeys, json: r.json, listedAt: r.listedAt })
         .from(articleTopics)
-        .innerJoin(articles, eq(articles.id, articleTopics.articleId))
-        .where(and(inArray(articleTopics.topicId, mine), ne(articleTopics.articleId, articleId), visible(visibility)))
-        .groupBy(articles.id)
-        .orderBy(desc(shared), desc(articles.listedAt), desc(articles.id))
-        .limit(limit)
-        .all()
-      return aggregate(rows.map((r) => r.article))
+        .innerJoin(r, eq(r.articleId, articleTopics.articleId))
+        .where(and(inArray(articleTopics.topicId, mine), ne(articleTopics.articleId, p.bind('article', articleId)), visibleIn(visibility, renderingColumns, p)))
+        .groupBy(r.articleId)
+        .orderBy(desc(shared), desc(r.listedAt), desc(r.articleId))
+        .limit(sql.placeholder('limit'))
+      return prepared(p.shape('related'), () => build.prepare()).all({ ...p.values, limit }) as ListedArticle[]
     },
 
     async changes(since, limit, publicOnly) {
@@ -529,6 +554,7 @@ export function createArticleRepository(db: Db): ArticleRepository {
               .all()[0]!
             writeRevision(db, updated, meta)
             recordChange(db, row, updated, now)
+            rendered(id)
             return 1
           },
           { behavior: 'immediate' },
@@ -578,4 +604,3 @@ export function createArticleRepository(db: Db): ArticleRepository {
     },
   }
 }
-

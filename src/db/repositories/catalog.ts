@@ -2,9 +2,11 @@ import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../client.js'
 import { articleCredits, articleMedia, articleTopics, articles, contributors, media, topics } from '../schema.js'
+import type { ContributorRow, MediaRow, TopicRow } from '../rows.js'
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../errors.js'
 import { rethrowUnique } from './util.js'
 import { detachFromArticles, type RevisionMeta } from './articles.js'
+import type { Renderings } from './renderings.js'
 import { visible } from './articleQuery.js'
 
 /**
@@ -36,6 +38,7 @@ type UsageTable = typeof articleMedia | typeof articleCredits | typeof articleTo
 
 function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSelect'], Fields>(
   db: Db,
+  renderings: Renderings,
   table: T,
   resource: string,
   usage: { table: UsageTable; column: AnySQLiteColumn; kind: 'topic' | 'contributor' | 'media' },
@@ -93,12 +96,15 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
           () => {
             const row = current(key, expectedVersion)
             fields = change(row)
-            return db
+            const updated = db
               .update(t)
               .set({ ...(fields as object), version: row.version + 1, updatedAt: at } as never)
               .where(and(eq(t.id, row.id), eq(t.version, row.version)))
               .returning()
               .all()[0] as Row
+            // Articles embed the item (a contributor's name, a photo's caption): their renderings change with it.
+            renderings.refreshUsersOf(usage.kind, row.id)
+            return updated
           },
           { behavior: 'immediate' },
         )
@@ -122,7 +128,7 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
               usedBy: users,
             })
           }
-          if (force) detachFromArticles(db, usage.kind, row.id, String((row as { name?: string }).name ?? row.id), force.meta)
+          if (force) detachFromArticles(db, renderings, usage.kind, row.id, String((row as { name?: string }).name ?? row.id), force.meta)
           db.delete(t).where(eq(t.id, row.id)).run()
         },
         { behavior: 'immediate' },
@@ -131,13 +137,11 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
   }
 }
 
-export type MediaRow = typeof media.$inferSelect
-export type ContributorRow = typeof contributors.$inferSelect
-export type TopicRow = typeof topics.$inferSelect
+export type { MediaRow, ContributorRow, TopicRow } from '../rows.js'
 type FieldsOf<R> = Omit<R, 'id' | 'version' | 'createdAt' | 'updatedAt'>
 
-export const createMediaRepository = (db: Db) =>
-  createCatalogRepository<typeof media, MediaRow, FieldsOf<MediaRow>>(db, media, 'media', { table: articleMedia, column: articleMedia.mediaId, kind: 'media' })
+export const createMediaRepository = (db: Db, renderings: Renderings) =>
+  createCatalogRepository<typeof media, MediaRow, FieldsOf<MediaRow>>(db, renderings, media, 'media', { table: articleMedia, column: articleMedia.mediaId, kind: 'media' })
 function withNames<Row extends { id: string; version: number }, Fields>(
   db: Db,
   table: typeof contributors | typeof topics,
@@ -166,19 +170,19 @@ function withNames<Row extends { id: string; version: number }, Fields>(
   }
 }
 
-export const createContributorRepository = (db: Db) =>
+export const createContributorRepository = (db: Db, renderings: Renderings) =>
   withNames(
     db,
     contributors,
-    createCatalogRepository<typeof contributors, ContributorRow, FieldsOf<ContributorRow>>(db, contributors, 'contributor', {
+    createCatalogRepository<typeof contributors, ContributorRow, FieldsOf<ContributorRow>>(db, renderings, contributors, 'contributor', {
       table: articleCredits,
       column: articleCredits.contributorId,
       kind: 'contributor',
     }),
   )
-export const createTopicRepository = (db: Db) =>
+export const createTopicRepository = (db: Db, renderings: Renderings) =>
   withNames(
     db,
     topics,
-    createCatalogRepository<typeof topics, TopicRow, FieldsOf<TopicRow>>(db, topics, 'topic', { table: articleTopics, column: articleTopics.topicId, kind: 'topic' }),
+    createCatalogRepository<typeof topics, TopicRow, FieldsOf<TopicRow>>(db, renderings, topics, 'topic', { table: articleTopics, column: articleTopics.topicId, kind: 'topic' }),
   )

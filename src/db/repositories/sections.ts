@@ -5,9 +5,11 @@ import { articles, sections } from '../schema.js'
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../errors.js'
 import { rethrowUnique } from './util.js'
 import { detachFromArticles, type RevisionMeta } from './articles.js'
+import type { Renderings } from './renderings.js'
+import type { SectionRow } from '../rows.js'
 import { visible } from './articleQuery.js'
 
-export type SectionRow = typeof sections.$inferSelect
+export type { SectionRow } from '../rows.js'
 
 export interface SectionChange {
   name?: string
@@ -34,7 +36,7 @@ export interface SectionRepository {
  * subtree is one index range. Moving or renaming a section rewrites the paths
  * below it in the same transaction.
  */
-export function createSectionRepository(db: Db): SectionRepository {
+export function createSectionRepository(db: Db, renderings: Renderings): SectionRepository {
   const byKey = (key: string) => or(eq(sections.id, key), eq(sections.path, key))!
   const current = (key: string, expectedVersion: number | null): SectionRow => {
     const row = db.select().from(sections).where(byKey(key)).get()
@@ -102,7 +104,7 @@ export function createSectionRepository(db: Db): SectionRepository {
                 .where(like(sections.path, `${row.path}/%`)) // paths hold only [a-z0-9-/], no LIKE wildcards
                 .run()
             }
-            return db
+            const updated = db
               .update(sections)
               .set({
                 name: change.name ?? row.name,
@@ -116,6 +118,9 @@ export function createSectionRepository(db: Db): SectionRepository {
               .where(and(eq(sections.id, row.id), eq(sections.version, row.version)))
               .returning()
               .all()[0]!
+            // Articles embed the section's name and path; a new path moves the sections below it too.
+            renderings.refreshUsersOf('section', row.id)
+            return updated
           },
           { behavior: 'immediate' },
         )
@@ -146,7 +151,7 @@ export function createSectionRepository(db: Db): SectionRepository {
           if (users.length > 0 && !force) {
             throw new ConflictError(`This section holds ${users.length} article(s); move them first, or delete with ?force=true.`, { usedBy: users })
           }
-          if (force) detachFromArticles(db, 'section', row.id, row.path, force.meta)
+          if (force) detachFromArticles(db, renderings, 'section', row.id, row.path, force.meta)
           db.delete(sections).where(eq(sections.id, row.id)).run()
         },
         { behavior: 'immediate' },

@@ -15,7 +15,8 @@ import {
 } from '../../schemas/article.js'
 import { PageQuery, ref } from '../../schemas/common.js'
 import type { ArticleService } from '../../services/articles.js'
-import { includedOf, mapArticle, mapListItem, mapRevision, mapRevisionSummary } from '../../mappers/article.js'
+import { includedOf, listJson, mapArticle, mapRevision, mapRevisionSummary } from '../../mappers/article.js'
+import { noneMatch } from '../../plugins/caching.js'
 import { DiffQuery, RestoreBody, Revision, RevisionDiff, RevisionList, RevisionParams } from '../../schemas/revision.js'
 import {
   ARTICLE_LIST_HEADERS,
@@ -26,8 +27,9 @@ import {
   RESOURCE_HEADERS,
   WRITE_ERRORS,
   created,
-  listed,
-  surrogateKeys,
+  sendList,
+  sendRendering,
+  NOT_MODIFIED,
   idempotencyHeaders,
   ifMatchHeaders,
   ifNoneMatchHeaders,
@@ -78,17 +80,13 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
     },
     async (request, reply) => {
       const page = await service.list(request.query, request.actor)
-      const fields = request.query.fields?.split(',')
-      // A sparse list leaves out fields the schema lists; the mapper has whitelisted what is left.
-      if (fields) reply.serializer((body: unknown) => JSON.stringify(body))
       const include = request.query.include?.split(',')
-      listed(reply, page.items)
-      return {
-        data: page.items.map((item) => mapListItem(item, fields)),
+      const body = listJson(page.items, request.query.fields?.split(','), {
         next: page.next,
         ...(page.total === undefined ? {} : { total: page.total }),
-        ...(include ? { included: includedOf(page.items, include) } : {}),
-      }
+        ...(include && page.embedded ? { included: includedOf(page.embedded, include) } : {}),
+      })
+      return sendList(reply, page.items, body)
     },
   )
 
@@ -107,8 +105,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
     },
     async (request, reply) => {
       const items = await service.related(request.params.idOrSlug, request.actor, request.query.limit ?? 5)
-      listed(reply, items)
-      return { data: items.map((item) => mapListItem(item, undefined)), next: null }
+      return sendList(reply, items, listJson(items, undefined, { next: null }))
     },
   )
 
@@ -125,9 +122,14 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
       },
     },
     async (request, reply) => {
-      const agg = await service.get(request.params.idOrSlug, request.actor)
-      surrogateKeys(reply, [agg])
-      return versioned(reply, agg.article, mapArticle(agg))
+      const { idOrSlug } = request.params
+      const ifNoneMatch = request.headers['if-none-match']
+      if (ifNoneMatch !== undefined) {
+        const meta = await service.readMeta(idOrSlug, request.actor)
+        if (noneMatch(ifNoneMatch, meta.etag)) return sendRendering(reply, meta, NOT_MODIFIED)
+      }
+      const rendering = await service.read(idOrSlug, request.actor)
+      return sendRendering(reply, rendering, rendering.json)
     },
   )
 
