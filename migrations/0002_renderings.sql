@@ -21,4 +21,6 @@ CREATE INDEX `article_renderings_status_listed` ON `article_renderings` (`status
 CREATE INDEX `article_renderings_listed` ON `article_renderings` (`listed_at`,`article_id`);--> statement-breakpoint
 CREATE INDEX `article_renderings_status_updated` ON `article_renderings` (`status`,`updated_at`,`article_id`);--> statement-breakpoint
 CREATE INDEX `article_renderings_updated` ON `article_renderings` (`updated_at`,`article_id`);--> statement-breakpoint
-CREATE INDEX `article_renderings_section_listed` ON `article_renderings` (`section_id`,`listed_at`,`article_id`);
+CREATE INDEX `article_renderings_section_listed` ON `article_renderings` (`section_id`,`listed_at`,`article_id`);--> statement-breakpoint
+ALTER TABLE `article_topics` ADD `listed_at` text;--> statement-breakpoint
+CREATE INDEX `article_topics_topic_listed` ON `article_topics` (`topic_id`,`listed_at`,`article_id`);

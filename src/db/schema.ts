@@ -160,11 +160,14 @@ export const articleTopics = sqliteTable(
     position: integer('position').notNull(),
     topicId: text('topic_id').notNull().references(() => topics.id, { onDelete: 'restrict' }),
     primary: integer('is_primary', { mode: 'boolean' }).notNull(),
+    /** The article's list order key, copied here with its rendering: a topic's articles come newest first from the index. */
+    listedAt: text('listed_at'),
   },
   (t) => [
     primaryKey({ columns: [t.articleId, t.position] }),
     uniqueIndex('article_topics_unique').on(t.articleId, t.topicId),
     index('article_topics_topic').on(t.topicId),
+    index('article_topics_topic_listed').on(t.topicId, t.listedAt, t.articleId),
   ],
 )
 

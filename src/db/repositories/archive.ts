@@ -335,7 +335,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
       deleteTopics: db.delete(articleTopics).where(eq(articleTopics.articleId, id)).prepare(),
       deleteMedia: db.delete(articleMedia).where(eq(articleMedia.articleId, id)).prepare(),
       insertCredit: db.insert(articleCredits).values(placeholders(articleCredits) as never).prepare(),
-      insertTopic: db.insert(articleTopics).values(placeholders(articleTopics) as never).prepare(),
+      insertTopic: db.insert(articleTopics).values(placeholders(articleTopics, ['listedAt']) as never).prepare(),
       insertMedia: db.insert(articleMedia).values(placeholders(articleMedia) as never).prepare(),
       insertChange: db.insert(articleChanges).values(placeholders(articleChanges, ['seq']) as never).prepare(),
     },

@@ -305,16 +305,37 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
   const nowOf = (v: Visibility) => (v.publicOnly ? v.now : null)
   const prepared = statementCache<{ all(values: Record<string, unknown>): unknown[]; get(values: Record<string, unknown>): unknown }>(256)
 
-  /** A page of the read model: filters and sort keys sit beside each rendering, so no article row is read. */
+  const r = articleRenderings
+  const listed = { articleId: r.articleId, version: r.version, etag: r.etag, updatedAt: r.updatedAt, surrogateKeys: r.surrogateKeys, json: r.json, listedAt: r.listedAt }
+
+  /**
+   * A page of the read model: filters and sort keys sit beside each rendering,
+   * so no article row is read. A list of one topic in list order walks that
+   * topic's articles newest (or oldest) first from article_topics_topic_listed
+   * and stops at the page's end, whatever the size of the archive.
+   */
   function listQuery({ visibility, filter, sort, after }: ListQuery, p: Params) {
+    const [topic, ...others] = filter.topicsAny ?? []
+    if (topic !== undefined && others.length === 0 && (sort === 'newest' || sort === 'oldest')) {
+      const t = articleTopics
+      const c = { ...renderingColumns, id: t.articleId, listedAt: t.listedAt }
+      const key = p.bind('topic', topic)
+      const rest = filterCondition({ ...filter, topicsAny: undefined }, c, p)
+      const { orderBy, page } = ordering(sort, after, c, p)
+      return db
+        .select(listed)
+        .from(t)
+        .innerJoin(r, eq(r.articleId, t.articleId))
+        .where(and(eq(t.topicId, sql`(select ${topics.id} from ${topics} where ${topics.id} = ${key} or ${topics.slug} = ${key})`), visibleIn(visibility, c, p), rest, page))
+        .orderBy(...orderBy)
+        .limit(sql.placeholder('limit'))
+    }
     const c = renderingColumns
     const { orderBy, page } = ordering(sort, after, c, p)
-    const where = and(visibleIn(visibility, c, p), filterCondition(filter, c, p), page)
-    const r = articleRenderings
     return db
-      .select({ articleId: r.articleId, version: r.version, etag: r.etag, updatedAt: r.updatedAt, surrogateKeys: r.surrogateKeys, json: r.json, listedAt: r.listedAt })
+      .select(listed)
       .from(r)
-      .where(where)
+      .where(and(visibleIn(visibility, c, p), filterCondition(filter, c, p), page))
       .orderBy(...orderBy)
       .limit(sql.placeholder('limit'))
   }
@@ -509,11 +530,10 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
 
     async related(articleId, visibility, limit) {
       const p = new Params()
-      const r = articleRenderings
       const mine = db.select({ topicId: articleTopics.topicId }).from(articleTopics).where(eq(articleTopics.articleId, p.bind('article', articleId)))
       const shared = sql<number>`count(*)`
       const build = db
-        .select({ articleId: r.articleId, version: r.version, etag: r.etag, updatedAt: r.updatedAt, surrogateKeys: r.surrogateKeys, json: r.json, listedAt: r.listedAt })
+        .select(listed)
         .from(articleTopics)
         .innerJoin(r, eq(r.articleId, articleTopics.articleId))
         .where(and(inArray(articleTopics.topicId, mine), ne(articleTopics.articleId, p.bind('article', articleId)), visibleIn(visibility, renderingColumns, p)))

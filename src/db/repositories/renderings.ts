@@ -110,6 +110,12 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
     })
     .prepare()
 
+  const topicOrder = db
+    .update(articleTopics)
+    .set({ listedAt: sql`${sql.placeholder('listedAt')}` })
+    .where(and(eq(articleTopics.articleId, sql.placeholder('articleId')), sql`${articleTopics.listedAt} is not ${sql.placeholder('listedAt')}`))
+    .prepare()
+
   function store(aggs: ArticleAggregate[]): void {
     for (const agg of aggs) {
       const a = agg.article
@@ -118,6 +124,7 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
         articleId: a.id, slug: a.slug, status: a.status, embargoUntil: a.embargoUntil, type: a.type, language: a.language, sectionId: a.sectionId,
         listedAt: a.listedAt, updatedAt: a.updatedAt, publishedAt: a.publishedAt, version: a.version, etag, surrogateKeys, json,
       })
+      topicOrder.run({ articleId: a.id, listedAt: a.listedAt })
     }
   }
 
