@@ -155,19 +155,23 @@ function scaleTable(scale: ScaleResult): string {
     server === 'newsdesk' && (s.name.startsWith('list') || s.name.startsWith('search')) ? by('floor: 20') : s.name.startsWith('floor: 20') ? s : by('floor: row')
   const rows = summaries.map((s, i) => {
     const server = scale.scenarios[i]!.server
+    const floor = floorOf(s, server)
+    /** A figure and, unless this is the floor itself, its ratio to the floor's. */
+    const cell = (key: 'p50Ms' | 'p99Ms' | 'cpuUs' | 'bytes', digits: number) =>
+      `${f(s[key], digits)}${floor && floor !== s ? ` (${x(s[key], floor[key])})` : ''}`
     const checks = targetsOf(s, by)
     const ceilingRatio = server === 'newsdesk' && s.name.startsWith('article') ? x(s.reqPerSec, by('ceiling')?.reqPerSec) : ''
     const runs = `${s.kept}${s.keptDisturbed ? ` (${s.keptDisturbed} disturbed)` : ''}${s.dropped ? `, ${s.dropped} redone` : ''}`
     return (
-      `| ${s.name} | ${f(s.reqPerSec)} | ${x(s.reqPerSec, floorOf(s, server)?.reqPerSec)} | ${ceilingRatio} | ` +
-      `${f(s.p50Ms, 1)} | ${f(s.p99Ms, 1)} | ${f(s.p99Ms / s.p50Ms, 1)} | ${f(s.cpuUs)} | ${f(s.bytes)} | ${f(s.errors)} | ${runs} | ${f(s.maxOthersCpu, 2)} | ` +
+      `| ${s.name} | ${f(s.reqPerSec)} | ${x(s.reqPerSec, floor?.reqPerSec)} | ${ceilingRatio} | ` +
+      `${cell('p50Ms', 1)} | ${cell('p99Ms', 1)} | ${f(s.p99Ms / s.p50Ms, 1)} | ${cell('cpuUs', 0)} | ${cell('bytes', 0)} | ${f(s.errors)} | ${runs} | ${f(s.maxOthersCpu, 2)} | ` +
       `${checks.map((c) => c.text).join('; ') || '–'} | ${checks.length === 0 ? '–' : checks.every((c) => c.met) ? 'met' : `**not met** (${checks.filter((c) => !c.met).map((c) => c.text).join('; ')})`} |`
     )
   })
   return [
     `### ${f(scale.articles)} articles`,
     '',
-    "| scenario | req/s | × data floor | × ceiling | p50 ms | p99 ms | p99/p50 | server CPU µs/req | bytes/resp | errors | runs kept | others' CPU, max (cores) | target | |",
+    "| scenario | req/s | × data floor | × ceiling | p50 ms (× floor) | p99 ms (× floor) | p99/p50 | server CPU µs/req (× floor) | bytes/resp (× floor) | errors | runs kept | others' CPU, max (cores) | target | |",
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|---|---|',
     ...rows,
     ...writeNote(scale),
@@ -220,7 +224,7 @@ export function markdown(results: Results): string {
 - **Load:** wrk, 1 thread, ${cfg.connections} connections (unless named), server on CPU 0, wrk on CPU 1; ${cfg.repetitions} repetitions of ${cfg.runSeconds} s per scenario, rotating; medians of the kept runs.
 - **Disturbance:** a run during which other processes used more than ${cfg.disturbanceCores} CPU (from /proc) is redone, at most ${cfg.maxRedo} times; ${attempts.filter((a) => !a.kept).length} of ${attempts.length} runs were redone, ${attempts.filter((a) => a.kept && a.disturbed).length} disturbed runs kept for want of a redo.
 
-× data floor: req/s over the floor's (bare Fastify + better-sqlite3): its row by primary key for single articles, its 20 newest rows for lists and searches. × ceiling: over bare Fastify sending a constant article. Server CPU: the server process's utime + stime over the run, per request. Bytes: per response, headers included.
+× data floor / (× floor): the figure over the floor's (bare Fastify + better-sqlite3) in the same run: its row by primary key for single articles and the write mix, its 20 newest rows for lists and searches (for req/s, higher is better; for latency, CPU and bytes, lower). × ceiling: over bare Fastify sending a constant article. Server CPU: the server process's utime + stime over the run, per request. Bytes: per response, headers included.
 
 ## Scenarios
 

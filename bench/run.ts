@@ -26,6 +26,7 @@ import { environment, writeReport, type Attempt, type ImportResult, type Results
 const { values: options } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    report: { type: 'string', description: 'Only write the markdown again from a results JSON file.' },
     label: { type: 'string' },
     scales: { type: 'string', description: 'Comma-separated article counts (default 1000,10000,100000; --quick: 10000).' },
     seconds: { type: 'string', description: 'Seconds per run (default 30; --quick: 10).' },
@@ -274,6 +275,12 @@ async function runScale(n: number, budgetLeft: () => number): Promise<ScaleResul
 }
 
 async function main(): Promise<void> {
+  if (options.report) {
+    const file = options.report
+    const files = writeReport(JSON.parse(readFileSync(file, 'utf8')) as Results, file.replace(/\.json$/, ''))
+    log(`written: ${files.join(', ')}`)
+    return
+  }
   ensureWrk()
   log('building the server (npm run build)')
   const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' })
