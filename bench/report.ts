@@ -192,14 +192,14 @@ export function markdown(results: Results): string {
   const scales = results.scales
   const names = scales[0]?.scenarios.map((s) => s.name) ?? []
   const curve = [
-    '| scenario | ' + scales.map((s) => `${f(s.articles)}: req/s · p99 ms`).join(' | ') + ' |',
+    '| scenario | ' + scales.map((s) => `${f(s.articles)}: req/s · p99 ms · CPU µs/req`).join(' | ') + ' |',
     '|---|' + scales.map(() => '--:|').join(''),
     ...names.map((name) => {
       const cells = scales.map((scale) => {
         const s = scale.scenarios.find((c) => c.name === name)
         if (!s) return '–'
         const m = summarise(s)
-        return `${f(m.reqPerSec)} · ${f(m.p99Ms, 1)}`
+        return `${f(m.reqPerSec)} · ${f(m.p99Ms, 1)} · ${f(m.cpuUs)}`
       })
       return `| ${name} | ${cells.join(' | ')} |`
     }),
