@@ -126,8 +126,16 @@ export function filterCondition(f: ArticleFilter, c: ListColumns, p: Params): SQ
   if (f.types?.length) parts.push(inArray(c.type, p.list('types', f.types)))
   if (f.languages?.length) parts.push(inArray(c.language, p.list('languages', f.languages)))
   if (f.statuses?.length) parts.push(inArray(c.status, p.list('statuses', f.statuses)))
-  if (f.publishedFrom) parts.push(gte(c.publishedAt, p.bind('publishedFrom', f.publishedFrom)))
-  if (f.publishedTo) parts.push(lt(c.publishedAt, p.bind('publishedTo', f.publishedTo)))
+  // Once published, an article is listed at its publication time (listedAt = publishedAt: the workflow and the archive
+  // import keep it so), so a publication window is also a range of the list order: lists walk just that part of an index.
+  if (f.publishedFrom) {
+    const from = p.bind('publishedFrom', f.publishedFrom)
+    parts.push(gte(c.publishedAt, from), gte(c.listedAt, from))
+  }
+  if (f.publishedTo) {
+    const to = p.bind('publishedTo', f.publishedTo)
+    parts.push(lt(c.publishedAt, to), lt(c.listedAt, to))
+  }
   if (f.updatedFrom) parts.push(gte(c.updatedAt, p.bind('updatedFrom', f.updatedFrom)))
   if (f.updatedTo) parts.push(lt(c.updatedAt, p.bind('updatedTo', f.updatedTo)))
   if (f.search) parts.push(sql`articles_fts match ${p.bind('search', f.search)}`)

@@ -47,9 +47,13 @@ export function loadAggregates(db: Db, rows: ArticleRow[]): ArticleAggregate[] {
 /** What an article rendering embeds, by the kind of resource it comes from. */
 export type EmbeddedKind = 'topic' | 'contributor' | 'media' | 'section'
 
-/** Readers see an article that is published and whose embargo (if any) has passed at `now`. */
-export const publicNow = (now: SQL.Aliased | SQL | ReturnType<typeof sql.placeholder>) =>
-  and(eq(articleRenderings.status, 'published'), or(isNull(articleRenderings.embargoUntil), lte(articleRenderings.embargoUntil, now as SQL)))!
+/**
+ * Readers see an article that is published and whose embargo (if any) has
+ * passed at `now`. For a lookup by id or slug: `+status` keeps SQLite from
+ * walking the status index (every published article) instead of the key's.
+ */
+const publicByKey = (now: ReturnType<typeof sql.placeholder>) =>
+  and(sql`+${articleRenderings.status} = 'published'`, or(isNull(articleRenderings.embargoUntil), lte(articleRenderings.embargoUntil, now as unknown as SQL)))!
 
 const BATCH = 500
 
@@ -70,9 +74,9 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
   // Prepared once for the life of the connection: a read builds and compiles nothing.
   const reads = {
     full: db.select(fullColumns).from(r).where(byKey).prepare(),
-    fullPublic: db.select(fullColumns).from(r).where(and(byKey, publicNow(now))).prepare(),
+    fullPublic: db.select(fullColumns).from(r).where(and(byKey, publicByKey(now))).prepare(),
     meta: db.select(metaColumns).from(r).where(byKey).prepare(),
-    metaPublic: db.select(metaColumns).from(r).where(and(byKey, publicNow(now))).prepare(),
+    metaPublic: db.select(metaColumns).from(r).where(and(byKey, publicByKey(now))).prepare(),
     many: db
       .select(fullColumns)
       .from(r)
