@@ -24,8 +24,7 @@ export const ImportQuery = Strict(
   {
     dryRun: Type.Optional(
       Type.Boolean({
-        default: false,
-        description: 'Parse and report only: nothing is saved, `article` is null and the answer is 200.',
+        description: 'Parse and report only: nothing is saved, `article` is null and the answer is 200 (default false).',
       }),
     ),
   },
