@@ -1237,7 +1237,7 @@ export interface components {
             scheduledAt: components["schemas"]["Timestamp"] | null;
             embargoUntil: components["schemas"]["Timestamp"] | null;
         };
-        /** @description An article in a list. With fields=, only the fields asked for (and id) are present. */
+        /** @description An article in a list. With fields=, the answer holds only the fields asked for (and id): see SparseArticleListItem. */
         ArticleListItem: {
             id: string;
             slug: string;
@@ -1267,7 +1267,38 @@ export interface components {
             /** @description Searches only: relevance (higher is better). */
             score?: number;
         };
+        /** @description An article in a list asked for with fields=: id, and only the fields asked for. */
+        SparseArticleListItem: {
+            id: string;
+            slug?: string;
+            type?: components["schemas"]["ArticleType"];
+            status?: components["schemas"]["ArticleStatus"];
+            language?: string;
+            section?: components["schemas"]["SectionRef"] | null;
+            headlines?: components["schemas"]["Headlines"];
+            summary?: string | null;
+            leadMedia?: components["schemas"]["LeadMedia"] | null;
+            body?: components["schemas"]["BodyBlockOut"][];
+            credits?: components["schemas"]["Credit"][];
+            topics?: components["schemas"]["ArticleTopic"][];
+            printEdition?: components["schemas"]["PrintEdition"] | null;
+            corrections?: components["schemas"]["Correction"][];
+            canonicalUrl?: string | null;
+            wordCount?: number;
+            version?: number;
+            createdAt?: components["schemas"]["Timestamp"];
+            updatedAt?: components["schemas"]["Timestamp"];
+            firstPublishedAt?: components["schemas"]["Timestamp"] | null;
+            publishedAt?: components["schemas"]["Timestamp"] | null;
+            scheduledAt?: components["schemas"]["Timestamp"] | null;
+            embargoUntil?: components["schemas"]["Timestamp"] | null;
+            /** @description Searches only: the best-matching passage, HTML-escaped, with `<mark>` around the matches. */
+            snippet?: string;
+            /** @description Searches only: relevance (higher is better). */
+            score?: number;
+        };
         ArticleList: {
+            /** @description The articles. With fields=, each is a SparseArticleListItem: id and the fields asked for. */
             data: components["schemas"]["ArticleListItem"][];
             next: string | null;
             /** @description With total=true: how many articles match in all. */
@@ -1329,7 +1360,7 @@ export interface components {
             sort?: "newest" | "oldest" | "updated" | "relevance";
             /** @description Also count every match, costing a query (default false). */
             total?: boolean;
-            /** @description Only these fields of each article (id is always sent). Comma-separated: id, slug, type, status, language, section, headlines, summary, leadMedia, body, credits, topics, printEdition, corrections, canonicalUrl, wordCount, version, createdAt, updatedAt, firstPublishedAt, publishedAt, scheduledAt, embargoUntil. */
+            /** @description Only these fields of each article (id is always sent); the items are then SparseArticleListItem. Comma-separated: id, slug, type, status, language, section, headlines, summary, leadMedia, body, credits, topics, printEdition, corrections, canonicalUrl, wordCount, version, createdAt, updatedAt, firstPublishedAt, publishedAt, scheduledAt, embargoUntil. */
             fields?: string;
             /** @description Related resources to send once per page in `included`. Comma-separated: contributors, topics, sections. */
             include?: string;
@@ -2057,7 +2088,7 @@ export interface operations {
                 sort?: "newest" | "oldest" | "updated" | "relevance";
                 /** @description Also count every match, costing a query (default false). */
                 total?: boolean;
-                /** @description Only these fields of each article (id is always sent). Comma-separated: id, slug, type, status, language, section, headlines, summary, leadMedia, body, credits, topics, printEdition, corrections, canonicalUrl, wordCount, version, createdAt, updatedAt, firstPublishedAt, publishedAt, scheduledAt, embargoUntil. */
+                /** @description Only these fields of each article (id is always sent); the items are then SparseArticleListItem. Comma-separated: id, slug, type, status, language, section, headlines, summary, leadMedia, body, credits, topics, printEdition, corrections, canonicalUrl, wordCount, version, createdAt, updatedAt, firstPublishedAt, publishedAt, scheduledAt, embargoUntil. */
                 fields?: string;
                 /** @description Related resources to send once per page in `included`. Comma-separated: contributors, topics, sections. */
                 include?: string;

@@ -284,7 +284,6 @@ export const Article = Strict(
 )
 export type ArticleOut = Static<typeof Article>
 
-/** A list item: every article field unless `fields=` narrows them (id is always there); search results add a snippet. */
 /**
  * A list item: the article, plus a snippet and score in search results. With
  * `fields=` only the named fields (and id) are sent: a client that asks for a
@@ -299,8 +298,21 @@ export const ArticleListItem = Type.Object(
   {
     $id: 'ArticleListItem',
     additionalProperties: false,
-    description: 'An article in a list. With fields=, only the fields asked for (and id) are present.',
+    description: 'An article in a list. With fields=, the answer holds only the fields asked for (and id): see SparseArticleListItem.',
   },
+)
+
+/**
+ * A list item as `fields=` sends it: id, and only the fields asked for. The
+ * list operation keeps ArticleListItem (full) for its answer, so that the
+ * common, non-sparse call gets full types in every SDK; a client that asks
+ * for a sparse list types its items with this schema instead (the published
+ * client's SparseArticle<'headlines' | ...> picks the fields it asked for).
+ */
+const { id: sparseId, ...sparseRest } = ArticleListItem.properties
+export const SparseArticleListItem = Type.Object(
+  { id: sparseId, ...Type.Partial(Type.Object(sparseRest)).properties },
+  { $id: 'SparseArticleListItem', additionalProperties: false, description: 'An article in a list asked for with fields=: id, and only the fields asked for.' },
 )
 
 export const ARTICLE_FIELDS = Object.keys(Article.properties)
@@ -308,7 +320,7 @@ export const ARTICLE_INCLUDES = ['contributors', 'topics', 'sections'] as const
 
 export const ArticleList = Strict(
   {
-    data: Type.Array(ref(ArticleListItem)),
+    data: Type.Array(ref(ArticleListItem), { description: 'The articles. With fields=, each is a SparseArticleListItem: id and the fields asked for.' }),
     next: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last page.' })),
     total: Type.Optional(Type.Integer({ description: 'With total=true: how many articles match in all.' })),
     included: Type.Optional(
@@ -365,7 +377,7 @@ export const ArticleListQuery = Strict(
       }),
     ),
     total: Type.Optional(Type.Boolean({ description: 'Also count every match, costing a query (default false).' })),
-    fields: Type.Optional(list(ARTICLE_FIELDS, 'Only these fields of each article (id is always sent).')),
+    fields: Type.Optional(list(ARTICLE_FIELDS, 'Only these fields of each article (id is always sent); the items are then SparseArticleListItem.')),
     include: Type.Optional(list(ARTICLE_INCLUDES, 'Related resources to send once per page in `included`.')),
   },
   { $id: 'ArticleListQuery' },
@@ -410,6 +422,7 @@ export const articleSchemas = [
   BodyBlockOut,
   Article,
   ArticleListItem,
+  SparseArticleListItem,
   ArticleList,
   ArticleListQuery,
   RelatedQuery,
