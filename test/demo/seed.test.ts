@@ -54,7 +54,7 @@ t.test('the demo content has a section tree and right contributor kinds, so ever
     ['language=en', 3],
     [`publishedFrom=${before}&publishedTo=${after}`, 3],
     [`updatedFrom=${before}&updatedTo=${after}`, 3],
-    ['q=tunnel', 1],
+    ['q=tunnel', 1], // the README's examples: section=news, contributor=valley-press-association, q=tunnel
     ['q=lantern*', 1],
     ['sort=oldest', 3],
     ['sort=updated', 3],
@@ -65,4 +65,5 @@ t.test('the demo content has a section tree and right contributor kinds, so ever
   const included = await list('include=contributors,topics,sections')
   for (const kind of ['contributors', 'topics', 'sections']) t.ok(included.included?.[kind]?.length, `include=${kind}`)
   t.equal(agency.kind, 'agency', 'the credit says agency too')
+  t.equal(agency.slug, 'valley-press-association', 'the README example')
 })

@@ -69,6 +69,10 @@ t.test('Swagger UI lists every operation, loads only local assets and runs "Try 
   const pageErrors: string[] = []
   const page: Page = context.pages()[0] ?? (await context.newPage())
   page.on('pageerror', (err) => pageErrors.push(err.message))
+  const consoleErrors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text())
+  })
 
   const docs = await page.goto(`${server.base}/docs`, { waitUntil: 'load' })
   t.equal(docs?.status(), 200, '/docs answers')
@@ -112,4 +116,9 @@ t.test('Swagger UI lists every operation, loads only local assets and runs "Try 
     'no request leaves 127.0.0.1',
   )
   t.same(pageErrors, [], 'no script errors on the page')
+  t.same(
+    consoleErrors.filter((m) => /Content Security Policy/i.test(m)),
+    [],
+    'the page breaks no rule of its Content-Security-Policy (inline styles included)',
+  )
 })
