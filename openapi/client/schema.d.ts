@@ -1543,7 +1543,7 @@ export interface components {
             kind: components["schemas"]["ContributorKind"];
             role: components["schemas"]["CreditRole"];
         };
-        /** @description From "This article appeared in <publication> print edition as: <headline>". */
+        /** @description From `This article appeared in <publication> print edition as: <headline>`. */
         ParsedPrint: {
             publication: string;
             headline: string;

@@ -65,7 +65,7 @@ export const ParsedCredit = Strict(
 
 export const ParsedPrint = Strict(
   { publication: Type.String(), headline: Type.String() },
-  { $id: 'ParsedPrint', description: 'From "This article appeared in <publication> print edition as: <headline>".' },
+  { $id: 'ParsedPrint', description: 'From `This article appeared in <publication> print edition as: <headline>`.' },
 )
 
 export const ParsedArticle = Strict(
