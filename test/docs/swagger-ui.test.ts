@@ -102,8 +102,18 @@ t.test('Swagger UI lists every operation, loads only local assets and runs "Try 
   const body = await health.locator('.live-responses-table .response-col_description pre').first().textContent()
   t.match(body ?? '', /"status": "ok"/, 'the live response body is shown')
 
-  // The screenshot shows the operations and the live response; the long Schemas list is folded away.
+  // The body block union lists its branches by name (their titles), each an object: no "object | (any | any | ...)".
   const models = page.locator('section.models')
+  const union = models
+    .locator('article[data-json-schema-level="0"]')
+    .filter({ has: page.locator(':scope > .json-schema-2020-12-head .json-schema-2020-12__title', { hasText: /^BodyBlock$/ }) })
+  await union.locator('.json-schema-2020-12-expand-deep-button').first().click()
+  await union.getByText('RelatedBlock').first().waitFor({ state: 'visible' })
+  const unionText = await union.innerText()
+  for (const name of ['ParagraphBlock', 'ImageBlock', 'RelatedBlock']) t.match(unionText, new RegExp(`#\\d ${name}`), `BodyBlock lists ${name} as a branch`)
+  t.notMatch(unionText, /\bany\b/, 'and no branch as "any"')
+
+  // The screenshot shows the operations and the live response; the long Schemas list is folded away.
   if (await models.count()) await models.locator('h4').first().click()
   mkdirSync(join(root, 'test-artifacts'), { recursive: true })
   await page.screenshot({ path: SCREENSHOT, fullPage: true })
