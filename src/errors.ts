@@ -34,6 +34,7 @@ export class NotFoundError extends DomainError {
  * (/body/3/html, the html of an article's fourth block, becomes /body/body/3/html).
  */
 export function requestPath(path: string): string {
+  if (path.startsWith('/querystring/')) return path.replace('/querystring/', '/query/') // the former spelling
   return /^\/(query|params|headers)\//.test(path) ? path : `/body${path === '/' ? '' : path}`
 }
 

@@ -120,7 +120,9 @@ export default fp(
           title: 'Newsdesk',
           version: API_VERSION,
           description:
-            'A REST content API for newsrooms. Errors are RFC 9457 problem+json. Writes to existing resources need If-Match; POSTs accept Idempotency-Key.',
+            'A REST content API for newsrooms. Errors are RFC 9457 problem+json: GET a problem `type` (/problems/validation) for a page that explains it, and ' +
+            'error paths name what was sent: /body/... (a JSON pointer into the body), /query/NAME, /params/NAME, /headers/NAME. ' +
+            'Writes to existing resources need If-Match (428 without it, 412 when stale); POSTs accept Idempotency-Key.',
         },
         servers: [{ url: '/' }],
         tags: [
