@@ -20,6 +20,7 @@ import rateLimitPlugin from './plugins/rateLimit.js'
 import metricsPlugin from './plugins/metrics.js'
 import swaggerPlugin from './plugins/swagger.js'
 import systemRoutes from './routes/system.js'
+import problemPages from './routes/problems.js'
 import articleRoutes from './routes/v1/articles.js'
 import changeRoutes from './routes/v1/changes.js'
 import apiKeyRoutes from './routes/v1/apiKeys.js'
@@ -50,7 +51,8 @@ function requestId(req: IncomingMessage): string {
  */
 function validatorFactory() {
   const factory = AjvCompiler()
-  const base = { removeAdditional: false, useDefaults: true, allErrors: true, discriminator: true }
+  // `x-required` is a marker for the OpenAPI document only (src/plugins/swagger.ts); the validator ignores it.
+  const base = { removeAdditional: false, useDefaults: true, allErrors: true, discriminator: true, keywords: ['x-required'] }
   return (externalSchemas: Record<string, unknown>, options: { customOptions?: object }) => {
     const body = factory(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, ...base, coerceTypes: false } } as never)
     const other = factory(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, ...base, coerceTypes: 'array' } } as never)
@@ -100,6 +102,7 @@ export async function buildApp(config: Config, options: { runtime?: Runtime } = 
   await app.register(edgePlugin, { corsOrigins: config.corsOrigins })
 
   await app.register(systemRoutes, { ping: data.ping, metrics })
+  await app.register(problemPages)
   await app.register(articleRoutes, { service: services.articles })
   await app.register(changeRoutes, { service: services.articles })
   await app.register(

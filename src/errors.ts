@@ -25,9 +25,23 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/**
+ * Where an issue is, by one convention for every part of a request:
+ * /body/... (a JSON pointer into the request body: /body/headlines/basic),
+ * /query/NAME, /params/NAME, /headers/NAME (lower case).
+ * Services name query, path and header issues with their part (/query/since);
+ * any other path is a pointer into the body and gets /body in front
+ * (/body/3/html, the html of an article's fourth block, becomes /body/body/3/html).
+ */
+export function requestPath(path: string): string {
+  if (path.startsWith('/querystring/')) return path.replace('/querystring/', '/query/') // the former spelling
+  return /^\/(query|params|headers)\//.test(path) ? path : `/body${path === '/' ? '' : path}`
+}
+
 export class ValidationError extends DomainError {
+  /** `errors` paths follow requestPath: a path without a part is a pointer into the request body. */
   constructor(detail: string, errors: Issue[]) {
-    super(400, 'validation', 'Bad Request', detail, { errors })
+    super(400, 'validation', 'Bad Request', detail, { errors: errors.map((e) => ({ ...e, path: requestPath(e.path) })) })
   }
 }
 

@@ -26,7 +26,13 @@ async function main(config: Config): Promise<void> {
     // Printed once, on the first start, to the terminal rather than into the log stream.
     process.stdout.write(
       `\nNewsdesk created an admin API key. It is shown only this once; keep it safe:\n\n  ${bootstrap.key}\n\n` +
-        `Use it as: Authorization: Bearer <key>\nAPI docs: ${base}/docs\n\n`,
+        `Use it as: Authorization: Bearer <key>\nLost it? npm run keys -- create --scope admin --name "me" makes another.\nAPI docs: ${base}/docs\n\n`,
+    )
+  } else if (!bootstrap && !(await services.apiKeys.anyUsed())) {
+    // A restart before any key was used: the printed admin key may be lost, so say how to make another.
+    process.stdout.write(
+      `\nNo API key has been used yet. If you lost the admin key printed at the first start, make another (the server may keep running):\n\n` +
+        `  npm run keys -- create --scope admin --name "me"\n\nnpm run keys -- list shows the keys, npm run keys -- revoke ID revokes one. API docs: ${base}/docs\n\n`,
     )
   }
   app.log.info(`Newsdesk is listening on ${base} (docs: ${base}/docs)`)

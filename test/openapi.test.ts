@@ -168,3 +168,51 @@ t.test('/metrics is text/plain only, so clients read it as text', async (t) => {
   t.same(Object.keys(content), ['text/plain'])
   t.equal(content['text/plain']?.schema?.type, 'string')
 })
+
+t.test('the spec generates good clients: no defaults in requests, If-Match required with 428 documented, merge-patch, titled blocks, true examples', async (t) => {
+  const text = await generateSpec()
+  const spec = JSON.parse(text) as Document & { paths: Record<string, Record<string, Operation & { parameters?: { in: string; name: string; required?: boolean; schema?: Schema & { default?: unknown } }[] }>> }
+  const schemas = spec.components.schemas as Record<string, Schema & { title?: string; default?: unknown }>
+  t.notMatch(text, /"default":/, 'no `default` anywhere: openapi-typescript would make such request fields required')
+  t.notOk(schemas.ArticleTopicInput?.required?.includes('primary'), 'ArticleTopicInput.primary is optional')
+
+  let writes = 0
+  for (const [path, item] of Object.entries(spec.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      const ifMatch = op.parameters?.find((p) => p.in === 'header' && p.name === 'if-match')
+      if (ifMatch) {
+        writes++
+        t.equal(ifMatch.required, true, `${op.operationId}: If-Match is required, so SDKs send it`)
+        t.ok(op.responses['428'], `${op.operationId}: documents 428 for a missing one`)
+        t.ok(op.responses['412'], `${op.operationId}: documents 412 for a stale one`)
+      }
+      if (method === 'patch' && op.requestBody) {
+        t.same(Object.keys(op.requestBody.content ?? {}), ['application/json', 'application/merge-patch+json'], `PATCH ${path} lists merge-patch`)
+      }
+      for (const [status, response] of Object.entries(op.responses)) {
+        const example = (response.content?.['application/problem+json'] as { example?: { status: number; type: string } } | undefined)?.example
+        if (example) t.equal(example.status, Number(status), `${op.operationId} ${status}: the example says ${status}`)
+      }
+    }
+  }
+  t.ok(writes >= 15, `${writes} operations take If-Match`)
+
+  for (const union of ['BodyBlock', 'BodyBlockOut']) {
+    const u = schemas[union]!
+    t.notOk(u.type, `${union} is a bare oneOf (no object | (...))`)
+    for (const branch of u.oneOf ?? []) t.equal(schemas[component(branch.$ref)!]?.title, component(branch.$ref), `${component(branch.$ref)} has its title`)
+  }
+  const descriptions: string[] = []
+  JSON.parse(text, (key, value: unknown) => {
+    if (key === 'description' && typeof value === 'string') descriptions.push(value)
+    return value
+  })
+  t.same(
+    descriptions.filter((d) => /<[a-z]+>/.test(d.replace(/`[^`]*`/g, ''))),
+    [],
+    'no <word> outside code spans in a description: Markdown would swallow it (the 304 ETag showed "-")',
+  )
+  const sparse = schemas.SparseArticleListItem!
+  t.same(sparse.required, ['id'], 'a sparse list item has only its id for sure')
+  t.same(Object.keys(sparse.properties ?? {}).sort(), Object.keys(schemas.ArticleListItem?.properties ?? {}).sort(), 'and any field of a list item')
+})

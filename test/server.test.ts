@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runKeysCli } from '../src/cli/keys.js'
 
 interface ArticleJson {
   slug: string
@@ -47,6 +48,12 @@ async function start(env: Record<string, string>): Promise<Running> {
   throw new Error(`server did not start:\n${output}`)
 }
 
+/** Waits until the server has written a line matching `pattern` (it logs "Newsdesk is listening" last). */
+async function waitFor(server: Running, pattern: RegExp): Promise<void> {
+  const deadline = Date.now() + 30_000
+  while (!pattern.test(server.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+}
+
 async function stop(server: Running): Promise<number | null> {
   server.child.kill('SIGTERM')
   return server.exited
@@ -79,10 +86,22 @@ t.test('first start creates and prints an admin key once, loads demo content, an
   t.equal(await stop(first), 0, 'exit code 0 after SIGTERM')
 
   const second = await start(env)
+  await waitFor(second, /Newsdesk is listening/)
   t.notMatch(second.output(), /created an admin API key/, 'no new key on the next start')
+  t.notMatch(second.output(), /No API key has been used yet/, 'no hint once a key was used')
   const again = await listOf(await fetch(`${second.base}/v1/articles?limit=100`))
   t.equal(again.length, expected, 'demo content is not loaded twice')
   t.equal(await stop(second), 0)
+})
+
+t.test('a restart before any key was used prints how to make an admin key', async (t) => {
+  const file = join(t.testdir(), 'db.sqlite')
+  t.equal(await runKeysCli(['create', '--scope', 'admin', '--name', 'first'], { stdout: { write: () => true }, stderr: { write: () => true }, env: { DATABASE_PATH: file } }), 0)
+  const server = await start({ DATABASE_PATH: file, DEMO_CONTENT: 'false', LOG_LEVEL: 'info' })
+  await waitFor(server, /Newsdesk is listening/)
+  t.match(server.output(), /No API key has been used yet[^]*npm run keys -- create --scope admin --name "me"/)
+  t.notMatch(server.output(), /created an admin API key/)
+  t.equal(await stop(server), 0)
 })
 
 t.test('NEWSDESK_ADMIN_KEY becomes the bootstrap admin key', async (t) => {

@@ -13,6 +13,12 @@
  * - Response headers (ETag, Location, ...) are in `response.headers`; writes to an
  *   existing resource send the ETag back as `params.header['if-match']`.
  * - `GET /metrics` is text/plain: pass `{ parseAs: 'text' }`.
+ * - A list asked for with `fields=` holds only those fields (and id): type its
+ *   items as `SparseArticle<'headlines' | 'publishedAt'>`.
+ *
+ * This folder is an npm package (@newsdesk/client): `npm pack` (or
+ * `npm run client:build` in the Newsdesk repository) builds it, and an app
+ * depends on the tarball or the folder.
  */
 import createClient, { type Client } from 'openapi-fetch'
 import type { components, operations, paths } from './schema.js'
@@ -25,6 +31,8 @@ export type PreconditionFailedProblem = Schemas['PreconditionFailedProblem']
 /** A body block as read, and the block of one type (`BodyBlockOf<'image'>`). */
 export type BodyBlock = Schemas['BodyBlockOut']
 export type BodyBlockOf<K extends BodyBlock['type']> = Extract<BodyBlock, { type: K }>
+/** An item of a list asked for with `fields=`: id and the fields named, nothing else. */
+export type SparseArticle<K extends keyof Schemas['ArticleListItem']> = Pick<Schemas['ArticleListItem'], K | 'id'>
 export type NewsdeskClient = Client<paths>
 
 /** A client for the API at `baseUrl`; with `apiKey`, every request sends `Authorization: Bearer <apiKey>`. */

@@ -73,6 +73,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The problem types this API answers with (a page for people) */
+        get: operations["listProblemTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/problems/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a problem type means (a page for people) */
+        get: operations["getProblemType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/articles": {
         parameters: {
             query?: never;
@@ -575,13 +609,13 @@ export interface components {
          */
         Timestamp: string;
         ValidationIssue: {
-            /** @description Where: a JSON pointer into the body (/body/3/html), or /querystring/NAME, /params/NAME, /headers/NAME. */
+            /** @description Where, naming what the client sent: /body followed by a JSON pointer into the request body (/body/headlines/basic; a missing property is named by its own path), /query/NAME, /params/NAME or /headers/NAME (lower case). */
             path: string;
             message: string;
         };
         /** @description RFC 9457 problem details. */
         Problem: {
-            /** @description A URI reference that identifies the problem type. */
+            /** @description The problem type, a URI reference (/problems/validation); GET it for a page that explains the problem. */
             type: string;
             title: string;
             status: number;
@@ -593,10 +627,14 @@ export interface components {
             currentVersion?: number;
             /** @description On 409 for deletes: ids of articles using the resource. */
             usedBy?: string[];
+            /** @description On 413: the largest body this operation takes, in bytes. */
+            limitBytes?: number;
+            /** @description On 415: the body types this operation takes. */
+            accepted?: string[];
         };
         /** @description RFC 9457 problem details for a stale If-Match (412). */
         PreconditionFailedProblem: {
-            /** @description A URI reference that identifies the problem type. */
+            /** @description The problem type, a URI reference (/problems/validation); GET it for a page that explains the problem. */
             type: string;
             title: string;
             status: number;
@@ -608,25 +646,23 @@ export interface components {
             currentVersion: number;
             /** @description On 409 for deletes: ids of articles using the resource. */
             usedBy?: string[];
+            /** @description On 413: the largest body this operation takes, in bytes. */
+            limitBytes?: number;
+            /** @description On 415: the body types this operation takes. */
+            accepted?: string[];
         };
         IdParams: {
             /** @description The id (or, where the resource has one, the slug). */
             id: string;
         };
         PageQuery: {
-            /**
-             * @description Page size, 1..100 (default 20).
-             * @default 20
-             */
+            /** @description Page size, 1..100 (default 20). */
             limit?: number;
             /** @description The `next` cursor of the previous page. */
             cursor?: string;
         };
         ForceQuery: {
-            /**
-             * @description Detach it from every article using it first; each detach is a new article revision.
-             * @default false
-             */
+            /** @description Detach it from every article using it first; each detach is a new article revision (default false). */
             force?: boolean;
         };
         /** @enum {string} */
@@ -805,7 +841,10 @@ export interface components {
             seo?: string;
             social?: string;
         };
-        /** @description A paragraph. */
+        /**
+         * ParagraphBlock
+         * @description A paragraph.
+         */
         ParagraphBlock: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -815,7 +854,10 @@ export interface components {
             /** @description Inline HTML: a, em, strong, b, i, sub, sup, br. */
             html: string;
         };
-        /** @description A subheading. */
+        /**
+         * HeadingBlock
+         * @description A subheading.
+         */
         HeadingBlock: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -825,7 +867,10 @@ export interface components {
             level: number;
             text: string;
         };
-        /** @description A photo or graphic from the media library. */
+        /**
+         * ImageBlock
+         * @description A photo or graphic from the media library.
+         */
         ImageBlock: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -838,7 +883,10 @@ export interface components {
             /** @description Overrides the media credit here. */
             credit?: string;
         };
-        /** @description A video: a media library item (mediaId) or an external url; exactly one of the two. */
+        /**
+         * VideoBlock
+         * @description A video: a media library item (mediaId) or an external url; exactly one of the two.
+         */
         VideoBlock: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -849,7 +897,10 @@ export interface components {
             url?: string;
             title?: string;
         };
-        /** @description A pull quote. */
+        /**
+         * QuoteBlock
+         * @description A pull quote.
+         */
         QuoteBlock: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -859,7 +910,10 @@ export interface components {
             text: string;
             attribution?: string;
         };
-        /** @description A list. */
+        /**
+         * ListBlock
+         * @description A list.
+         */
         ListBlock: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -869,7 +923,10 @@ export interface components {
             ordered: boolean;
             items: string[];
         };
-        /** @description A third-party embed. */
+        /**
+         * EmbedBlock
+         * @description A third-party embed.
+         */
         EmbedBlock: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -880,7 +937,10 @@ export interface components {
             url: string;
             html?: string;
         };
-        /** @description An advertisement slot. */
+        /**
+         * AdBlock
+         * @description An advertisement slot.
+         */
         AdBlock: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -889,7 +949,10 @@ export interface components {
             type: "ad";
             slot: string;
         };
-        /** @description A link to another article. */
+        /**
+         * RelatedBlock
+         * @description A link to another article.
+         */
         RelatedBlock: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -922,7 +985,7 @@ export interface components {
         };
         ArticleTopicInput: {
             topicId: components["schemas"]["Id"];
-            /** @default false */
+            /** @description The main topic of the article (default false); at most one. */
             primary?: boolean;
         };
         /** @description A new article. It starts as a draft; the server sets id, version, status and timestamps. */
@@ -1020,7 +1083,10 @@ export interface components {
             credit: string | null;
             media: components["schemas"]["Media"];
         };
-        /** @description A paragraph. */
+        /**
+         * ParagraphBlockOut
+         * @description A paragraph.
+         */
         ParagraphBlockOut: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1030,7 +1096,10 @@ export interface components {
             /** @description Inline HTML: a, em, strong, b, i, sub, sup, br. */
             html: string;
         };
-        /** @description A subheading. */
+        /**
+         * HeadingBlockOut
+         * @description A subheading.
+         */
         HeadingBlockOut: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1041,7 +1110,10 @@ export interface components {
             level: number;
             text: string;
         };
-        /** @description A photo or graphic: `media` is the library item (absent only if it was deleted meanwhile). */
+        /**
+         * ImageBlockOut
+         * @description A photo or graphic: `media` is the library item (absent only if it was deleted meanwhile).
+         */
         ImageBlockOut: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1055,7 +1127,10 @@ export interface components {
             credit?: string;
             media?: components["schemas"]["Media"];
         };
-        /** @description A video: a media library item (mediaId, with `media` embedded) or an external url. */
+        /**
+         * VideoBlockOut
+         * @description A video: a media library item (mediaId, with `media` embedded) or an external url.
+         */
         VideoBlockOut: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1071,7 +1146,10 @@ export interface components {
             credit?: string;
             media?: components["schemas"]["Media"];
         };
-        /** @description A pull quote. */
+        /**
+         * QuoteBlockOut
+         * @description A pull quote.
+         */
         QuoteBlockOut: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1081,7 +1159,10 @@ export interface components {
             text: string;
             attribution?: string;
         };
-        /** @description A list. */
+        /**
+         * ListBlockOut
+         * @description A list.
+         */
         ListBlockOut: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1091,7 +1172,10 @@ export interface components {
             ordered: boolean;
             items: string[];
         };
-        /** @description A third-party embed. */
+        /**
+         * EmbedBlockOut
+         * @description A third-party embed.
+         */
         EmbedBlockOut: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1102,7 +1186,10 @@ export interface components {
             url: string;
             html?: string;
         };
-        /** @description An advertisement slot. */
+        /**
+         * AdBlockOut
+         * @description An advertisement slot.
+         */
         AdBlockOut: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1111,7 +1198,10 @@ export interface components {
             type: "ad";
             slot: string;
         };
-        /** @description A link to another article. */
+        /**
+         * RelatedBlockOut
+         * @description A link to another article.
+         */
         RelatedBlockOut: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1147,7 +1237,7 @@ export interface components {
             scheduledAt: components["schemas"]["Timestamp"] | null;
             embargoUntil: components["schemas"]["Timestamp"] | null;
         };
-        /** @description An article in a list. With fields=, only the fields asked for (and id) are present. */
+        /** @description An article in a list. With fields=, the answer holds only the fields asked for (and id): see SparseArticleListItem. */
         ArticleListItem: {
             id: string;
             slug: string;
@@ -1172,12 +1262,43 @@ export interface components {
             publishedAt: components["schemas"]["Timestamp"] | null;
             scheduledAt: components["schemas"]["Timestamp"] | null;
             embargoUntil: components["schemas"]["Timestamp"] | null;
-            /** @description Searches only: the best-matching passage, HTML-escaped, with <mark> around the matches. */
+            /** @description Searches only: the best-matching passage, HTML-escaped, with `<mark>` around the matches. */
+            snippet?: string;
+            /** @description Searches only: relevance (higher is better). */
+            score?: number;
+        };
+        /** @description An article in a list asked for with fields=: id, and only the fields asked for. */
+        SparseArticleListItem: {
+            id: string;
+            slug?: string;
+            type?: components["schemas"]["ArticleType"];
+            status?: components["schemas"]["ArticleStatus"];
+            language?: string;
+            section?: components["schemas"]["SectionRef"] | null;
+            headlines?: components["schemas"]["Headlines"];
+            summary?: string | null;
+            leadMedia?: components["schemas"]["LeadMedia"] | null;
+            body?: components["schemas"]["BodyBlockOut"][];
+            credits?: components["schemas"]["Credit"][];
+            topics?: components["schemas"]["ArticleTopic"][];
+            printEdition?: components["schemas"]["PrintEdition"] | null;
+            corrections?: components["schemas"]["Correction"][];
+            canonicalUrl?: string | null;
+            wordCount?: number;
+            version?: number;
+            createdAt?: components["schemas"]["Timestamp"];
+            updatedAt?: components["schemas"]["Timestamp"];
+            firstPublishedAt?: components["schemas"]["Timestamp"] | null;
+            publishedAt?: components["schemas"]["Timestamp"] | null;
+            scheduledAt?: components["schemas"]["Timestamp"] | null;
+            embargoUntil?: components["schemas"]["Timestamp"] | null;
+            /** @description Searches only: the best-matching passage, HTML-escaped, with `<mark>` around the matches. */
             snippet?: string;
             /** @description Searches only: relevance (higher is better). */
             score?: number;
         };
         ArticleList: {
+            /** @description The articles. With fields=, each is a SparseArticleListItem: id and the fields asked for. */
             data: components["schemas"]["ArticleListItem"][];
             next: string | null;
             /** @description With total=true: how many articles match in all. */
@@ -1190,10 +1311,7 @@ export interface components {
             };
         };
         ArticleListQuery: {
-            /**
-             * @description Page size, 1..100 (default 20).
-             * @default 20
-             */
+            /** @description Page size, 1..100 (default 20). */
             limit?: number;
             /** @description The `next` cursor of the previous page (same filters and sort). */
             cursor?: string;
@@ -1240,21 +1358,15 @@ export interface components {
              * @enum {string}
              */
             sort?: "newest" | "oldest" | "updated" | "relevance";
-            /**
-             * @description Also count every match (costs a query).
-             * @default false
-             */
+            /** @description Also count every match, costing a query (default false). */
             total?: boolean;
-            /** @description Only these fields of each article (id is always sent). Comma-separated: id, slug, type, status, language, section, headlines, summary, leadMedia, body, credits, topics, printEdition, corrections, canonicalUrl, wordCount, version, createdAt, updatedAt, firstPublishedAt, publishedAt, scheduledAt, embargoUntil. */
+            /** @description Only these fields of each article (id is always sent); the items are then SparseArticleListItem. Comma-separated: id, slug, type, status, language, section, headlines, summary, leadMedia, body, credits, topics, printEdition, corrections, canonicalUrl, wordCount, version, createdAt, updatedAt, firstPublishedAt, publishedAt, scheduledAt, embargoUntil. */
             fields?: string;
             /** @description Related resources to send once per page in `included`. Comma-separated: contributors, topics, sections. */
             include?: string;
         };
         RelatedQuery: {
-            /**
-             * @description How many, 1..20 (default 5).
-             * @default 5
-             */
+            /** @description How many, 1..20 (default 5). */
             limit?: number;
         };
         ArticleKeyParams: {
@@ -1346,10 +1458,7 @@ export interface components {
         ChangeQuery: {
             /** @description The `next` of the previous answer; from the start when absent. */
             since?: string;
-            /**
-             * @description At most this many changes, 1..1000 (default 100).
-             * @default 100
-             */
+            /** @description At most this many changes, 1..1000 (default 100). */
             limit?: number;
         };
         /**
@@ -1403,10 +1512,7 @@ export interface components {
             text: string;
         };
         ImportQuery: {
-            /**
-             * @description Parse and report only: nothing is saved, `article` is null and the answer is 200.
-             * @default false
-             */
+            /** @description Parse and report only: nothing is saved, `article` is null and the answer is 200 (default false). */
             dryRun?: boolean;
         };
         /** @description A photo known by its caption line. */
@@ -1437,7 +1543,7 @@ export interface components {
             kind: components["schemas"]["ContributorKind"];
             role: components["schemas"]["CreditRole"];
         };
-        /** @description From "This article appeared in <publication> print edition as: <headline>". */
+        /** @description From `This article appeared in <publication> print edition as: <headline>`. */
         ParsedPrint: {
             publication: string;
             headline: string;
@@ -1490,7 +1596,7 @@ export interface components {
         };
         /** @description RFC 9457 problem details; a 422 for unusable text adds the parser warnings. */
         ImportProblem: {
-            /** @description A URI reference that identifies the problem type. */
+            /** @description The problem type, a URI reference (/problems/validation); GET it for a page that explains the problem. */
             type: string;
             title: string;
             status: number;
@@ -1502,6 +1608,10 @@ export interface components {
             currentVersion?: number;
             /** @description On 409 for deletes: ids of articles using the resource. */
             usedBy?: string[];
+            /** @description On 413: the largest body this operation takes, in bytes. */
+            limitBytes?: number;
+            /** @description On 415: the body types this operation takes. */
+            accepted?: string[];
             /** @description On 422: what the parser noticed, e.g. "input contains only page chrome". */
             warnings?: string[];
         };
@@ -1688,10 +1798,7 @@ export interface components {
         /** @description A Newsdesk archive: NDJSON (one JSON object a line, UTF-8), each line an `ArchiveLine`. First a header, then the catalogue (sections parents first, topics, contributors, media), then the articles, each followed by its revisions when the archive has them, and last an `end` line. */
         ArchiveNdjson: string;
         ArchiveExportQuery: {
-            /**
-             * @description Follow each article with its revisions (oldest first).
-             * @default false
-             */
+            /** @description Follow each article with its revisions, oldest first (default false). */
             revisions?: boolean;
         };
         ArchiveImportQuery: {
@@ -1715,7 +1822,7 @@ export interface components {
         };
         /** @description RFC 9457 problem details for a line that stopped an import, with the import summary. */
         ArchiveImportProblem: {
-            /** @description A URI reference that identifies the problem type. */
+            /** @description The problem type, a URI reference (/problems/validation); GET it for a page that explains the problem. */
             type: string;
             title: string;
             status: number;
@@ -1727,6 +1834,10 @@ export interface components {
             currentVersion?: number;
             /** @description On 409 for deletes: ids of articles using the resource. */
             usedBy?: string[];
+            /** @description On 413: the largest body this operation takes, in bytes. */
+            limitBytes?: number;
+            /** @description On 415: the body types this operation takes. */
+            accepted?: string[];
             imported: components["schemas"]["ArchiveCounts"];
             unchanged: components["schemas"]["ArchiveCounts"];
             /** @description The lines read (a failed import stops at the failing line). */
@@ -1834,6 +1945,112 @@ export interface operations {
             };
         };
     };
+    listProblemTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML list of the problem types. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getProblemType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The last segment of a problem `type`. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page explaining the problem type. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listArticles: {
         parameters: {
             query?: {
@@ -1869,9 +2086,9 @@ export interface operations {
                 updatedTo?: string;
                 /** @description newest (default; relevance with q), oldest, updated, relevance (needs q). */
                 sort?: "newest" | "oldest" | "updated" | "relevance";
-                /** @description Also count every match (costs a query). */
+                /** @description Also count every match, costing a query (default false). */
                 total?: boolean;
-                /** @description Only these fields of each article (id is always sent). Comma-separated: id, slug, type, status, language, section, headlines, summary, leadMedia, body, credits, topics, printEdition, corrections, canonicalUrl, wordCount, version, createdAt, updatedAt, firstPublishedAt, publishedAt, scheduledAt, embargoUntil. */
+                /** @description Only these fields of each article (id is always sent); the items are then SparseArticleListItem. Comma-separated: id, slug, type, status, language, section, headlines, summary, leadMedia, body, credits, topics, printEdition, corrections, canonicalUrl, wordCount, version, createdAt, updatedAt, firstPublishedAt, publishedAt, scheduledAt, embargoUntil. */
                 fields?: string;
                 /** @description Related resources to send once per page in `included`. Comma-separated: contributors, topics, sections. */
                 include?: string;
@@ -1894,7 +2111,7 @@ export interface operations {
                     "Cache-Control": string;
                     /** @description When the newest item of the page last changed (HTTP date); absent on an empty page. */
                     "Last-Modified"?: string;
-                    /** @description Space-separated keys a CDN can purge by: article-<id>, section-<id>, topic-<id>, and "articles" on lists. */
+                    /** @description Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists. */
                     "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
@@ -1905,18 +2122,34 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1926,6 +2159,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1935,6 +2178,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1944,6 +2197,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1970,7 +2233,7 @@ export interface operations {
                 headers: {
                     /** @description The path of the new resource. */
                     Location: string;
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -1982,12 +2245,28 @@ export interface operations {
                     "application/json": components["schemas"]["Article"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1997,6 +2276,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2006,6 +2295,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2015,24 +2314,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2042,6 +2375,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was already used with a different request.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2051,6 +2394,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2083,7 +2436,7 @@ export interface operations {
                     "Cache-Control": string;
                     /** @description When the newest item of the page last changed (HTTP date); absent on an empty page. */
                     "Last-Modified"?: string;
-                    /** @description Space-separated keys a CDN can purge by: article-<id>, section-<id>, topic-<id>, and "articles" on lists. */
+                    /** @description Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists. */
                     "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
@@ -2094,18 +2447,34 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2115,6 +2484,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2124,6 +2503,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2133,6 +2522,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2142,6 +2541,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2165,13 +2574,13 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
                     /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
                     "Cache-Control": string;
-                    /** @description Space-separated keys a CDN can purge by: article-<id>, section-<id>, topic-<id>, and "articles" on lists. */
+                    /** @description Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists. */
                     "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
@@ -2182,18 +2591,34 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2203,6 +2628,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2212,6 +2647,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2221,6 +2666,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2230,6 +2685,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2238,9 +2703,9 @@ export interface operations {
     replaceArticle: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The article id or its slug. */
@@ -2257,7 +2722,7 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -2267,12 +2732,28 @@ export interface operations {
                     "application/json": components["schemas"]["Article"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2282,6 +2763,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2291,6 +2782,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2300,6 +2801,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2309,6 +2820,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2318,33 +2839,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2354,6 +2920,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2362,9 +2938,9 @@ export interface operations {
     deleteArticle: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The article id or its slug. */
@@ -2381,12 +2957,28 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2396,6 +2988,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2405,6 +3007,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2414,6 +3026,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2423,15 +3045,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2441,6 +3084,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2449,9 +3102,9 @@ export interface operations {
     updateArticle: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The article id or its slug. */
@@ -2462,13 +3115,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ArticlePatch"];
+                "application/merge-patch+json": components["schemas"]["ArticlePatch"];
             };
         };
         responses: {
             /** @description The article. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -2478,12 +3132,28 @@ export interface operations {
                     "application/json": components["schemas"]["Article"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2493,6 +3163,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2502,6 +3182,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2511,6 +3201,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2520,6 +3220,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2529,33 +3239,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2565,6 +3320,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2573,9 +3338,9 @@ export interface operations {
     publishArticle: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The article id or its slug. */
@@ -2592,7 +3357,7 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -2602,12 +3367,28 @@ export interface operations {
                     "application/json": components["schemas"]["Article"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2617,6 +3398,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2626,6 +3417,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2635,6 +3436,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2644,6 +3455,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2653,33 +3474,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2689,6 +3555,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2697,9 +3573,9 @@ export interface operations {
     unpublishArticle: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The article id or its slug. */
@@ -2716,7 +3592,7 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -2726,12 +3602,28 @@ export interface operations {
                     "application/json": components["schemas"]["Article"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2741,6 +3633,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2750,6 +3652,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2759,6 +3671,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2768,6 +3690,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2777,33 +3709,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2813,6 +3790,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2821,9 +3808,9 @@ export interface operations {
     archiveArticle: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The article id or its slug. */
@@ -2840,7 +3827,7 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -2850,12 +3837,28 @@ export interface operations {
                     "application/json": components["schemas"]["Article"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2865,6 +3868,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2874,6 +3887,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2883,6 +3906,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2892,6 +3925,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2901,33 +3944,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2937,6 +4025,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2945,9 +4043,9 @@ export interface operations {
     restoreArticle: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The article id or its slug. */
@@ -2964,7 +4062,7 @@ export interface operations {
             /** @description The article. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -2974,12 +4072,28 @@ export interface operations {
                     "application/json": components["schemas"]["Article"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2989,6 +4103,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2998,6 +4122,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3007,6 +4141,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3016,6 +4160,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3025,33 +4179,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3061,6 +4260,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3069,9 +4278,9 @@ export interface operations {
     scheduleArticle: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The article id or its slug. */
@@ -3088,7 +4297,7 @@ export interface operations {
             /** @description The scheduled article. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -3098,12 +4307,28 @@ export interface operations {
                     "application/json": components["schemas"]["Article"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3113,6 +4338,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3122,6 +4357,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3131,6 +4376,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3140,6 +4395,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3149,33 +4414,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3185,6 +4495,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3220,12 +4540,28 @@ export interface operations {
                     "application/json": components["schemas"]["RevisionList"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3235,6 +4571,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3244,6 +4590,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3253,6 +4609,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3262,6 +4628,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3295,12 +4671,28 @@ export interface operations {
                     "application/json": components["schemas"]["RevisionDiff"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3310,6 +4702,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3319,6 +4721,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3328,6 +4740,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3337,6 +4759,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3367,12 +4799,28 @@ export interface operations {
                     "application/json": components["schemas"]["Revision"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3382,6 +4830,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3391,6 +4849,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3400,6 +4868,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3409,6 +4887,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3417,9 +4905,9 @@ export interface operations {
     restoreRevision: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 idOrSlug: string;
@@ -3436,7 +4924,7 @@ export interface operations {
             /** @description The article with the restored content. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -3446,12 +4934,28 @@ export interface operations {
                     "application/json": components["schemas"]["Article"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3461,6 +4965,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3470,6 +4984,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3479,6 +5003,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3488,6 +5022,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3497,33 +5041,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3533,6 +5122,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3541,9 +5140,9 @@ export interface operations {
     addCorrection: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The article id or its slug. */
@@ -3560,7 +5159,7 @@ export interface operations {
             /** @description The corrected article. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -3570,12 +5169,28 @@ export interface operations {
                     "application/json": components["schemas"]["Article"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3585,6 +5200,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3594,6 +5219,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3603,6 +5238,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3612,33 +5257,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3648,6 +5338,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3682,18 +5382,34 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3703,6 +5419,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3712,6 +5438,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3721,6 +5457,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3759,18 +5505,34 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3780,6 +5542,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3789,6 +5561,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3798,6 +5580,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3824,7 +5616,7 @@ export interface operations {
                 headers: {
                     /** @description The path of the new resource. */
                     Location: string;
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -3836,12 +5628,28 @@ export interface operations {
                     "application/json": components["schemas"]["Media"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3851,6 +5659,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3860,6 +5678,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3869,24 +5697,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3896,6 +5758,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was already used with a different request.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3905,6 +5777,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3928,7 +5810,7 @@ export interface operations {
             /** @description The media item. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -3943,18 +5825,34 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3964,6 +5862,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3973,6 +5881,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3982,6 +5900,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3991,6 +5919,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3999,12 +5937,12 @@ export interface operations {
     deleteMedia: {
         parameters: {
             query?: {
-                /** @description Detach it from every article using it first; each detach is a new article revision. */
+                /** @description Detach it from every article using it first; each detach is a new article revision (default false). */
                 force?: boolean;
             };
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -4021,12 +5959,28 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4036,6 +5990,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4045,6 +6009,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4054,6 +6028,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4063,6 +6047,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4072,15 +6066,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4090,6 +6105,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4098,9 +6123,9 @@ export interface operations {
     updateMedia: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -4111,13 +6136,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["MediaPatch"];
+                "application/merge-patch+json": components["schemas"]["MediaPatch"];
             };
         };
         responses: {
             /** @description The media item. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -4127,12 +6153,28 @@ export interface operations {
                     "application/json": components["schemas"]["Media"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4142,6 +6184,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4151,6 +6203,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4160,6 +6222,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4169,6 +6241,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4178,33 +6260,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4214,6 +6341,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4252,18 +6389,34 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4273,6 +6426,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4282,6 +6445,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4291,6 +6464,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4317,7 +6500,7 @@ export interface operations {
                 headers: {
                     /** @description The path of the new resource. */
                     Location: string;
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -4329,12 +6512,28 @@ export interface operations {
                     "application/json": components["schemas"]["Contributor"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4344,6 +6543,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4353,6 +6562,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4362,24 +6581,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4389,6 +6642,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was already used with a different request.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4398,6 +6661,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4421,7 +6694,7 @@ export interface operations {
             /** @description The contributor. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -4436,18 +6709,34 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4457,6 +6746,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4466,6 +6765,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4475,6 +6784,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4484,6 +6803,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4492,12 +6821,12 @@ export interface operations {
     deleteContributor: {
         parameters: {
             query?: {
-                /** @description Detach it from every article using it first; each detach is a new article revision. */
+                /** @description Detach it from every article using it first; each detach is a new article revision (default false). */
                 force?: boolean;
             };
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -4514,12 +6843,28 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4529,6 +6874,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4538,6 +6893,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4547,6 +6912,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4556,6 +6931,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4565,15 +6950,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4583,6 +6989,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4591,9 +7007,9 @@ export interface operations {
     updateContributor: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -4604,13 +7020,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ContributorPatch"];
+                "application/merge-patch+json": components["schemas"]["ContributorPatch"];
             };
         };
         responses: {
             /** @description The contributor. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -4620,12 +7037,28 @@ export interface operations {
                     "application/json": components["schemas"]["Contributor"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4635,6 +7068,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4644,6 +7087,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4653,6 +7106,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4662,6 +7125,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4671,33 +7144,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4707,6 +7225,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4745,18 +7273,34 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4766,6 +7310,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4775,6 +7329,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4784,6 +7348,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4810,7 +7384,7 @@ export interface operations {
                 headers: {
                     /** @description The path of the new resource. */
                     Location: string;
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -4822,12 +7396,28 @@ export interface operations {
                     "application/json": components["schemas"]["Topic"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4837,6 +7427,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4846,6 +7446,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4855,24 +7465,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4882,6 +7526,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was already used with a different request.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4891,6 +7545,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4914,7 +7578,7 @@ export interface operations {
             /** @description The topic. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -4929,18 +7593,34 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4950,6 +7630,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4959,6 +7649,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4968,6 +7668,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4977,6 +7687,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4985,12 +7705,12 @@ export interface operations {
     deleteTopic: {
         parameters: {
             query?: {
-                /** @description Detach it from every article using it first; each detach is a new article revision. */
+                /** @description Detach it from every article using it first; each detach is a new article revision (default false). */
                 force?: boolean;
             };
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -5007,12 +7727,28 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5022,6 +7758,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5031,6 +7777,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5040,6 +7796,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5049,6 +7815,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5058,15 +7834,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5076,6 +7873,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5084,9 +7891,9 @@ export interface operations {
     updateTopic: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -5097,13 +7904,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TopicPatch"];
+                "application/merge-patch+json": components["schemas"]["TopicPatch"];
             };
         };
         responses: {
             /** @description The topic. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -5113,12 +7921,28 @@ export interface operations {
                     "application/json": components["schemas"]["Topic"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5128,6 +7952,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5137,6 +7971,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5146,6 +7990,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5155,6 +8009,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5164,33 +8028,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5200,6 +8109,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5238,18 +8157,34 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5259,6 +8194,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5268,6 +8213,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5277,6 +8232,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5303,7 +8268,7 @@ export interface operations {
                 headers: {
                     /** @description The path of the new resource. */
                     Location: string;
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -5315,12 +8280,28 @@ export interface operations {
                     "application/json": components["schemas"]["Section"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5330,6 +8311,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5339,6 +8330,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5348,24 +8349,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5375,6 +8410,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was already used with a different request.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5384,6 +8429,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5407,7 +8462,7 @@ export interface operations {
             /** @description The section. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -5422,18 +8477,34 @@ export interface operations {
             /** @description Not Modified: the If-None-Match tag still matches. */
             304: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5443,6 +8514,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5452,6 +8533,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5461,6 +8552,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5470,6 +8571,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5478,12 +8589,12 @@ export interface operations {
     deleteSection: {
         parameters: {
             query?: {
-                /** @description Detach it from every article using it first; each detach is a new article revision. */
+                /** @description Detach it from every article using it first; each detach is a new article revision (default false). */
                 force?: boolean;
             };
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -5500,12 +8611,28 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5515,6 +8642,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5524,6 +8661,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5533,6 +8680,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5542,6 +8699,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5551,15 +8718,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5569,6 +8757,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5577,9 +8775,9 @@ export interface operations {
     updateSection: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The current ETag (or version) of the resource. Required; a stale one gets 412. */
-                "if-match"?: string;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -5590,13 +8788,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["SectionPatch"];
+                "application/merge-patch+json": components["schemas"]["SectionPatch"];
             };
         };
         responses: {
             /** @description The section. */
             200: {
                 headers: {
-                    /** @description The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource. */
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
@@ -5606,12 +8805,28 @@ export interface operations {
                     "application/json": components["schemas"]["Section"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5621,6 +8836,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5630,6 +8855,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5639,6 +8874,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5648,6 +8893,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5657,33 +8912,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This write needs an If-Match header. */
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
             428: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5693,6 +8993,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5701,7 +9011,7 @@ export interface operations {
     importArticle: {
         parameters: {
             query?: {
-                /** @description Parse and report only: nothing is saved, `article` is null and the answer is 200. */
+                /** @description Parse and report only: nothing is saved, `article` is null and the answer is 200 (default false). */
                 dryRun?: boolean;
             };
             header?: {
@@ -5736,12 +9046,28 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResult"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5751,6 +9077,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5760,6 +9096,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5805,6 +9151,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5813,7 +9169,7 @@ export interface operations {
     exportArchive: {
         parameters: {
             query?: {
-                /** @description Follow each article with its revisions (oldest first). */
+                /** @description Follow each article with its revisions, oldest first (default false). */
                 revisions?: boolean;
             };
             header?: never;
@@ -5825,7 +9181,7 @@ export interface operations {
             /** @description The archive, streamed: one `ArchiveLine` a line. */
             200: {
                 headers: {
-                    /** @description attachment; filename="newsdesk-archive-<time>.ndjson" */
+                    /** @description `attachment; filename="newsdesk-archive-<time>.ndjson"` */
                     "Content-Disposition": string;
                     /** @description no-store: an archive holds drafts. */
                     "Cache-Control": string;
@@ -5835,12 +9191,28 @@ export interface operations {
                     "application/x-ndjson": components["schemas"]["ArchiveNdjson"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5850,6 +9222,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5859,6 +9241,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5868,6 +9260,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5898,12 +9300,28 @@ export interface operations {
                     "application/json": components["schemas"]["ArchiveImportResult"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5913,6 +9331,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5922,6 +9350,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5958,6 +9396,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5987,6 +9435,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5996,6 +9454,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6005,6 +9473,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6035,12 +9513,28 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyCreated"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6050,6 +9544,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6059,24 +9563,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is too large. */
+            /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6086,6 +9624,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was already used with a different request.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6095,6 +9643,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6121,12 +9679,28 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
-            /** @description The request is not valid (problem with an `errors` list). */
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6136,6 +9710,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6145,6 +9729,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6154,6 +9748,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6163,6 +9767,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

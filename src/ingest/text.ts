@@ -78,7 +78,8 @@ const ORGANISATION_WORDS = new Set([
 
 export function isAgency(name: string): boolean {
   const key = phraseKey(name)
-  return AGENCIES.has(key) || key.endsWith(' news agency') || key.endsWith(' press agency')
+  // "Valley Press Association" and "Riverside Wire" are agencies by their names, like "Press Association" itself.
+  return AGENCIES.has(key) || /\s(news agency|press agency|press association|wire|news service)$/.test(key)
 }
 
 export function kindOf(name: string): ContributorKind {

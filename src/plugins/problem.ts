@@ -36,14 +36,23 @@ interface AjvIssue {
   params: Record<string, unknown>
 }
 
+/** The name each request part has in error paths (see requestPath in src/errors.ts). */
+const PARTS: Record<string, { path: string; name: string }> = {
+  body: { path: 'body', name: 'body' },
+  querystring: { path: 'query', name: 'query string' },
+  params: { path: 'params', name: 'path parameters' },
+  headers: { path: 'headers', name: 'headers' },
+}
+
 /**
- * Ajv errors as {path, message}. For the body the path is a JSON pointer into
- * it (/body/3/html is the html of the fourth block); for the other parts it
- * starts with the part's name (/querystring/limit, /params/id, /headers/if-match).
+ * Ajv errors as {path, message}, by the convention of requestPath: /body/ and
+ * a JSON pointer into the body (/body/headlines/basic, /body/body/3/html is
+ * the html of the fourth block), /query/NAME, /params/NAME, /headers/NAME. A
+ * missing property is named by its own path (/body/headlines: "is required").
  */
-function issuesOf(validation: AjvIssue[], context: string): Issue[] {
+function issuesOf(validation: AjvIssue[], part: string): Issue[] {
   return validation.map((v) => {
-    let path = context === 'body' ? v.instancePath : `/${context}${v.instancePath}`
+    let path = `/${part}${v.instancePath}`
     let message = v.message ?? 'is invalid'
     if (v.keyword === 'additionalProperties') {
       path += `/${String(v.params.additionalProperty)}`
@@ -59,9 +68,10 @@ function issuesOf(validation: AjvIssue[], context: string): Issue[] {
   })
 }
 
+/** The body types a route takes, for a 415 (the imports and archive routes answer theirs themselves). */
+const acceptedTypes = (request: FastifyRequest) => (request.method === 'PATCH' ? ['application/json', 'application/merge-patch+json'] : ['application/json'])
+
 const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported-media-type' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body-too-large' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed-json' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed-json' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad-request' },
@@ -75,12 +85,26 @@ export default fp(
         return sendProblem(request, reply, { status: error.status, code: error.code, title: error.title, detail: error.message, extra: error.extra })
       }
       if (error.validation) {
-        const context = error.validationContext ?? 'body'
+        const part = PARTS[error.validationContext ?? 'body'] ?? PARTS.body!
         return sendProblem(request, reply, {
           status: 400,
           code: 'validation',
-          detail: `The request ${context} is not valid.`,
-          extra: { errors: issuesOf(error.validation as AjvIssue[], context) },
+          detail: `The request ${part.name} is not valid.`,
+          extra: { errors: issuesOf(error.validation as AjvIssue[], part.path) },
+        })
+      }
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        const limit = request.routeOptions.bodyLimit ?? request.server.initialConfig.bodyLimit
+        return sendProblem(request, reply, { status: 413, code: 'body-too-large', detail: `The request body is larger than the ${limit} bytes this operation takes.`, extra: { limitBytes: limit } })
+      }
+      if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+        const accepted = acceptedTypes(request)
+        reply.header(request.method === 'PATCH' ? 'accept-patch' : 'accept', accepted.join(', '))
+        return sendProblem(request, reply, {
+          status: 415,
+          code: 'unsupported-media-type',
+          detail: `This operation takes a body of type ${accepted.join(' or ')}; the request sent ${request.headers['content-type'] ?? 'no Content-Type'}.`,
+          extra: { accepted },
         })
       }
       const known = error.code ? FASTIFY_CODES[error.code] : undefined

@@ -6,11 +6,13 @@ export const API_VERSION = '0.1.0'
 
 /** Route schema key: the body is optional (see finishDocument). */
 export const OPTIONAL_BODY = 'x-optional-body'
-/** Response header schema key: the header is always sent (see finishDocument). */
+/** Header schema key: a response header that is always sent, or a request header that clients must send (see finishDocument). */
 export const REQUIRED_HEADER = 'x-required'
 
 interface JsonSchema {
   $ref?: string
+  type?: string
+  required?: string[]
   oneOf?: JsonSchema[]
   discriminator?: { propertyName: string; mapping?: Record<string, string> }
   properties?: Record<string, JsonSchema>
@@ -21,8 +23,14 @@ interface Header {
   required?: boolean
   schema?: Record<string, unknown>
 }
+interface Parameter {
+  in?: string
+  required?: boolean
+  schema?: Record<string, unknown>
+}
 interface Operation {
-  requestBody?: { required?: boolean }
+  parameters?: Parameter[]
+  requestBody?: { required?: boolean; content?: Record<string, unknown> }
   responses?: Record<string, { headers?: Record<string, Header> }>
   [key: string]: unknown
 }
@@ -56,13 +64,20 @@ function mapDiscriminator(name: string, schema: JsonSchema, schemas: Record<stri
  *  - a route schema with `x-optional-body: true` gets `requestBody.required: false`
  *    (@fastify/swagger always writes true), so clients may leave the body out;
  *  - a response header whose schema has `x-required: true` gets `required: true`;
- *  - every discriminator gets its `mapping` (see mapDiscriminator).
+ *  - so does a request header parameter with it: If-Match is optional to the
+ *    validator, so that a write without it gets the 428 that explains it, but
+ *    `required` in the document makes generated SDKs ask for it;
+ *  - a PATCH that takes JSON also lists application/merge-patch+json (the
+ *    same body; the app parses both, see src/app.ts);
+ *  - every discriminator gets its `mapping` (see mapDiscriminator), and its
+ *    union loses the `type: object` and `required` the validator needs but the
+ *    branches already say, so that the docs show the branches by their titles.
  * The markers are removed from the document.
  */
 export function finishDocument(input: Document): Document {
   const doc = structuredClone(input)
   for (const item of Object.values(doc.paths ?? {})) {
-    for (const value of Object.values(item)) {
+    for (const [method, value] of Object.entries(item)) {
       if (typeof value !== 'object' || value === null || !('responses' in value)) continue
       const op = value as Operation
       if (op[OPTIONAL_BODY] === true) {
@@ -70,6 +85,12 @@ export function finishDocument(input: Document): Document {
         op.requestBody.required = false
       }
       delete op[OPTIONAL_BODY]
+      for (const p of op.parameters ?? []) {
+        if (p.in === 'header' && p.schema?.[REQUIRED_HEADER] === true) p.required = true
+        delete p.schema?.[REQUIRED_HEADER]
+      }
+      const json = op.requestBody?.content?.['application/json']
+      if (method === 'patch' && json) op.requestBody!.content!['application/merge-patch+json'] = structuredClone(json)
       for (const response of Object.values(op.responses ?? {})) {
         for (const h of Object.values(response.headers ?? {})) {
           if (h.schema?.[REQUIRED_HEADER] === true) h.required = true
@@ -79,7 +100,13 @@ export function finishDocument(input: Document): Document {
     }
   }
   const schemas = doc.components?.schemas ?? {}
-  for (const [name, schema] of Object.entries(schemas)) mapDiscriminator(name, schema, schemas)
+  for (const [name, schema] of Object.entries(schemas)) {
+    mapDiscriminator(name, schema, schemas)
+    if (schema.discriminator && schema.oneOf) {
+      delete schema.type
+      delete schema.required
+    }
+  }
   return doc
 }
 
@@ -93,7 +120,9 @@ export default fp(
           title: 'Newsdesk',
           version: API_VERSION,
           description:
-            'A REST content API for newsrooms. Errors are RFC 9457 problem+json. Writes to existing resources need If-Match; POSTs accept Idempotency-Key.',
+            'A REST content API for newsrooms. Errors are RFC 9457 problem+json: GET a problem `type` (/problems/validation) for a page that explains it, and ' +
+            'error paths name what was sent: /body/... (a JSON pointer into the body), /query/NAME, /params/NAME, /headers/NAME. ' +
+            'Writes to existing resources need If-Match (428 without it, 412 when stale); POSTs accept Idempotency-Key.',
         },
         servers: [{ url: '/' }],
         tags: [
@@ -108,7 +137,7 @@ export default fp(
           { name: 'system', description: 'Health, readiness, metrics and this document' },
         ],
         components: {
-          securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' } },
+          securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`' } },
         },
         security: [{ bearer: [] }, {}],
       },
@@ -120,7 +149,10 @@ export default fp(
     await app.register(swaggerUi, {
       routePrefix: '/docs',
       uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: false },
-      staticCSP: true,
+      // Swagger UI's own policy, with the inline styles its pages set allowed (scripts stay 'self' only).
+      staticCSP:
+        "default-src 'self'; base-uri 'self'; font-src 'self' data:; frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; " +
+        "script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'",
     })
   },
   { name: 'swagger' },

@@ -4,16 +4,38 @@ import { PreconditionFailedProblem, Problem, ref } from '../schemas/common.js'
 import type { RenderingMeta } from '../db/index.js'
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'The request is not valid (problem with an `errors` list).',
+  400: 'The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`).',
   401: 'No API key, or one that is not valid.',
   403: 'The API key lacks the scope this operation needs.',
   404: 'No such resource.',
   409: 'The request conflicts with the current state (a taken slug, a resource still in use).',
   412: 'If-Match does not match the current version (the problem says which version is current).',
-  413: 'The request body is too large.',
-  415: 'The request body is not JSON.',
+  413: 'The request body is too large (`limitBytes` says the limit).',
+  415: 'The request body is of a type this operation does not take (`accepted` lists those it does).',
   422: 'The Idempotency-Key was used before with a different request.',
-  428: 'This write needs an If-Match header.',
+  428: 'This write was sent without If-Match: send the ETag (or version) of the resource as you last read it.',
+}
+
+/** The problem code (the last segment of its `type`) each status answers with in the examples. */
+const EXAMPLE_CODES: Record<number, [string, string, string]> = {
+  400: ['validation', 'Bad Request', 'The request body is not valid.'],
+  401: ['unauthorized', 'Unauthorized', 'This operation needs an API key: send Authorization: Bearer <key>.'],
+  403: ['forbidden', 'Forbidden', "This operation needs the 'write' scope; this key has 'read'."],
+  404: ['not-found', 'Not Found', "No article with id or slug 'no-such-story'."],
+  409: ['conflict', 'Conflict', 'The slug is taken.'],
+  412: ['precondition-failed', 'Precondition Failed', 'The resource has changed: it is at version 3.'],
+  413: ['body-too-large', 'Content Too Large', 'The request body is larger than the 1048576 bytes this operation takes.'],
+  415: ['unsupported-media-type', 'Unsupported Media Type', 'This operation takes a body of type application/json; the request sent text/html.'],
+  422: ['idempotency-key-reused', 'Unprocessable Content', 'This Idempotency-Key was already used with a different request.'],
+  428: ['precondition-required', 'Precondition Required', 'This write needs an If-Match header with the current ETag (or version) of the resource.'],
+  500: ['internal', 'Internal Server Error', 'Something went wrong on our side. The request id identifies it in our logs.'],
+}
+
+/** An example problem for a status, so that the docs show a 401 as a 401 (not a schema-made `"status": 400`). */
+function example(code: number): Record<string, unknown> {
+  const [name, title, detail] = EXAMPLE_CODES[code] ?? ['bad-request', 'Error', 'The request failed.']
+  const extra = code === 400 ? { errors: [{ path: '/body/headlines/basic', message: 'must NOT have fewer than 1 characters' }] } : code === 412 ? { currentVersion: 3 } : code === 413 ? { limitBytes: 1048576 } : code === 415 ? { accepted: ['application/json'] } : {}
+  return { type: `/problems/${name}`, title, status: code, detail, instance: '/v1/articles/ferry-timetable-changes-from-monday', requestId: '0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11', ...extra }
 }
 
 /** Problem responses (application/problem+json) for the given status codes; 500 is always documented. A 412 always names the current version. */
@@ -21,7 +43,7 @@ export function problems(...codes: number[]) {
   const out: Record<number, unknown> = {}
   for (const code of [...codes, 500]) {
     const schema = code === 412 ? ref(PreconditionFailedProblem) : ref(Problem)
-    out[code] = { description: DESCRIPTIONS[code] ?? 'An unexpected error.', content: { 'application/problem+json': { schema } } }
+    out[code] = { description: DESCRIPTIONS[code] ?? 'An unexpected error.', content: { 'application/problem+json': { schema, example: example(code) } } }
   }
   return out as Record<number, TUnsafe<Static<typeof Problem>>>
 }
@@ -36,12 +58,12 @@ const header = (description: string, required: boolean, options: object = {}) =>
 
 /** The response headers the API sets, by name as documented (HTTP header names are case-insensitive). */
 export const HEADERS = {
-  etag: header('The entity tag of this representation. For a versioned resource it is "<version>-<hash>": send it back in If-Match to change the resource.', true),
+  etag: header('The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource.', true),
   etagOfAnswer: header('The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged.', true),
   lastModified: header('When the resource last changed (HTTP date).', true),
   lastModifiedOfList: header('When the newest item of the page last changed (HTTP date); absent on an empty page.', false),
   location: header('The path of the new resource.', true),
-  surrogateKey: header('Space-separated keys a CDN can purge by: article-<id>, section-<id>, topic-<id>, and "articles" on lists.', true),
+  surrogateKey: header('Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists.', true),
   cacheControl: header('private, no-store for write keys (they may see drafts); public with a short max-age otherwise.', true),
   idempotentReplayed: header('"true" when this is the stored answer to an earlier request with the same Idempotency-Key.', false, { enum: ['true'] }),
 } as const
@@ -72,9 +94,18 @@ export const WRITE_ERRORS = [400, 401, 403, 413, 415]
 
 export const notModified = { 304: Type.Null({ description: 'Not Modified: the If-None-Match tag still matches.', headers: { ETag: HEADERS.etag } }) }
 
+/**
+ * If-Match is optional to the validator, so that a write without it gets the
+ * 428 that explains it; the `x-required` marker makes it `required: true` in
+ * the document (src/plugins/swagger.ts), so that generated SDKs ask for it.
+ */
 export const ifMatchHeaders = Type.Object({
   'if-match': Type.Optional(
-    Type.String({ maxLength: 500, description: 'The current ETag (or version) of the resource. Required; a stale one gets 412.' }),
+    Type.String({
+      maxLength: 500,
+      description: 'The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400.',
+      'x-required': true,
+    }),
   ),
 })
 export const ifNoneMatchHeaders = Type.Object({

@@ -208,7 +208,7 @@ export const ARCHIVE_DESCRIPTION =
 export const ArchiveNdjson = Type.String({ $id: 'ArchiveNdjson', description: ARCHIVE_DESCRIPTION })
 
 export const ArchiveExportQuery = Strict(
-  { revisions: Type.Optional(Type.Boolean({ default: false, description: 'Follow each article with its revisions (oldest first).' })) },
+  { revisions: Type.Optional(Type.Boolean({ description: 'Follow each article with its revisions, oldest first (default false).' })) },
   { $id: 'ArchiveExportQuery' },
 )
 

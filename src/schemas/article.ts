@@ -35,7 +35,7 @@ export const Headlines = Strict(
 )
 
 const block = <N extends string, P extends Record<string, TSchema>>(name: N, props: P, description: string) =>
-  Strict({ type: Type.Literal(name), ...props }, { $id: `${name[0]!.toUpperCase()}${name.slice(1)}Block`, description })
+  Strict({ type: Type.Literal(name), ...props }, { $id: `${name[0]!.toUpperCase()}${name.slice(1)}Block`, title: `${name[0]!.toUpperCase()}${name.slice(1)}Block`, description })
 
 export const ParagraphBlock = block('paragraph', { html: Text(20000, { description: 'Inline HTML: a, em, strong, b, i, sub, sup, br.' }) }, 'A paragraph.')
 export const HeadingBlock = block('heading', { level: Type.Integer({ minimum: 2, maximum: 6 }), text: Text(300) }, 'A subheading.')
@@ -91,7 +91,7 @@ export const Correction = Strict({ at: ref(Timestamp), text: Text(2000) }, { $id
 
 export const CreditInput = Strict({ contributorId: ref(Id), role: ref(CreditRole) }, { $id: 'CreditInput' })
 export const ArticleTopicInput = Strict(
-  { topicId: ref(Id), primary: Type.Optional(Type.Boolean({ default: false })) },
+  { topicId: ref(Id), primary: Type.Optional(Type.Boolean({ description: 'The main topic of the article (default false); at most one.' })) },
   { $id: 'ArticleTopicInput' },
 )
 
@@ -215,7 +215,7 @@ export const LeadMedia = Strict(
  * against them.
  */
 const outBlock = <N extends string, P extends Record<string, TSchema>>(name: N, props: P, description: string) =>
-  Strict({ type: Type.Literal(name), ...props }, { $id: `${name[0]!.toUpperCase()}${name.slice(1)}BlockOut`, description })
+  Strict({ type: Type.Literal(name), ...props }, { $id: `${name[0]!.toUpperCase()}${name.slice(1)}BlockOut`, title: `${name[0]!.toUpperCase()}${name.slice(1)}BlockOut`, description })
 
 const embedded = {
   caption: Type.Optional(Type.String({ description: "The block's own caption, else the media item's." })),
@@ -284,7 +284,6 @@ export const Article = Strict(
 )
 export type ArticleOut = Static<typeof Article>
 
-/** A list item: every article field unless `fields=` narrows them (id is always there); search results add a snippet. */
 /**
  * A list item: the article, plus a snippet and score in search results. With
  * `fields=` only the named fields (and id) are sent: a client that asks for a
@@ -293,14 +292,27 @@ export type ArticleOut = Static<typeof Article>
 export const ArticleListItem = Type.Object(
   {
     ...Article.properties,
-    snippet: Type.Optional(Type.String({ description: 'Searches only: the best-matching passage, HTML-escaped, with <mark> around the matches.' })),
+    snippet: Type.Optional(Type.String({ description: 'Searches only: the best-matching passage, HTML-escaped, with `<mark>` around the matches.' })),
     score: Type.Optional(Type.Number({ description: 'Searches only: relevance (higher is better).' })),
   },
   {
     $id: 'ArticleListItem',
     additionalProperties: false,
-    description: 'An article in a list. With fields=, only the fields asked for (and id) are present.',
+    description: 'An article in a list. With fields=, the answer holds only the fields asked for (and id): see SparseArticleListItem.',
   },
+)
+
+/**
+ * A list item as `fields=` sends it: id, and only the fields asked for. The
+ * list operation keeps ArticleListItem (full) for its answer, so that the
+ * common, non-sparse call gets full types in every SDK; a client that asks
+ * for a sparse list types its items with this schema instead (the published
+ * client's SparseArticle<'headlines' | ...> picks the fields it asked for).
+ */
+const { id: sparseId, ...sparseRest } = ArticleListItem.properties
+export const SparseArticleListItem = Type.Object(
+  { id: sparseId, ...Type.Partial(Type.Object(sparseRest)).properties },
+  { $id: 'SparseArticleListItem', additionalProperties: false, description: 'An article in a list asked for with fields=: id, and only the fields asked for.' },
 )
 
 export const ARTICLE_FIELDS = Object.keys(Article.properties)
@@ -308,7 +320,7 @@ export const ARTICLE_INCLUDES = ['contributors', 'topics', 'sections'] as const
 
 export const ArticleList = Strict(
   {
-    data: Type.Array(ref(ArticleListItem)),
+    data: Type.Array(ref(ArticleListItem), { description: 'The articles. With fields=, each is a SparseArticleListItem: id and the fields asked for.' }),
     next: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last page.' })),
     total: Type.Optional(Type.Integer({ description: 'With total=true: how many articles match in all.' })),
     included: Type.Optional(
@@ -336,7 +348,7 @@ const keys = (description: string) =>
 
 export const ArticleListQuery = Strict(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1..100 (default 20).' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Page size, 1..100 (default 20).' })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'The `next` cursor of the previous page (same filters and sort).' })),
     q: Type.Optional(
       Type.String({
@@ -364,8 +376,8 @@ export const ArticleListQuery = Strict(
         description: 'newest (default; relevance with q), oldest, updated, relevance (needs q).',
       }),
     ),
-    total: Type.Optional(Type.Boolean({ default: false, description: 'Also count every match (costs a query).' })),
-    fields: Type.Optional(list(ARTICLE_FIELDS, 'Only these fields of each article (id is always sent).')),
+    total: Type.Optional(Type.Boolean({ description: 'Also count every match, costing a query (default false).' })),
+    fields: Type.Optional(list(ARTICLE_FIELDS, 'Only these fields of each article (id is always sent); the items are then SparseArticleListItem.')),
     include: Type.Optional(list(ARTICLE_INCLUDES, 'Related resources to send once per page in `included`.')),
   },
   { $id: 'ArticleListQuery' },
@@ -373,7 +385,7 @@ export const ArticleListQuery = Strict(
 export type ArticleListQueryValue = Static<typeof ArticleListQuery>
 
 export const RelatedQuery = Strict(
-  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'How many, 1..20 (default 5).' })) },
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: 'How many, 1..20 (default 5).' })) },
   { $id: 'RelatedQuery' },
 )
 
@@ -410,6 +422,7 @@ export const articleSchemas = [
   BodyBlockOut,
   Article,
   ArticleListItem,
+  SparseArticleListItem,
   ArticleList,
   ArticleListQuery,
   RelatedQuery,

@@ -29,7 +29,7 @@ export const ChangeList = Strict(
 export const ChangeQuery = Strict(
   {
     since: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'The `next` of the previous answer; from the start when absent.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'At most this many changes, 1..1000 (default 100).' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'At most this many changes, 1..1000 (default 100).' })),
   },
   { $id: 'ChangeQuery' },
 )

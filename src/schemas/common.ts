@@ -25,7 +25,10 @@ export const Timestamp = Type.String({ $id: 'Timestamp', format: 'date-time', ma
 
 export const ValidationIssue = Strict(
   {
-    path: Type.String({ description: 'Where: a JSON pointer into the body (/body/3/html), or /querystring/NAME, /params/NAME, /headers/NAME.' }),
+    path: Type.String({
+      description:
+        'Where, naming what the client sent: /body followed by a JSON pointer into the request body (/body/headlines/basic; a missing property is named by its own path), /query/NAME, /params/NAME or /headers/NAME (lower case).',
+    }),
     message: Type.String(),
   },
   { $id: 'ValidationIssue' },
@@ -33,7 +36,7 @@ export const ValidationIssue = Strict(
 
 export const Problem = Type.Object(
   {
-    type: Type.String({ description: 'A URI reference that identifies the problem type.' }),
+    type: Type.String({ description: 'The problem type, a URI reference (/problems/validation); GET it for a page that explains the problem.' }),
     title: Type.String(),
     status: Type.Integer({ minimum: 400, maximum: 599 }),
     detail: Type.Optional(Type.String()),
@@ -42,6 +45,8 @@ export const Problem = Type.Object(
     errors: Type.Optional(Type.Array(ref(ValidationIssue))),
     currentVersion: Type.Optional(Type.Integer({ description: 'On 412: the version the resource is at now (fetch it again for its ETag).' })),
     usedBy: Type.Optional(Type.Array(Type.String(), { description: 'On 409 for deletes: ids of articles using the resource.' })),
+    limitBytes: Type.Optional(Type.Integer({ description: 'On 413: the largest body this operation takes, in bytes.' })),
+    accepted: Type.Optional(Type.Array(Type.String(), { description: 'On 415: the body types this operation takes.' })),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details.' },
 )
@@ -57,6 +62,9 @@ export const PreconditionFailedProblem = Type.Object(
 )
 
 // Parameter schemas are inlined into the OpenAPI parameters, so they hold no $ref.
+// Request schemas carry no `default`: openapi-typescript (with its defaults) types
+// a property that has one as always present, which is true of answers, not of
+// requests. The services apply the defaults; the descriptions say them.
 export const IdParams = Strict(
   { id: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'The id (or, where the resource has one, the slug).' }) },
   { $id: 'IdParams' },
@@ -64,14 +72,14 @@ export const IdParams = Strict(
 
 export const PageQuery = Strict(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1..100 (default 20).' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Page size, 1..100 (default 20).' })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'The `next` cursor of the previous page.' })),
   },
   { $id: 'PageQuery' },
 )
 
 export const ForceQuery = Strict(
-  { force: Type.Optional(Type.Boolean({ default: false, description: 'Detach it from every article using it first; each detach is a new article revision.' })) },
+  { force: Type.Optional(Type.Boolean({ description: 'Detach it from every article using it first; each detach is a new article revision (default false).' })) },
   { $id: 'ForceQuery' },
 )
 

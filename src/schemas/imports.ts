@@ -24,8 +24,7 @@ export const ImportQuery = Strict(
   {
     dryRun: Type.Optional(
       Type.Boolean({
-        default: false,
-        description: 'Parse and report only: nothing is saved, `article` is null and the answer is 200.',
+        description: 'Parse and report only: nothing is saved, `article` is null and the answer is 200 (default false).',
       }),
     ),
   },
@@ -66,7 +65,7 @@ export const ParsedCredit = Strict(
 
 export const ParsedPrint = Strict(
   { publication: Type.String(), headline: Type.String() },
-  { $id: 'ParsedPrint', description: 'From "This article appeared in <publication> print edition as: <headline>".' },
+  { $id: 'ParsedPrint', description: 'From `This article appeared in <publication> print edition as: <headline>`.' },
 )
 
 export const ParsedArticle = Strict(

@@ -43,6 +43,11 @@ export function createApiKeyService(repo: ApiKeyRepository, runtime: Runtime = s
       return { keyId: row.id, scope: row.scope }
     },
 
+    /** Whether any key was ever used (the server's start-up hint is for a database whose first key may be lost). */
+    async anyUsed(): Promise<boolean> {
+      return (await repo.list()).some((k) => k.lastUsedAt !== null)
+    },
+
     list: () => repo.list(),
     revoke: (id: string) => repo.revoke(id, runtime.now().toISOString()),
   }

@@ -287,11 +287,11 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       const limit = query.limit ?? DEFAULT_PAGE_SIZE
       const filter = filterOf(query)
       if (filter.statuses && !canSeeUnpublished(actor)) {
-        throw new ValidationError('Filtering by status needs a write key.', [{ path: '/querystring/status', message: 'needs a write key' }])
+        throw new ValidationError('Filtering by status needs a write key.', [{ path: '/query/status', message: 'needs a write key' }])
       }
       const sort = query.sort ?? (filter.search ? 'relevance' : 'newest')
       if (sort === 'relevance' && !filter.search) {
-        throw new ValidationError('Sorting by relevance needs a search.', [{ path: '/querystring/sort', message: 'relevance needs q' }])
+        throw new ValidationError('Sorting by relevance needs a search.', [{ path: '/query/sort', message: 'relevance needs q' }])
       }
       const cursor = query.cursor === undefined ? null : decodeArticleCursor(query.cursor, sort)
       const vis = visibility(actor)
@@ -311,9 +311,9 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
      */
     async changes(query: { since?: string | undefined; limit?: number | undefined }, actor: Actor) {
       const limit = query.limit ?? 100
-      const since = query.since === undefined ? 0 : Number(decodeIdCursor(query.since))
+      const since = query.since === undefined ? 0 : Number(decodeIdCursor(query.since, 'since'))
       if (!Number.isInteger(since) || since < 0) {
-        throw new ValidationError('The cursor is not one this API gave out.', [{ path: '/querystring/since', message: 'invalid cursor' }])
+        throw new ValidationError('The cursor is not one this API gave out.', [{ path: '/query/since', message: 'invalid cursor' }])
       }
       const publicOnly = !canSeeUnpublished(actor)
       const rows = await repo.changes(since, limit, publicOnly)

@@ -17,28 +17,29 @@ export function encodeArticleCursor(cursor: ArticleCursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url')
 }
 
-export function decodeArticleCursor(cursor: string, sort: string): ArticleCursor {
+/** `param` is the query parameter the client sent the cursor in, so that the error names it. */
+export function decodeArticleCursor(cursor: string, sort: string, param = 'cursor'): ArticleCursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
     if (isArticleCursor(value) && value.sort === sort) return value
   } catch {
     // fall through
   }
-  throw new ValidationError('The cursor is not one this API gave out for this sort.', [{ path: '/querystring/cursor', message: 'invalid cursor' }])
+  throw new ValidationError('The cursor is not one this API gave out for this sort.', [{ path: `/query/${param}`, message: 'is not a cursor this API gave out' }])
 }
 
 export function encodeIdCursor(id: string): string {
   return Buffer.from(JSON.stringify({ id })).toString('base64url')
 }
 
-export function decodeIdCursor(cursor: string): string {
+export function decodeIdCursor(cursor: string, param = 'cursor'): string {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
     if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id
   } catch {
     // fall through
   }
-  throw new ValidationError('The cursor is not one this API gave out.', [{ path: '/querystring/cursor', message: 'invalid cursor' }])
+  throw new ValidationError(`The ${param} value is not a cursor this API gave out: pass the \`next\` of an earlier answer.`, [{ path: `/query/${param}`, message: 'is not a cursor this API gave out' }])
 }
 
 /** A page request as clients send it; the schema's default fills `limit` at run time. */

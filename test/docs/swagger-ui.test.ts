@@ -69,6 +69,10 @@ t.test('Swagger UI lists every operation, loads only local assets and runs "Try 
   const pageErrors: string[] = []
   const page: Page = context.pages()[0] ?? (await context.newPage())
   page.on('pageerror', (err) => pageErrors.push(err.message))
+  const consoleErrors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text())
+  })
 
   const docs = await page.goto(`${server.base}/docs`, { waitUntil: 'load' })
   t.equal(docs?.status(), 200, '/docs answers')
@@ -98,8 +102,18 @@ t.test('Swagger UI lists every operation, loads only local assets and runs "Try 
   const body = await health.locator('.live-responses-table .response-col_description pre').first().textContent()
   t.match(body ?? '', /"status": "ok"/, 'the live response body is shown')
 
-  // The screenshot shows the operations and the live response; the long Schemas list is folded away.
+  // The body block union lists its branches by name (their titles), each an object: no "object | (any | any | ...)".
   const models = page.locator('section.models')
+  const union = models
+    .locator('article[data-json-schema-level="0"]')
+    .filter({ has: page.locator(':scope > .json-schema-2020-12-head .json-schema-2020-12__title', { hasText: /^BodyBlock$/ }) })
+  await union.locator('.json-schema-2020-12-expand-deep-button').first().click()
+  await union.getByText('RelatedBlock').first().waitFor({ state: 'visible' })
+  const unionText = await union.innerText()
+  for (const name of ['ParagraphBlock', 'ImageBlock', 'RelatedBlock']) t.match(unionText, new RegExp(`#\\d ${name}`), `BodyBlock lists ${name} as a branch`)
+  t.notMatch(unionText, /\bany\b/, 'and no branch as "any"')
+
+  // The screenshot shows the operations and the live response; the long Schemas list is folded away.
   if (await models.count()) await models.locator('h4').first().click()
   mkdirSync(join(root, 'test-artifacts'), { recursive: true })
   await page.screenshot({ path: SCREENSHOT, fullPage: true })
@@ -112,4 +126,9 @@ t.test('Swagger UI lists every operation, loads only local assets and runs "Try 
     'no request leaves 127.0.0.1',
   )
   t.same(pageErrors, [], 'no script errors on the page')
+  t.same(
+    consoleErrors.filter((m) => /Content Security Policy/i.test(m)),
+    [],
+    'the page breaks no rule of its Content-Security-Policy (inline styles included)',
+  )
 })

@@ -175,7 +175,7 @@ export function ordering(sort: ArticleSort, after: PageAfter | null, c: ListColu
 /** FTS5 reports bad query syntax as an SQLite error; that is the client's 400, never a 500. */
 export function rethrowSearchError(err: unknown): never {
   if (err instanceof Database.SqliteError && /fts5|no such column|unterminated|unknown special query/i.test(err.message)) {
-    throw new ValidationError('The search query is not valid.', [{ path: '/querystring/q', message: err.message.replace(/^fts5: /, '') }])
+    throw new ValidationError('The search query is not valid.', [{ path: '/query/q', message: err.message.replace(/^fts5: /, '') }])
   }
   throw err
 }

@@ -93,7 +93,7 @@ const archive: FastifyPluginAsyncTypebox<{ service: ArchiveService; bodyLimit?: 
             content: { [NDJSON]: { schema: ref(ArchiveNdjson) } },
             headers: {
               // x-required: the header is on every such answer (see src/plugins/swagger.ts).
-              'Content-Disposition': Type.String({ description: 'attachment; filename="newsdesk-archive-<time>.ndjson"', 'x-required': true }),
+              'Content-Disposition': Type.String({ description: '`attachment; filename="newsdesk-archive-<time>.ndjson"`', 'x-required': true }),
               'Cache-Control': Type.String({ description: 'no-store: an archive holds drafts.', 'x-required': true }),
             },
           },

@@ -73,21 +73,21 @@ t.test('GET /v1/articles filters by section subtree, topics, contributor, type a
 t.test('GET /v1/articles rejects bad filter values with a 400 naming the parameter', async (t) => {
   const { h } = await newsroom(t)
   const cases: [string, string][] = [
-    ['type=gossip', '/querystring/type'],
-    ['language=English', '/querystring/language'],
-    ['publishedFrom=yesterday', '/querystring/publishedFrom'],
-    ['topic=a%20b', '/querystring/topic'],
-    ['section=..%2Fetc', '/querystring/section'],
-    ['sort=random', '/querystring/sort'],
-    ['sort=relevance', '/querystring/sort'],
-    ['status=draft', '/querystring/status'],
-    ['fields=headline,password', '/querystring/fields'],
-    ['include=revisions', '/querystring/include'],
-    ['include=topics.articles', '/querystring/include'],
-    [`q=${'x'.repeat(201)}`, '/querystring/q'],
-    ['q=%22unterminated', '/querystring/q'],
-    ['q=AND%20OR', '/querystring/q'],
-    ['q=nosuchcolumn:word', '/querystring/q'],
+    ['type=gossip', '/query/type'],
+    ['language=English', '/query/language'],
+    ['publishedFrom=yesterday', '/query/publishedFrom'],
+    ['topic=a%20b', '/query/topic'],
+    ['section=..%2Fetc', '/query/section'],
+    ['sort=random', '/query/sort'],
+    ['sort=relevance', '/query/sort'],
+    ['status=draft', '/query/status'],
+    ['fields=headline,password', '/query/fields'],
+    ['include=revisions', '/query/include'],
+    ['include=topics.articles', '/query/include'],
+    [`q=${'x'.repeat(201)}`, '/query/q'],
+    ['q=%22unterminated', '/query/q'],
+    ['q=AND%20OR', '/query/q'],
+    ['q=nosuchcolumn:word', '/query/q'],
   ]
   for (const [query, path] of cases) {
     const res = await h.app.inject({ url: `/v1/articles?${query}` })

@@ -33,23 +33,23 @@ t.test('POST /v1/articles rejects ids, versions, status and timestamps in the bo
   for (const field of ['id', 'version', 'status', 'createdAt', 'publishedAt', 'wordCount', 'corrections']) {
     const { res, json } = await create(h, { ...minimalArticle(), [field]: field === 'version' ? 7 : 'x' })
     t.equal(res.statusCode, 400, field)
-    t.same(json.errors, [{ path: `/${field}`, message: 'is not a known property' }], field)
+    t.same(json.errors, [{ path: `/body/${field}`, message: 'is not a known property' }], field)
   }
 })
 
 t.test('POST /v1/articles answers 400 problems that name the wrong field', async (t) => {
   const h = await testApp(t)
   const cases: [object, string][] = [
-    [{ body: [] }, '/headlines'],
-    [{ ...minimalArticle(), headlines: { basic: null } }, '/headlines/basic'],
-    [{ ...minimalArticle(), headlines: { basic: '' } }, '/headlines/basic'],
-    [{ ...minimalArticle(), headlines: { basic: 'x'.repeat(301) } }, '/headlines/basic'],
-    [{ ...minimalArticle(), type: 'gossip' }, '/type'],
-    [{ ...minimalArticle(), body: [{ type: 'marquee', text: 'hi' }] }, '/body/0/type'],
-    [{ ...minimalArticle(), body: [{ type: 'heading', level: '2', text: 'Coerced?' }] }, '/body/0/level'],
-    [{ ...minimalArticle(), body: [{ type: 'paragraph', html: 'ok', colour: 'red' }] }, '/body/0/colour'],
-    [{ ...minimalArticle(), body: Array.from({ length: 501 }, () => ({ type: 'ad', slot: 'a' })) }, '/body'],
-    [{ ...minimalArticle(), canonicalUrl: 'javascript:alert(1)' }, '/canonicalUrl'],
+    [{ body: [] }, '/body/headlines'],
+    [{ ...minimalArticle(), headlines: { basic: null } }, '/body/headlines/basic'],
+    [{ ...minimalArticle(), headlines: { basic: '' } }, '/body/headlines/basic'],
+    [{ ...minimalArticle(), headlines: { basic: 'x'.repeat(301) } }, '/body/headlines/basic'],
+    [{ ...minimalArticle(), type: 'gossip' }, '/body/type'],
+    [{ ...minimalArticle(), body: [{ type: 'marquee', text: 'hi' }] }, '/body/body/0/type'],
+    [{ ...minimalArticle(), body: [{ type: 'heading', level: '2', text: 'Coerced?' }] }, '/body/body/0/level'],
+    [{ ...minimalArticle(), body: [{ type: 'paragraph', html: 'ok', colour: 'red' }] }, '/body/body/0/colour'],
+    [{ ...minimalArticle(), body: Array.from({ length: 501 }, () => ({ type: 'ad', slot: 'a' })) }, '/body/body'],
+    [{ ...minimalArticle(), canonicalUrl: 'javascript:alert(1)' }, '/body/canonicalUrl'],
   ]
   for (const [body, path] of cases) {
     const { res, json } = await create(h, body)
@@ -73,7 +73,7 @@ t.test('POST /v1/articles rejects disallowed paragraph HTML, naming the block', 
   for (const html of bad) {
     const { res, json } = await create(h, { ...minimalArticle(), body: [{ type: 'paragraph', html: 'fine' }, { type: 'paragraph', html }] })
     t.equal(res.statusCode, 400, html)
-    t.equal(json.errors[0].path, '/body/1/html', html)
+    t.equal(json.errors[0].path, '/body/body/1/html', html)
   }
   const { json } = await create(h, { ...minimalArticle(), body: [{ type: 'paragraph', html: 'A <a href="https://example.org/x">link</a> &amp; <b>bold</b><br>' }] })
   t.equal(json.body[0].html, 'A <a href="https://example.org/x">link</a> &amp; <b>bold</b><br />')
@@ -83,7 +83,7 @@ t.test('POST /v1/articles rejects a video block without exactly one of mediaId a
   const h = await testApp(t)
   const { res, json } = await create(h, { ...minimalArticle(), body: [{ type: 'video', title: 'x' }] })
   t.equal(res.statusCode, 400)
-  t.equal(json.errors[0].path, '/body/0')
+  t.equal(json.errors[0].path, '/body/body/0')
 })
 
 t.test('POST /v1/articles names references to media, contributors and topics that do not exist', async (t) => {
@@ -98,7 +98,7 @@ t.test('POST /v1/articles names references to media, contributors and topics tha
   t.equal(res.statusCode, 400)
   t.same(
     json.errors.map((e: { path: string }) => e.path),
-    ['/leadMedia/mediaId', '/body/0/mediaId', '/credits/0/contributorId', '/topics/0/topicId'],
+    ['/body/leadMedia/mediaId', '/body/body/0/mediaId', '/body/credits/0/contributorId', '/body/topics/0/topicId'],
   )
 })
 
@@ -150,7 +150,7 @@ t.test('POST /v1/articles refuses two primary topics and a duplicated topic', as
   t.equal(r.res.statusCode, 400)
   r = await create(h, { ...minimalArticle(), topics: [{ topicId: c.topic.id }, { topicId: c.topic.id }] })
   t.equal(r.res.statusCode, 400)
-  t.equal(r.json.errors[0].path, '/topics/1/topicId')
+  t.equal(r.json.errors[0].path, '/body/topics/1/topicId')
 })
 
 t.test('POST /v1/articles gives a taken slug a 409 and a derived slug a unique suffix', async (t) => {
@@ -269,7 +269,7 @@ t.test('publish makes an article public; firstPublishedAt never changes afterwar
   t.not(again.json().publishedAt, published.publishedAt)
 })
 
-t.test('PUT and PATCH /v1/articles/:id need If-Match: 428 without, 412 when stale', async (t) => {
+t.test('PUT and PATCH /v1/articles/:id need If-Match: 428 without, 412 when stale, 400 when malformed', async (t) => {
   const h = await testApp(t)
   const { json } = await create(h)
   const url = `/v1/articles/${json.id}`
@@ -283,7 +283,8 @@ t.test('PUT and PATCH /v1/articles/:id need If-Match: 428 without, 412 when stal
   t.equal(stale.statusCode, 412)
   t.match(stale.json(), { type: '/problems/precondition-failed', currentVersion: 2 })
   const garbage = await h.app.inject({ method: 'PATCH', url, headers: { ...h.as.write, 'if-match': 'whatever' }, payload: { summary: 'Lost?' } })
-  t.equal(garbage.statusCode, 412)
+  t.equal(garbage.statusCode, 400, 'a malformed If-Match is the client\'s error, not a stale one')
+  t.equal(garbage.json().errors[0].path, '/headers/if-match')
   const put = await h.app.inject({ method: 'PUT', url, headers: h.as.write, payload: minimalArticle() })
   t.equal(put.statusCode, 400, 'a PUT must carry every field')
   const after = await h.app.inject({ url, headers: h.as.write })

@@ -197,7 +197,7 @@ t.test('bad text gives clear problems and saves nothing', async (t) => {
   t.same(chrome.json().warnings, ['input contains only page chrome'], 'the 422 carries the parser warnings')
   const query = await post(h, story, { query: '?dryRun=perhaps' })
   t.equal(query.statusCode, 400)
-  t.same(query.json().errors, [{ path: '/querystring/dryRun', message: 'must be boolean' }])
+  t.same(query.json().errors, [{ path: '/query/dryRun', message: 'must be boolean' }])
   t.same(await counts(h), { media: 0, topics: 0, contributors: 0, articles: 0 })
 })
 

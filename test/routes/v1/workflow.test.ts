@@ -14,7 +14,7 @@ t.test('schedule publishes at a future time; the scheduler publishes due article
   const a = await draft(h)
   const past = await act(h, a.id, 'schedule', 1, { at: new Date(clock.now().getTime() - 1000).toISOString() })
   t.equal(past.statusCode, 400)
-  t.equal(past.json().errors[0].path, '/at')
+  t.equal(past.json().errors[0].path, '/body/at')
   const at = new Date(clock.now().getTime() + 60_000).toISOString()
   const scheduled = await act(h, a.id, 'schedule', 1, { at, message: 'for the morning' })
   t.equal(scheduled.statusCode, 200)
