@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Config } from './config.js'
 import { openDataLayer, type DataLayer } from './db/index.js'
 import { allSchemas } from './schemas/index.js'
+import { strictDateTime } from './schemas/formats.js'
 import { createServices, type Services } from './services/index.js'
 import { createMetrics } from './plugins/metrics.js'
 import { createScheduler } from './services/scheduler.js'
@@ -46,14 +47,15 @@ function requestId(req: IncomingMessage): string {
 /**
  * Validation: bodies are never coerced (null stays null, "1" is not 1) and
  * unknown properties are rejected rather than removed; query strings and
- * headers are coerced, since they are text on the wire.
+ * headers are coerced, since they are text on the wire. A `date-time` must be
+ * a real instant (src/schemas/formats.ts).
  */
 function validatorFactory() {
   const factory = AjvCompiler()
   const base = { removeAdditional: false, useDefaults: true, allErrors: true, discriminator: true }
   return (externalSchemas: Record<string, unknown>, options: { customOptions?: object }) => {
-    const body = factory(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, ...base, coerceTypes: false } } as never)
-    const other = factory(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, ...base, coerceTypes: 'array' } } as never)
+    const body = factory(externalSchemas as never, { ...options, onCreate: strictDateTime, customOptions: { ...options.customOptions, ...base, coerceTypes: false } } as never)
+    const other = factory(externalSchemas as never, { ...options, onCreate: strictDateTime, customOptions: { ...options.customOptions, ...base, coerceTypes: 'array' } } as never)
     return (route: { httpPart?: string }) => (route.httpPart === 'body' ? body(route as never) : other(route as never))
   }
 }

@@ -6,6 +6,7 @@ import { ContributorKind, TopicKind } from './contributor.js'
 import { MediaKind, Rendition } from './media.js'
 import { RevisionSnapshot } from './revision.js'
 import type { Issue } from '../errors.js'
+import { strictDateTime } from './formats.js'
 
 /**
  * The bulk archive: NDJSON, one JSON object a line, each with a `kind`.
@@ -292,6 +293,7 @@ export const archiveSchemas = [
 export function compileArchiveLineValidator(schemas: TSchema[]): (value: unknown) => Issue | null {
   const externals = Object.fromEntries(schemas.map((s) => [s.$id!, s]))
   const compile = AjvCompiler()(externals as never, {
+    onCreate: strictDateTime,
     customOptions: { removeAdditional: false, useDefaults: true, allErrors: false, discriminator: true, coerceTypes: false },
   } as never) as unknown as (route: { schema: TSchema }) => {
     (value: unknown): boolean

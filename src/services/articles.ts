@@ -20,6 +20,7 @@ import { expectedVersion } from './preconditions.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import { canSeeUnpublished, type Actor } from './actor.js'
 import { transition, type WorkflowAction } from './workflow.js'
+import { toInstant } from './time.js'
 
 /** An article's editable content with defaults applied; optional fields may be absent. */
 type Editable = Omit<ArticleCreateBody, 'slug' | 'type' | 'language' | 'credits' | 'topics'> & {
@@ -40,7 +41,7 @@ export interface ArticlePage {
 }
 
 const split = (v: string | undefined) => (v === undefined ? undefined : v.split(','))
-const iso = (v: string | undefined) => (v === undefined ? undefined : new Date(v).toISOString())
+const iso = (v: string | undefined) => (v === undefined ? undefined : toInstant(v))
 
 /** The repository filter for a list query (values were validated by the schema). */
 function filterOf(q: ArticleListQueryValue): ArticleFilter {
@@ -169,7 +170,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       body,
       printEdition: input.printEdition ?? null,
       canonicalUrl: input.canonicalUrl ?? null,
-      embargoUntil: input.embargoUntil ? new Date(input.embargoUntil).toISOString() : null,
+      embargoUntil: input.embargoUntil ? toInstant(input.embargoUntil) : null,
       wordCount: wordCount(body),
       bodyText: bodyText(body),
     }
