@@ -12,7 +12,7 @@ import { createMetrics } from './plugins/metrics.js'
 import { createScheduler } from './services/scheduler.js'
 import type { Runtime } from './services/clock.js'
 import './plugins/types.js'
-import problemPlugin from './plugins/problem.js'
+import problemPlugin, { clientErrorProblem, frameworkErrorProblem, MAX_PARAM_LENGTH } from './plugins/problem.js'
 import authPlugin from './plugins/auth.js'
 import idempotencyPlugin from './plugins/idempotency.js'
 import cachingPlugin from './plugins/caching.js'
@@ -72,6 +72,10 @@ export async function buildApp(config: Config, options: { runtime?: Runtime } = 
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
+    // Errors before routing and from Node's HTTP parser are problem+json too.
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors: frameworkErrorProblem,
+    clientErrorHandler: clientErrorProblem,
     schemaController: { compilersFactory: { buildValidator: validatorFactory() as never } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
