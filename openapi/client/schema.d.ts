@@ -536,7 +536,10 @@ export interface paths {
         /** List API keys (never their secrets) */
         get: operations["listApiKeys"];
         put?: never;
-        /** Create an API key (the secret is shown once) */
+        /**
+         * Create an API key (the secret is shown once)
+         * @description The secret is in this answer only: it is never stored, not even for Idempotency-Key replays. A retry with the same Idempotency-Key creates nothing and answers 409 (`/problems/api-key-secret-shown-once`), its Location naming the key the first request created: if that first answer was lost, revoke that key and create a new one.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -6055,6 +6058,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

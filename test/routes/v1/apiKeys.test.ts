@@ -47,3 +47,26 @@ t.test('a malformed Authorization header is a 401 problem', async (t) => {
     t.equal(res.json().type, '/problems/unauthorized')
   }
 })
+
+t.test('POST /v1/api-keys with an Idempotency-Key stores no secret; a replay is a 409 naming the key, never the secret again', async (t) => {
+  const h = await testApp(t)
+  const headers = { ...h.as.admin, 'idempotency-key': 'create-partner-key' }
+  const first = await h.app.inject({ method: 'POST', url: '/v1/api-keys', headers, payload: { name: 'partner', scope: 'read' } })
+  t.equal(first.statusCode, 201)
+  const { id, key } = first.json()
+  const secret = key.slice('nd_'.length)
+  const stored = JSON.stringify(h.data.handle.sqlite.prepare('select * from idempotency_keys').all())
+  t.match(stored, 'create-partner-key', 'the claim is stored')
+  t.notMatch(stored, secret, 'but never the secret')
+  t.notMatch(stored, secret.slice(0, 16), 'nor a piece of it')
+
+  const replay = await h.app.inject({ method: 'POST', url: '/v1/api-keys', headers, payload: { name: 'partner', scope: 'read' } })
+  t.equal(replay.statusCode, 409)
+  t.match(replay.headers['content-type'], /^application\/problem\+json/)
+  t.equal(replay.headers['idempotent-replayed'], 'true')
+  t.equal(replay.headers.location, `/v1/api-keys/${id}`)
+  t.notMatch(replay.body, secret)
+  t.match(replay.json(), { type: '/problems/api-key-secret-shown-once', status: 409, detail: new RegExp(id) })
+  const list = (await h.app.inject({ url: '/v1/api-keys', headers: h.as.admin })).json().data as { name: string }[]
+  t.equal(list.filter((k) => k.name === 'partner').length, 1, 'the replay created no second key')
+})
