@@ -64,7 +64,9 @@ function validatorFactory() {
 export async function buildApp(config: Config, options: { runtime?: Runtime } = {}): Promise<App> {
   const metrics = createMetrics()
   const data = openDataLayer(config.databasePath, metrics.observeQuery)
-  const services = createServices(data.repos, options.runtime)
+  const services = createServices(data.repos, options.runtime, {
+    idempotency: { claimTimeoutMs: config.idempotencyClaimTimeoutMs, retentionMs: config.idempotencyRetentionMs },
+  })
 
   const app = Fastify({
     logger: { level: config.logLevel },
@@ -85,9 +87,17 @@ export async function buildApp(config: Config, options: { runtime?: Runtime } = 
   const scheduler = createScheduler(() => services.articles.publishDue(), config.schedulerIntervalMs, (err) =>
     app.log.error({ err }, 'publishing scheduled articles failed'),
   )
-  app.addHook('onReady', async () => scheduler.start())
+  // Idempotency-Keys older than the retention are purged on a timer (unref'd: it never keeps the process alive).
+  const purge = createScheduler(() => services.idempotency.purgeExpired(), config.idempotencyPurgeIntervalMs, (err) =>
+    app.log.error({ err }, 'purging old idempotency keys failed'),
+  )
+  app.addHook('onReady', async () => {
+    scheduler.start()
+    purge.start()
+  })
   app.addHook('onClose', async () => {
     await scheduler.stop()
+    await purge.stop()
     data.close()
   })
   // JSON only (415 for anything else); the imports route adds text/plain for itself.
@@ -101,7 +111,7 @@ export async function buildApp(config: Config, options: { runtime?: Runtime } = 
   await app.register(metricsPlugin, { metrics })
   await app.register(authPlugin, { apiKeys: services.apiKeys, anonymousReads: config.anonymousReads })
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute })
-  await app.register(idempotencyPlugin, { repo: data.repos.idempotency })
+  await app.register(idempotencyPlugin, { service: services.idempotency })
   await app.register(cachingPlugin)
   await app.register(edgePlugin, { corsOrigins: config.corsOrigins })
 

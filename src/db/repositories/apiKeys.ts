@@ -54,8 +54,11 @@ export type IdempotencyClaim =
   | { state: 'in-progress' }
 
 export interface IdempotencyRepository {
-  /** Claims (apiKeyId, key) for this request, or says what an earlier request with the same key did. */
-  claim(row: { apiKeyId: string; key: string; method: string; path: string; requestHash: string; createdAt: string }): Promise<IdempotencyClaim>
+  /**
+   * Claims (apiKeyId, key) for this request, or says what an earlier request with the same key did.
+   * A claim without an answer made before `staleBefore` was abandoned (its process died): it is taken over.
+   */
+  claim(row: { apiKeyId: string; key: string; method: string; path: string; requestHash: string; createdAt: string }, staleBefore: string): Promise<IdempotencyClaim>
   complete(apiKeyId: string, key: string, statusCode: number, body: string, headers: Record<string, string>): Promise<void>
   release(apiKeyId: string, key: string): Promise<void>
   purgeOlderThan(at: string): Promise<number>
@@ -64,12 +67,19 @@ export interface IdempotencyRepository {
 export function createIdempotencyRepository(db: Db): IdempotencyRepository {
   const where = (apiKeyId: string, key: string) => and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key))
   return {
-    async claim(row) {
+    async claim(row, staleBefore) {
       return db.transaction(
         (): IdempotencyClaim => {
           const existing = db.select().from(idempotencyKeys).where(where(row.apiKeyId, row.key)).get()
           if (!existing) {
             db.insert(idempotencyKeys).values(row).run()
+            return { state: 'claimed' }
+          }
+          if (existing.statusCode === null && existing.createdAt < staleBefore) {
+            db.update(idempotencyKeys)
+              .set({ ...row, statusCode: null, responseBody: null, responseHeaders: null })
+              .where(where(row.apiKeyId, row.key))
+              .run()
             return { state: 'claimed' }
           }
           if (existing.requestHash !== row.requestHash || existing.method !== row.method || existing.path !== row.path) {
@@ -82,13 +92,15 @@ export function createIdempotencyRepository(db: Db): IdempotencyRepository {
       )
     },
     async complete(apiKeyId, key, statusCode, body, headers) {
-      db.update(idempotencyKeys).set({ statusCode, responseBody: body, responseHeaders: headers }).where(where(apiKeyId, key)).run()
+      db.transaction(() => db.update(idempotencyKeys).set({ statusCode, responseBody: body, responseHeaders: headers }).where(where(apiKeyId, key)).run(), {
+        behavior: 'immediate',
+      })
     },
     async release(apiKeyId, key) {
-      db.delete(idempotencyKeys).where(where(apiKeyId, key)).run()
+      db.transaction(() => db.delete(idempotencyKeys).where(where(apiKeyId, key)).run(), { behavior: 'immediate' })
     },
     async purgeOlderThan(at) {
-      return db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, at)).run().changes
+      return db.transaction(() => db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, at)).run().changes, { behavior: 'immediate' })
     },
   }
 }
