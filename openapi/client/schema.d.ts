@@ -1707,7 +1707,7 @@ export interface components {
             line: number;
             error: string;
         };
-        /** @description `imported`: records written (new, or different from the stored row); `unchanged`: records the database already held exactly. */
+        /** @description `imported`: records added (the database did not hold them); `unchanged`: records the database already held exactly. An import never overwrites: a record stored with different content stops the import at its line (422). */
         ArchiveImportResult: {
             imported: components["schemas"]["ArchiveCounts"];
             unchanged: components["schemas"]["ArchiveCounts"];

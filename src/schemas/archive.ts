@@ -247,7 +247,9 @@ const summary = {
 
 export const ArchiveImportResult = Strict(summary, {
   $id: 'ArchiveImportResult',
-  description: '`imported`: records written (new, or different from the stored row); `unchanged`: records the database already held exactly.',
+  description:
+    '`imported`: records added (the database did not hold them); `unchanged`: records the database already held exactly. ' +
+    'An import never overwrites: a record stored with different content stops the import at its line (422).',
 })
 export type ArchiveImportResultValue = Static<typeof ArchiveImportResult>
 

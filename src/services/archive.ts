@@ -361,10 +361,11 @@ export function createArchiveService(repo: ArchiveRepository, runtime: Runtime =
      * Imports an NDJSON archive from a stream of bytes. Lines are checked one by
      * one and written in batches, each in one transaction; the first bad line stops
      * the import and its whole batch is rolled back, so every line before
-     * `resumeFrom` is imported and none after it. Records are upserted by id:
-     * importing the same archive again writes nothing (identical rows are left
-     * alone), so an interrupted import is finished by running it again, or faster
-     * with `resumeFrom`.
+     * `resumeFrom` is imported and none after it. An import is a restore that
+     * never overwrites: records the database lacks are added, identical ones are
+     * left alone (so an interrupted import is finished by running it again, or
+     * faster with `resumeFrom`), and a record stored with other content stops the
+     * import at its line.
      */
     async importArchive(input: ArchiveInput, options: ArchiveImportOptions = {}): Promise<ArchiveImportSummary> {
       const batchSize = options.batchSize ?? ARCHIVE_BATCH_SIZE
