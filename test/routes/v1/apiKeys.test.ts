@@ -70,3 +70,17 @@ t.test('POST /v1/api-keys with an Idempotency-Key stores no secret; a replay is 
   const list = (await h.app.inject({ url: '/v1/api-keys', headers: h.as.admin })).json().data as { name: string }[]
   t.equal(list.filter((k) => k.name === 'partner').length, 1, 'the replay created no second key')
 })
+
+t.test('the last active admin key cannot be revoked (409); with another admin key it can', async (t) => {
+  const h = await testApp(t)
+  const list = async () => (await h.app.inject({ url: '/v1/api-keys', headers: h.as.admin })).json().data as { id: string; scope: string; revokedAt: string | null }[]
+  const [only] = (await list()).filter((k) => k.scope === 'admin' && k.revokedAt === null)
+  const refused = await h.app.inject({ method: 'POST', url: `/v1/api-keys/${only!.id}/revoke`, headers: h.as.admin })
+  t.equal(refused.statusCode, 409)
+  t.match(refused.json(), { type: '/problems/last-admin-key', detail: /last active admin key/ })
+  t.equal((await list()).find((k) => k.id === only!.id)?.revokedAt, null, 'still active')
+  const second = (await h.app.inject({ method: 'POST', url: '/v1/api-keys', headers: h.as.admin, payload: { name: 'second admin', scope: 'admin' } })).json()
+  t.equal((await h.app.inject({ method: 'POST', url: `/v1/api-keys/${only!.id}/revoke`, headers: h.as.admin })).statusCode, 200, 'another admin key is active')
+  const last = await h.app.inject({ method: 'POST', url: `/v1/api-keys/${second.id}/revoke`, headers: { authorization: `Bearer ${second.key}` } })
+  t.equal(last.statusCode, 409, 'and now that one is the last')
+})
