@@ -115,7 +115,7 @@ export async function buildApp(config: Config, options: { runtime?: Runtime } = 
   await app.register(cachingPlugin)
   await app.register(edgePlugin, { corsOrigins: config.corsOrigins })
 
-  await app.register(systemRoutes, { ping: data.ping, metrics })
+  await app.register(systemRoutes, { ping: data.ping, metrics, metricsToken: config.metricsToken })
   await app.register(articleRoutes, { service: services.articles })
   await app.register(changeRoutes, { service: services.articles })
   await app.register(

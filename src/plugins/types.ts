@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a route needs; 'read' by default. 'none' for health, metrics and docs. */
     scope?: Scope | 'none'
+    /** A bearer token that also opens this route (besides an API key of its scope); /metrics for scrapers. */
+    bearerToken?: string | undefined
     /** POST routes that honour Idempotency-Key. */
     idempotent?: boolean
     /**
