@@ -11,7 +11,7 @@ import {
 } from '../schemas/archive.js'
 import { DomainError } from '../errors.js'
 import { bodyText } from './articles.js'
-import { checkInlineHtml } from './html.js'
+import { checkEmbedHtml, checkInlineHtml } from './html.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import { toInstant, toInstantOrNull } from './time.js'
 
@@ -248,6 +248,11 @@ export function createArchiveService(repo: ArchiveRepository, runtime: Runtime =
       }
       if (block.type === 'video' && (block.mediaId === undefined) === (block.url === undefined)) {
         throw new BadLine(line, `/data/body/${i}: a video block needs exactly one of mediaId and url`)
+      }
+      if (block.type === 'embed' && block.html !== undefined) {
+        const { html, violations } = checkEmbedHtml(block.html)
+        if (violations.length > 0) throw new BadLine(line, `/data/body/${i}/html: ${violations[0]}`)
+        if (html !== block.html) throw new BadLine(line, `/data/body/${i}/html: an embedded iframe needs a sandbox attribute`)
       }
     })
     return { line, kind: 'article', data: record.data, bodyText: bodyText(record.data.body) }
