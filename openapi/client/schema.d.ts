@@ -46,7 +46,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /**
+         * Prometheus metrics
+         * @description Needs an admin key, or the metrics token the deployment configured (METRICS_TOKEN) for its scraper: `Authorization: Bearer <token>`.
+         */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
@@ -556,7 +559,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke an API key (idempotent) */
+        /**
+         * Revoke an API key (idempotent)
+         * @description The last active admin key cannot be revoked (409 `/problems/last-admin-key`): create another admin key first.
+         */
         post: operations["revokeApiKey"];
         delete?: never;
         options?: never;
@@ -881,6 +887,7 @@ export interface components {
             type: "embed";
             provider: string;
             url: string;
+            /** @description Only <iframe> elements, https, from these providers: www.youtube.com, www.youtube-nocookie.com, player.vimeo.com, open.spotify.com, w.soundcloud.com, www.openstreetmap.org, www.google.com, datawrapper.dwcdn.net, flo.uri.sh; attributes src, width, height, title, allow, allowfullscreen, loading, referrerpolicy, frameborder, sandbox. Every iframe is sandboxed: a sandbox of its own may hold allow-scripts, allow-same-origin, allow-popups, allow-presentation, allow-forms, allow-popups-to-escape-sandbox; without one it gets "allow-scripts allow-same-origin allow-popups allow-presentation". Anything else is a 400. Without html, the embed is a link to url. */
             html?: string;
         };
         /** @description An advertisement slot. */
@@ -1811,6 +1818,33 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6162,6 +6196,15 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

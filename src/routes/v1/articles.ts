@@ -37,12 +37,22 @@ import {
   ok,
 } from '../common.js'
 import { OPTIONAL_BODY } from '../../plugins/swagger.js'
+import { hideUnseenRelated, relatedIdsOf } from '../../mappers/related.js'
+import { canSeeUnpublished, type Actor } from '../../services/actor.js'
 
 const tags = ['articles']
 const params = ref(ArticleKeyParams)
 
 /** Articles: CRUD by id or slug, and the editorial actions. */
 const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (app, { service }) => {
+  /** What readers get: related blocks naming an article they cannot see are left out (src/mappers/related.ts). */
+  async function forCaller<T extends Parameters<typeof hideUnseenRelated>[0]>(actor: Actor, items: T[]): Promise<T[]> {
+    const ids = canSeeUnpublished(actor) ? [] : relatedIdsOf(items)
+    if (ids.length === 0) return items
+    const visible = await service.visibleIds(ids, actor)
+    return items.map((item) => hideUnseenRelated(item, visible))
+  }
+
   app.post(
     '/v1/articles',
     {
@@ -84,7 +94,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
       const include = request.query.include?.split(',')
       listed(reply, page.items)
       return {
-        data: page.items.map((item) => mapListItem(item, fields)),
+        data: await forCaller(request.actor, page.items.map((item) => mapListItem(item, fields))),
         next: page.next,
         ...(page.total === undefined ? {} : { total: page.total }),
         ...(include ? { included: includedOf(page.items, include) } : {}),
@@ -108,7 +118,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
     async (request, reply) => {
       const items = await service.related(request.params.idOrSlug, request.actor, request.query.limit ?? 5)
       listed(reply, items)
-      return { data: items.map((item) => mapListItem(item, undefined)), next: null }
+      return { data: await forCaller(request.actor, items.map((item) => mapListItem(item, undefined))), next: null }
     },
   )
 
@@ -127,7 +137,8 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
     async (request, reply) => {
       const agg = await service.get(request.params.idOrSlug, request.actor)
       surrogateKeys(reply, [agg])
-      return versioned(reply, agg.article, mapArticle(agg))
+      const [article] = await forCaller(request.actor, [mapArticle(agg)])
+      return versioned(reply, agg.article, article!)
     },
   )
 
