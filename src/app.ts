@@ -75,7 +75,7 @@ export async function buildApp(config: Config, options: { runtime?: Runtime } = 
     requestTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
     // Errors before routing and from Node's HTTP parser are problem+json too.
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: frameworkErrorProblem,
     clientErrorHandler: clientErrorProblem,
     schemaController: { compilersFactory: { buildValidator: validatorFactory() as never } },
