@@ -16,7 +16,23 @@ export default tseslint.config(
   },
   {
     files: ['src/db/**/*.ts'],
-    rules: { 'no-restricted-imports': 'off' },
+    rules: {
+      'no-restricted-imports': 'off',
+      // A write's result is read inside the write's transaction with .all() (or .run() for counts), never with an
+      // autocommit .get(): SQLite's statement-level .get() stops stepping after the first row, so a RETURNING write
+      // read that way may leave the statement (and its write) unfinished, outside any transaction.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='get'] > MemberExpression > CallExpression[callee.property.name='returning']",
+          message: 'Read a write\'s result with .all()[0] inside db.transaction(..., { behavior: \'immediate\' }), never with .returning().get().',
+        },
+        {
+          selector: "CallExpression[callee.property.name='get']:has(CallExpression[callee.property.name=/^(insert|update|delete)$/][callee.object.name='db'])",
+          message: 'A write runs with .run() (or .returning().all() inside a transaction), never with .get().',
+        },
+      ],
+    },
   },
   {
     files: ['src/services/**/*.ts', 'src/ingest/**/*.ts'],

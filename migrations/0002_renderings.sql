@@ -12,6 +12,7 @@ CREATE TABLE `article_renderings` (
 	`version` integer NOT NULL,
 	`etag` text NOT NULL,
 	`surrogate_keys` text NOT NULL,
+	`related_ids` text,
 	`json` blob NOT NULL,
 	FOREIGN KEY (`article_id`) REFERENCES `articles`(`id`) ON UPDATE no action ON DELETE cascade
 );

@@ -6,12 +6,13 @@ import type { IncomingMessage } from 'node:http'
 import type { Config } from './config.js'
 import { openDataLayer, type DataLayer } from './db/index.js'
 import { allSchemas } from './schemas/index.js'
+import { strictDateTime } from './schemas/formats.js'
 import { createServices, type Services } from './services/index.js'
 import { createMetrics } from './plugins/metrics.js'
 import { createScheduler } from './services/scheduler.js'
 import type { Runtime } from './services/clock.js'
 import './plugins/types.js'
-import problemPlugin from './plugins/problem.js'
+import problemPlugin, { clientErrorProblem, frameworkErrorProblem, MAX_PARAM_LENGTH } from './plugins/problem.js'
 import authPlugin from './plugins/auth.js'
 import idempotencyPlugin from './plugins/idempotency.js'
 import cachingPlugin from './plugins/caching.js'
@@ -47,15 +48,16 @@ function requestId(req: IncomingMessage): string {
 /**
  * Validation: bodies are never coerced (null stays null, "1" is not 1) and
  * unknown properties are rejected rather than removed; query strings and
- * headers are coerced, since they are text on the wire.
+ * headers are coerced, since they are text on the wire. A `date-time` must be
+ * a real instant (src/schemas/formats.ts).
  */
 function validatorFactory() {
   const factory = AjvCompiler()
   // `x-required` is a marker for the OpenAPI document only (src/plugins/swagger.ts); the validator ignores it.
   const base = { removeAdditional: false, useDefaults: true, allErrors: true, discriminator: true, keywords: ['x-required'] }
   return (externalSchemas: Record<string, unknown>, options: { customOptions?: object }) => {
-    const body = factory(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, ...base, coerceTypes: false } } as never)
-    const other = factory(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, ...base, coerceTypes: 'array' } } as never)
+    const body = factory(externalSchemas as never, { ...options, onCreate: strictDateTime, customOptions: { ...options.customOptions, ...base, coerceTypes: false } } as never)
+    const other = factory(externalSchemas as never, { ...options, onCreate: strictDateTime, customOptions: { ...options.customOptions, ...base, coerceTypes: 'array' } } as never)
     return (route: { httpPart?: string }) => (route.httpPart === 'body' ? body(route as never) : other(route as never))
   }
 }
@@ -64,7 +66,9 @@ function validatorFactory() {
 export async function buildApp(config: Config, options: { runtime?: Runtime } = {}): Promise<App> {
   const metrics = createMetrics()
   const data = openDataLayer(config.databasePath, metrics.observeQuery)
-  const services = createServices(data.repos, options.runtime)
+  const services = createServices(data.repos, options.runtime, {
+    idempotency: { claimTimeoutMs: config.idempotencyClaimTimeoutMs, retentionMs: config.idempotencyRetentionMs },
+  })
 
   const app = Fastify({
     logger: { level: config.logLevel },
@@ -72,6 +76,10 @@ export async function buildApp(config: Config, options: { runtime?: Runtime } = 
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
+    // Errors before routing and from Node's HTTP parser are problem+json too.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorProblem,
+    clientErrorHandler: clientErrorProblem,
     schemaController: { compilersFactory: { buildValidator: validatorFactory() as never } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -81,9 +89,17 @@ export async function buildApp(config: Config, options: { runtime?: Runtime } = 
   const scheduler = createScheduler(() => services.articles.publishDue(), config.schedulerIntervalMs, (err) =>
     app.log.error({ err }, 'publishing scheduled articles failed'),
   )
-  app.addHook('onReady', async () => scheduler.start())
+  // Idempotency-Keys older than the retention are purged on a timer (unref'd: it never keeps the process alive).
+  const purge = createScheduler(() => services.idempotency.purgeExpired(), config.idempotencyPurgeIntervalMs, (err) =>
+    app.log.error({ err }, 'purging old idempotency keys failed'),
+  )
+  app.addHook('onReady', async () => {
+    scheduler.start()
+    purge.start()
+  })
   app.addHook('onClose', async () => {
     await scheduler.stop()
+    await purge.stop()
     data.close()
   })
   // JSON only (415 for anything else); the imports route adds text/plain for itself.
@@ -97,11 +113,11 @@ export async function buildApp(config: Config, options: { runtime?: Runtime } = 
   await app.register(metricsPlugin, { metrics })
   await app.register(authPlugin, { apiKeys: services.apiKeys, anonymousReads: config.anonymousReads })
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute })
-  await app.register(idempotencyPlugin, { repo: data.repos.idempotency })
+  await app.register(idempotencyPlugin, { service: services.idempotency })
   await app.register(cachingPlugin)
   await app.register(edgePlugin, { corsOrigins: config.corsOrigins })
 
-  await app.register(systemRoutes, { ping: data.ping, metrics })
+  await app.register(systemRoutes, { ping: data.ping, metrics, metricsToken: config.metricsToken })
   await app.register(problemPages)
   await app.register(articleRoutes, { service: services.articles })
   await app.register(changeRoutes, { service: services.articles })

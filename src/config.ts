@@ -24,6 +24,10 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 600, minimum: 0, maximum: 1000000 }),
   CORS_ORIGINS: Type.String({ default: '*', maxLength: 2000, description: 'Comma-separated origins, or *' }),
   SCHEDULER_INTERVAL_MS: Type.Integer({ default: 1000, minimum: 0, maximum: 3600000 }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 24, maxLength: 200, pattern: '^\\S+$' })),
+  IDEMPOTENCY_CLAIM_TIMEOUT_MS: Type.Integer({ default: 60000, minimum: 1000, maximum: 86400000 }),
+  IDEMPOTENCY_RETENTION_MS: Type.Integer({ default: 86400000, minimum: 60000, maximum: 2592000000 }),
+  IDEMPOTENCY_PURGE_INTERVAL_MS: Type.Integer({ default: 3600000, minimum: 0, maximum: 86400000 }),
 })
 
 type Env = Static<typeof EnvSchema>
@@ -46,6 +50,17 @@ export interface Config {
   corsOrigins: string[]
   /** How often due scheduled articles are published; 0 turns the scheduler off. */
   schedulerIntervalMs: number
+  /** A bearer token that opens /metrics (and nothing else) to a scraper; admin keys always may. */
+  metricsToken: string | undefined
+  /**
+   * An Idempotency-Key claim whose request never answered (its process died) holds
+   * the key (409) this long, then expires. Keep it above requestTimeoutMs.
+   */
+  idempotencyClaimTimeoutMs: number
+  /** How long Idempotency-Keys and their stored answers are kept. */
+  idempotencyRetentionMs: number
+  /** How often keys older than the retention are purged; 0 turns the purge off. */
+  idempotencyPurgeIntervalMs: number
 }
 
 export class ConfigError extends Error {
@@ -73,6 +88,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
     schedulerIntervalMs: parsed.SCHEDULER_INTERVAL_MS,
+    metricsToken: parsed.METRICS_TOKEN,
+    idempotencyClaimTimeoutMs: parsed.IDEMPOTENCY_CLAIM_TIMEOUT_MS,
+    idempotencyRetentionMs: parsed.IDEMPOTENCY_RETENTION_MS,
+    idempotencyPurgeIntervalMs: parsed.IDEMPOTENCY_PURGE_INTERVAL_MS,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
     corsOrigins: parsed.CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o.length > 0),
   }

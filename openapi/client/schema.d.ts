@@ -46,7 +46,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /**
+         * Prometheus metrics
+         * @description Needs an admin key, or the metrics token the deployment configured (METRICS_TOKEN) for its scraper: `Authorization: Bearer <token>`.
+         */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
@@ -570,7 +573,10 @@ export interface paths {
         /** List API keys (never their secrets) */
         get: operations["listApiKeys"];
         put?: never;
-        /** Create an API key (the secret is shown once) */
+        /**
+         * Create an API key (the secret is shown once)
+         * @description The secret is in this answer only: it is never stored, not even for Idempotency-Key replays. A retry with the same Idempotency-Key creates nothing and answers 409 (`/problems/api-key-secret-shown-once`), its Location naming the key the first request created: if that first answer was lost, revoke that key and create a new one.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -587,7 +593,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke an API key (idempotent) */
+        /**
+         * Revoke an API key (idempotent)
+         * @description The last active admin key cannot be revoked (409 `/problems/last-admin-key`): create another admin key first.
+         */
         post: operations["revokeApiKey"];
         delete?: never;
         options?: never;
@@ -935,6 +944,7 @@ export interface components {
             type: "embed";
             provider: string;
             url: string;
+            /** @description Only <iframe> elements, https, from these providers: www.youtube.com, www.youtube-nocookie.com, player.vimeo.com, open.spotify.com, w.soundcloud.com, www.openstreetmap.org, www.google.com, datawrapper.dwcdn.net, flo.uri.sh; attributes src, width, height, title, allow, allowfullscreen, loading, referrerpolicy, frameborder, sandbox. Every iframe is sandboxed: a sandbox of its own may hold allow-scripts, allow-same-origin, allow-popups, allow-presentation, allow-forms, allow-popups-to-escape-sandbox; without one it gets "allow-scripts allow-same-origin allow-popups allow-presentation". Anything else is a 400. Without html, the embed is a link to url. */
             html?: string;
         };
         /**
@@ -1811,7 +1821,7 @@ export interface components {
             line: number;
             error: string;
         };
-        /** @description `imported`: records written (new, or different from the stored row); `unchanged`: records the database already held exactly. */
+        /** @description `imported`: records added (the database did not hold them); `unchanged`: records the database already held exactly. An import never overwrites: a record stored with different content stops the import at its line (422). */
         ArchiveImportResult: {
             imported: components["schemas"]["ArchiveCounts"];
             unchanged: components["schemas"]["ArchiveCounts"];
@@ -1919,6 +1929,63 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9576,6 +9643,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request body is too large (`limitBytes` says the limit). */
             413: {
                 headers: {
@@ -9754,6 +9840,25 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }

@@ -23,13 +23,15 @@ export interface Rendering {
   etag: string
   /** Space-separated. */
   surrogateKeys: string
+  /** The ids related blocks name (a JSON array), or null: readers may see such an article without some blocks. */
+  relatedIds: string | null
 }
 
 /** Renders an article version (a pure function, given to the data layer by the app). */
 export type ArticleRenderer = (agg: ArticleAggregate) => Rendering
 
 /** A stored rendering as a read finds it. */
-export type StoredRendering = Pick<typeof articleRenderings.$inferSelect, 'articleId' | 'version' | 'etag' | 'updatedAt' | 'surrogateKeys' | 'json'>
+export type StoredRendering = Pick<typeof articleRenderings.$inferSelect, 'articleId' | 'version' | 'etag' | 'updatedAt' | 'surrogateKeys' | 'relatedIds' | 'json'>
 
 /** The headers of a stored rendering, enough to answer a 304. */
 export type RenderingMeta = Omit<StoredRendering, 'json'>

@@ -240,6 +240,8 @@ export const articleRenderings = sqliteTable(
     version: integer('version').notNull(),
     etag: text('etag').notNull(),
     surrogateKeys: text('surrogate_keys').notNull(),
+    /** The ids its related blocks name (a JSON array), or null: only such an article reads differently for readers. */
+    relatedIds: text('related_ids'),
     json: blob('json', { mode: 'buffer' }).notNull(),
   },
   (t) => [

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { createHash } from 'node:crypto'
-import type { IdempotencyRepository } from '../db/index.js'
+import type { IdempotencyService } from '../services/idempotency.js'
 import { IdempotencyInProgressError, IdempotencyMismatchError } from '../errors.js'
 
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag', 'last-modified']
@@ -9,10 +9,11 @@ const REPLAYED_HEADERS = ['content-type', 'location', 'etag', 'last-modified']
  * `Idempotency-Key` on a POST: the first request claims the key (per API key);
  * a retry with the same body gets the first answer again, a reuse with a
  * different body a 422. Claims are rows in the database, so they hold across
- * processes. A 5xx releases the key so the client may retry.
+ * processes. A 5xx releases the key so the client may retry; a claim whose
+ * process died before answering expires (config idempotencyClaimTimeoutMs).
  */
-export default fp<{ repo: IdempotencyRepository }>(
-  async (app, { repo }) => {
+export default fp<{ service: IdempotencyService }>(
+  async (app, { service: repo }) => {
     app.decorateRequest('idempotency', null)
 
     app.addHook('preHandler', async (request, reply) => {
@@ -27,7 +28,6 @@ export default fp<{ repo: IdempotencyRepository }>(
         method: request.method,
         path: request.url,
         requestHash,
-        createdAt: new Date().toISOString(),
       })
       if (claim.state === 'mismatch') throw new IdempotencyMismatchError()
       if (claim.state === 'in-progress') throw new IdempotencyInProgressError()
@@ -50,7 +50,10 @@ export default fp<{ repo: IdempotencyRepository }>(
         const value = reply.getHeader(name)
         if (value !== undefined) headers[name] = String(value)
       }
-      await repo.complete(claim.apiKeyId, claim.key, reply.statusCode, payload, headers)
+      const answer = { statusCode: reply.statusCode, body: payload, headers }
+      const record = request.routeOptions.config.idempotencyRecord
+      const stored = record ? record(answer) : answer
+      await repo.complete(claim.apiKeyId, claim.key, stored.statusCode, stored.body, stored.headers)
       return payload
     })
   },

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import { DomainError, type Issue } from '../errors.js'
 
 export const PROBLEM_TYPE = 'application/problem+json'
@@ -75,6 +76,50 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed-json' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed-json' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad-request' },
+}
+
+/** The longest path parameter the router takes (ids and slugs are at most 200 characters); a longer one is a 414. */
+export const MAX_PARAM_LENGTH = 200
+
+/**
+ * Errors Fastify raises before a route is found (Fastify's `frameworkErrors`
+ * option): a URL that is not valid percent-encoding, a path parameter over
+ * MAX_PARAM_LENGTH. Problem+json like every other error.
+ */
+export function frameworkErrorProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return sendProblem(request, reply, { status: 400, code: 'bad-url', detail: 'The URL is not valid: a percent-escape does not decode to UTF-8 text.' })
+  }
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendProblem(request, reply, { status: 414, code: 'uri-too-long', detail: `A path parameter is longer than ${MAX_PARAM_LENGTH} characters; no id or slug is that long.` })
+  }
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
+  if (status === 500) request.log.error({ err: error }, 'framework error')
+  return sendProblem(request, reply, { status, code: status === 500 ? 'internal' : 'bad-request', detail: status === 500 ? 'Something went wrong on our side.' : error.message })
+}
+
+/**
+ * Errors of Node's HTTP parser, before Fastify sees a request (Fastify's
+ * `clientErrorHandler` option): headers over the size limit (431), a request
+ * that took too long to arrive (408), bytes that are not HTTP (400). The answer
+ * is problem+json, written straight to the socket, which is then closed.
+ */
+export function clientErrorProblem(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, code, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers-too-large', 'The request headers are larger than this server accepts.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request-timeout', 'The request did not arrive in time.']
+        : [400, 'bad-request', 'The request is not valid HTTP.']
+  const title = STATUS_CODES[status] ?? 'Error'
+  const body = JSON.stringify({ type: `/problems/${code}`, title, status, detail })
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy(err)
 }
 
 /** One handler turns every error, and every unknown route, into RFC 9457 problem+json. */

@@ -1,14 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Health, Readiness } from '../schemas/system.js'
-import { ok } from './common.js'
+import { ok, problems } from './common.js'
 import type { Metrics } from '../plugins/metrics.js'
 
 const tags = ['system']
 const config = { scope: 'none', rateLimit: false } as const
 
-/** Health, readiness, metrics and the OpenAPI document: public, never cached. */
-const system: FastifyPluginAsyncTypebox<{ ping: () => boolean; metrics: Metrics }> = async (app, { ping, metrics }) => {
+/**
+ * Health, readiness and the OpenAPI document: public; metrics: admin keys, or
+ * the configured metrics token (config metricsToken). Never cached.
+ */
+const system: FastifyPluginAsyncTypebox<{ ping: () => boolean; metrics: Metrics; metricsToken?: string | undefined }> = async (app, { ping, metrics, metricsToken }) => {
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('cache-control', 'no-store')
     return payload
@@ -42,14 +45,15 @@ const system: FastifyPluginAsyncTypebox<{ ping: () => boolean; metrics: Metrics 
   app.get(
     '/metrics',
     {
-      config,
+      config: { scope: 'admin', rateLimit: false, bearerToken: metricsToken },
       schema: {
         operationId: 'getMetrics',
         tags,
         summary: 'Prometheus metrics',
-        security: [],
+        description: 'Needs an admin key, or the metrics token the deployment configured (METRICS_TOKEN) for its scraper: `Authorization: Bearer <token>`.',
+        security: [{ bearer: [] }],
         produces: ['text/plain'],
-        response: { 200: Type.String({ description: 'Prometheus text exposition format.' }) },
+        response: { 200: Type.String({ description: 'Prometheus text exposition format.' }), ...problems(401, 403) },
       },
     },
     async (_request, reply) => {

@@ -6,6 +6,7 @@ import { ContributorKind, TopicKind } from './contributor.js'
 import { MediaKind, Rendition } from './media.js'
 import { RevisionSnapshot } from './revision.js'
 import type { Issue } from '../errors.js'
+import { strictDateTime } from './formats.js'
 
 /**
  * The bulk archive: NDJSON, one JSON object a line, each with a `kind`.
@@ -246,7 +247,9 @@ const summary = {
 
 export const ArchiveImportResult = Strict(summary, {
   $id: 'ArchiveImportResult',
-  description: '`imported`: records written (new, or different from the stored row); `unchanged`: records the database already held exactly.',
+  description:
+    '`imported`: records added (the database did not hold them); `unchanged`: records the database already held exactly. ' +
+    'An import never overwrites: a record stored with different content stops the import at its line (422).',
 })
 export type ArchiveImportResultValue = Static<typeof ArchiveImportResult>
 
@@ -292,6 +295,7 @@ export const archiveSchemas = [
 export function compileArchiveLineValidator(schemas: TSchema[]): (value: unknown) => Issue | null {
   const externals = Object.fromEntries(schemas.map((s) => [s.$id!, s]))
   const compile = AjvCompiler()(externals as never, {
+    onCreate: strictDateTime,
     customOptions: { removeAdditional: false, useDefaults: true, allErrors: false, discriminator: true, coerceTypes: false },
   } as never) as unknown as (route: { schema: TSchema }) => {
     (value: unknown): boolean

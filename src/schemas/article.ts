@@ -55,7 +55,24 @@ export const VideoBlock = block(
 )
 export const QuoteBlock = block('quote', { text: Text(5000), attribution: Type.Optional(Text(300)) }, 'A pull quote.')
 export const ListBlock = block('list', { ordered: Type.Boolean(), items: Type.Array(Text(2000), { minItems: 1, maxItems: 200 }) }, 'A list.')
-export const EmbedBlock = block('embed', { provider: Text(100), url: Url, html: Type.Optional(Text(20000)) }, 'A third-party embed.')
+export const EmbedBlock = block(
+  'embed',
+  {
+    provider: Text(100),
+    url: Url,
+    html: Type.Optional(
+      Text(20000, {
+        description:
+          'Only <iframe> elements, https, from these providers: www.youtube.com, www.youtube-nocookie.com, player.vimeo.com, open.spotify.com, ' +
+          'w.soundcloud.com, www.openstreetmap.org, www.google.com, datawrapper.dwcdn.net, flo.uri.sh; attributes src, width, height, title, allow, ' +
+          'allowfullscreen, loading, referrerpolicy, frameborder, sandbox. Every iframe is sandboxed: a sandbox of its own may hold allow-scripts, ' +
+          'allow-same-origin, allow-popups, allow-presentation, allow-forms, allow-popups-to-escape-sandbox; without one it gets ' +
+          '"allow-scripts allow-same-origin allow-popups allow-presentation". Anything else is a 400. Without html, the embed is a link to url.',
+      }),
+    ),
+  },
+  'A third-party embed.',
+)
 export const AdBlock = block('ad', { slot: Text(100, { pattern: '^[A-Za-z0-9_-]+$' }) }, 'An advertisement slot.')
 export const RelatedBlock = block('related', { articleId: ref(Id) }, 'A link to another article.')
 

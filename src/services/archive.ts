@@ -11,8 +11,9 @@ import {
 } from '../schemas/archive.js'
 import { DomainError } from '../errors.js'
 import { bodyText } from './articles.js'
-import { checkInlineHtml } from './html.js'
+import { checkEmbedHtml, checkInlineHtml } from './html.js'
 import { systemRuntime, type Runtime } from './clock.js'
+import { toInstant, toInstantOrNull } from './time.js'
 
 /** Rows per repository read on export. */
 export const ARCHIVE_PAGE_SIZE = 500
@@ -173,6 +174,58 @@ function revisionWalker(reader: ArchiveReader, firstId: string, lastId: string, 
   }
 }
 
+type Corrections = { at: string; text: string }[]
+const correctionsInUtc = (list: Corrections): Corrections => list.map((c) => ({ ...c, at: toInstant(c.at) }))
+
+/**
+ * The record with every timestamp in the one stored form (src/services/time.ts):
+ * an archive may say "2024-05-01T12:00:00+02:00", the database holds
+ * "2024-05-01T10:00:00.000Z", so that stored times compare as instants
+ * (visibility, embargoes, the scheduler). The schema has checked each is a real instant.
+ */
+function inUtc(record: ArchiveRecordValue): ArchiveRecordValue {
+  switch (record.kind) {
+    case 'article': {
+      const d = record.data
+      return {
+        kind: 'article',
+        data: {
+          ...d,
+          createdAt: toInstant(d.createdAt),
+          updatedAt: toInstant(d.updatedAt),
+          listedAt: toInstant(d.listedAt),
+          firstPublishedAt: toInstantOrNull(d.firstPublishedAt),
+          publishedAt: toInstantOrNull(d.publishedAt),
+          scheduledAt: toInstantOrNull(d.scheduledAt),
+          embargoUntil: toInstantOrNull(d.embargoUntil),
+          corrections: correctionsInUtc(d.corrections),
+        },
+      }
+    }
+    case 'revision': {
+      const d = record.data
+      const s = d.snapshot
+      return {
+        kind: 'revision',
+        data: {
+          ...d,
+          createdAt: toInstant(d.createdAt),
+          snapshot: {
+            ...s,
+            firstPublishedAt: toInstantOrNull(s.firstPublishedAt),
+            publishedAt: toInstantOrNull(s.publishedAt),
+            scheduledAt: toInstantOrNull(s.scheduledAt),
+            embargoUntil: toInstantOrNull(s.embargoUntil),
+            corrections: correctionsInUtc(s.corrections),
+          },
+        },
+      }
+    }
+    default:
+      return { ...record, data: { ...record.data, createdAt: toInstant(record.data.createdAt), updatedAt: toInstant(record.data.updatedAt) } } as ArchiveRecordValue
+  }
+}
+
 /** The line validator, compiled once per process on first use (compiling takes a moment; the schemas never change). */
 let validator: ReturnType<typeof compileArchiveLineValidator> | null = null
 const validate = (value: unknown) => (validator ??= compileArchiveLineValidator(allSchemas))(value)
@@ -185,7 +238,8 @@ const validate = (value: unknown) => (validator ??= compileArchiveLineValidator(
  */
 export function createArchiveService(repo: ArchiveRepository, runtime: Runtime = systemRuntime) {
   /** The import entry of a valid record, after the checks JSON Schema cannot make; the article's search text is derived here. */
-  function entryOf(line: number, record: ArchiveRecordValue): ArchiveEntry {
+  function entryOf(line: number, given: ArchiveRecordValue): ArchiveEntry {
+    const record = inUtc(given)
     if (record.kind !== 'article') return { line, ...record } as ArchiveEntry
     record.data.body.forEach((block, i) => {
       if (block.type === 'paragraph') {
@@ -194,6 +248,11 @@ export function createArchiveService(repo: ArchiveRepository, runtime: Runtime =
       }
       if (block.type === 'video' && (block.mediaId === undefined) === (block.url === undefined)) {
         throw new BadLine(line, `/data/body/${i}: a video block needs exactly one of mediaId and url`)
+      }
+      if (block.type === 'embed' && block.html !== undefined) {
+        const { html, violations } = checkEmbedHtml(block.html)
+        if (violations.length > 0) throw new BadLine(line, `/data/body/${i}/html: ${violations[0]}`)
+        if (html !== block.html) throw new BadLine(line, `/data/body/${i}/html: an embedded iframe needs a sandbox attribute`)
       }
     })
     return { line, kind: 'article', data: record.data, bodyText: bodyText(record.data.body) }
@@ -307,10 +366,11 @@ export function createArchiveService(repo: ArchiveRepository, runtime: Runtime =
      * Imports an NDJSON archive from a stream of bytes. Lines are checked one by
      * one and written in batches, each in one transaction; the first bad line stops
      * the import and its whole batch is rolled back, so every line before
-     * `resumeFrom` is imported and none after it. Records are upserted by id:
-     * importing the same archive again writes nothing (identical rows are left
-     * alone), so an interrupted import is finished by running it again, or faster
-     * with `resumeFrom`.
+     * `resumeFrom` is imported and none after it. An import is a restore that
+     * never overwrites: records the database lacks are added, identical ones are
+     * left alone (so an interrupted import is finished by running it again, or
+     * faster with `resumeFrom`), and a record stored with other content stops the
+     * import at its line.
      */
     async importArchive(input: ArchiveInput, options: ArchiveImportOptions = {}): Promise<ArchiveImportSummary> {
       const batchSize = options.batchSize ?? ARCHIVE_BATCH_SIZE

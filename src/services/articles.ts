@@ -14,14 +14,15 @@ import type {
   StoredRendering,
 } from '../db/index.js'
 import type { ArticleCreateBody, ArticleListQueryValue, ArticlePatchBody, BodyBlockValue } from '../schemas/article.js'
-import { NotFoundError, ValidationError, type Issue } from '../errors.js'
+import { ConflictError, NotFoundError, ValidationError, type Issue } from '../errors.js'
 import { isDeepStrictEqual } from 'node:util'
 import { decodeArticleCursor, decodeIdCursor, encodeArticleCursor, encodeIdCursor, sortKeyOf, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
-import { checkInlineHtml, textOf } from './html.js'
+import { checkEmbedHtml, checkInlineHtml, textOf } from './html.js'
 import { expectedVersion } from './preconditions.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import { canSeeUnpublished, type Actor } from './actor.js'
 import { transition, type WorkflowAction } from './workflow.js'
+import { toInstant } from './time.js'
 
 /** An article's editable content with defaults applied; optional fields may be absent. */
 type Editable = Omit<ArticleCreateBody, 'slug' | 'type' | 'language' | 'credits' | 'topics'> & {
@@ -44,7 +45,7 @@ export interface ArticlePage {
 }
 
 const split = (v: string | undefined) => (v === undefined ? undefined : v.split(','))
-const iso = (v: string | undefined) => (v === undefined ? undefined : new Date(v).toISOString())
+const iso = (v: string | undefined) => (v === undefined ? undefined : toInstant(v))
 
 /** The repository filter for a list query (values were validated by the schema). */
 function filterOf(q: ArticleListQueryValue): ArticleFilter {
@@ -114,6 +115,11 @@ function normaliseBody(body: BodyBlockValue[]): BodyBlockValue[] {
       for (const v of violations) issues.push({ path: `/body/${i}/html`, message: v })
       return { ...block, html }
     }
+    if (block.type === 'embed' && block.html !== undefined) {
+      const { html, violations } = checkEmbedHtml(block.html)
+      for (const v of violations) issues.push({ path: `/body/${i}/html`, message: v })
+      return { ...block, html }
+    }
     if (block.type === 'video' && (block.mediaId === undefined) === (block.url === undefined)) {
       issues.push({ path: `/body/${i}`, message: 'a video block needs exactly one of mediaId and url' })
     }
@@ -146,10 +152,14 @@ function relationsOf(input: Pick<Editable, 'credits' | 'topics' | 'body' | 'sect
   }
 }
 
+/** The shape of an id (ids are UUIDv7): no slug may have it, so a slug never shadows an id. */
+const ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
 /** A slug from the headline: whole words, at most 80 characters. */
 function slugFrom(headline: string, fallback: string): string {
   let slug = slugify(headline, { lower: true, strict: true, trim: true })
   if (slug.length > 80) slug = slug.slice(0, 81).replace(/-[^-]*$/, '')
+  if (ID_SHAPE.test(slug)) slug = `article-${slug}`
   return slug.length > 0 ? slug : fallback
 }
 
@@ -173,7 +183,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       body,
       printEdition: input.printEdition ?? null,
       canonicalUrl: input.canonicalUrl ?? null,
-      embargoUntil: input.embargoUntil ? new Date(input.embargoUntil).toISOString() : null,
+      embargoUntil: input.embargoUntil ? toInstant(input.embargoUntil) : null,
       wordCount: wordCount(body),
       bodyText: bodyText(body),
     }
@@ -224,13 +234,57 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
 
   const undefinedIfNull = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v)
 
+  /**
+   * A slug never looks like an id (400) nor equals another article's id (409; ids
+   * from an archive need not be UUIDs): articles are found by id or slug, and such
+   * a slug would make one of the two unreachable.
+   */
+  async function assertSlugUsable(slug: string | undefined, selfId: string | null): Promise<void> {
+    if (slug === undefined) return
+    if (ID_SHAPE.test(slug)) {
+      throw new ValidationError('A slug may not look like an article id.', [{ path: '/slug', message: 'looks like an article id (a UUID); use words' }])
+    }
+    const other = await repo.find(slug, { publicOnly: false, now: nowIso() })
+    if (other && other.article.id === slug && other.article.id !== selfId) {
+      throw new ConflictError(`The slug '${slug}' is the id of another article; choose another slug.`)
+    }
+  }
+
+  /** Every related block names an article that exists (any status; readers see only visible ones, src/mappers/related.ts). */
+  async function assertRelatedExist(body: BodyBlockValue[] | undefined): Promise<void> {
+    if (!body) return
+    const issues: Issue[] = []
+    const checked = new Map<string, boolean>()
+    for (const [i, block] of body.entries()) {
+      if (block.type !== 'related') continue
+      if (!checked.has(block.articleId)) {
+        const found = await repo.find(block.articleId, { publicOnly: false, now: nowIso() })
+        checked.set(block.articleId, found?.article.id === block.articleId)
+      }
+      if (!checked.get(block.articleId)) issues.push({ path: `/body/${i}/articleId`, message: `no article with id '${block.articleId}'` })
+    }
+    if (issues.length > 0) throw new ValidationError('The article refers to resources that do not exist.', issues)
+  }
+
+  /** Checks made before an edit's transaction: references to other articles and the slug. */
+  async function checkEdit(key: string, edit: { slug?: string | null | undefined; body?: BodyBlockValue[] | undefined }): Promise<void> {
+    await assertRelatedExist(edit.body)
+    if (typeof edit.slug === 'string') {
+      const self = await repo.find(key, { publicOnly: false, now: nowIso() })
+      // An unchanged slug is left alone (older articles may have their id as slug).
+      if (self?.article.slug !== edit.slug) await assertSlugUsable(edit.slug, self?.article.id ?? null)
+    }
+  }
+
   return {
     async create(input: ArticleCreateBody, actor: Actor, options: { contentHash?: string } = {}): Promise<ArticleAggregate> {
       const id = runtime.newId()
       const at = nowIso()
       let slug = input.slug
+      await assertSlugUsable(slug, null)
+      await assertRelatedExist(input.body)
       if (slug === undefined) {
-        slug = slugFrom(input.headlines.basic, id.toLowerCase())
+        slug = slugFrom(input.headlines.basic, `article-${id.toLowerCase()}`)
         if (await repo.find(slug, { publicOnly: false, now: at })) slug = `${slug}-${id.slice(-8).toLowerCase()}`
       }
       const full: Editable = {
@@ -325,6 +379,17 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       }
     },
 
+    /**
+     * Which of these article ids the caller may see (for related blocks on reads:
+     * src/mappers/related.ts). Editors see every article that exists.
+     */
+    async visibleIds(ids: string[], actor: Actor): Promise<Set<string>> {
+      const vis = visibility(actor)
+      const visible = new Set<string>()
+      for (const id of ids) if ((await repo.readMeta(id, vis))?.articleId === id) visible.add(id)
+      return visible
+    },
+
     /** Visible articles that share topics with this one. */
     async related(key: string, actor: Actor, limit: number): Promise<ListedArticle[]> {
       const { articleId } = await this.readMeta(key, actor)
@@ -332,6 +397,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
     },
 
     async replace(key: string, ifMatch: string | undefined, input: ArticleReplaceBody, actor: Actor) {
+      await checkEdit(key, input)
       return applyEdit(key, ifMatch, actor, input.message, () => ({
         slug: input.slug ?? undefined,
         type: input.type ?? DEFAULTS.type,
@@ -351,6 +417,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
 
     async patch(key: string, ifMatch: string | undefined, input: ArticlePatchBody, actor: Actor) {
       const { message, ...changes } = input
+      await checkEdit(key, changes)
       return applyEdit(key, ifMatch, actor, message, (current) => {
         // The repository has checked the version, so this is the state the client saw.
         const merged: Record<string, unknown> = { ...editableOfAggregate(current) }
@@ -411,6 +478,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
     /** Makes an old revision's content current again, as a new revision; status and corrections stay as they are. */
     async restoreRevision(key: string, version: number, ifMatch: string | undefined, actor: Actor, message?: string) {
       const { snapshot } = await this.revision(key, version)
+      await checkEdit(key, snapshot)
       return applyEdit(key, ifMatch, actor, message ?? `restored version ${version}`, () => editableOf(snapshot))
     },
 

@@ -52,3 +52,68 @@ export function checkInlineHtml(input: string): HtmlCheck {
 export function textOf(html: string): string {
   return decodeHTML(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }))
 }
+
+/**
+ * Embed HTML: only iframes, from these providers' hosts over https, with these
+ * attributes. The iframe is sandboxed: a sandbox of its own may hold only the
+ * tokens below (never allow-top-navigation), and one without gets DEFAULT_SANDBOX.
+ * An embed without `html` is a plain link to its `url`.
+ */
+export const EMBED_HOSTS = [
+  'www.youtube.com',
+  'www.youtube-nocookie.com',
+  'player.vimeo.com',
+  'open.spotify.com',
+  'w.soundcloud.com',
+  'www.openstreetmap.org',
+  'www.google.com',
+  'datawrapper.dwcdn.net',
+  'flo.uri.sh',
+]
+const EMBED_ATTRIBUTES = ['src', 'width', 'height', 'title', 'allow', 'allowfullscreen', 'loading', 'referrerpolicy', 'frameborder', 'sandbox']
+const SANDBOX_TOKENS = ['allow-scripts', 'allow-same-origin', 'allow-popups', 'allow-presentation', 'allow-forms', 'allow-popups-to-escape-sandbox']
+export const DEFAULT_SANDBOX = 'allow-scripts allow-same-origin allow-popups allow-presentation'
+
+function embedSourceAllowed(src: string): boolean {
+  try {
+    const url = new URL(src)
+    return url.protocol === 'https:' && EMBED_HOSTS.includes(url.hostname) && url.username === '' && url.password === ''
+  } catch {
+    return false
+  }
+}
+
+/** Checks embed HTML against the provider list; returns it sanitised and sandboxed, with what was not allowed. */
+export function checkEmbedHtml(input: string): HtmlCheck {
+  const violations: string[] = []
+  const html = sanitizeHtml(input, {
+    allowedTags: ['iframe'],
+    allowedAttributes: { iframe: EMBED_ATTRIBUTES },
+    allowedSchemes: ['https'],
+    allowedIframeHostnames: EMBED_HOSTS,
+    allowIframeRelativeUrls: false,
+    allowProtocolRelative: false,
+    disallowedTagsMode: 'discard',
+    transformTags: {
+      iframe: (tagName, attribs) => ({ tagName, attribs: attribs.sandbox === undefined ? { ...attribs, sandbox: DEFAULT_SANDBOX } : attribs }),
+    },
+    onOpenTag(name, attribs) {
+      if (name !== 'iframe') {
+        violations.push(`the <${name}> element is not allowed in an embed (only an <iframe> from a known provider)`)
+        return
+      }
+      for (const [attr, value] of Object.entries(attribs)) {
+        if (!EMBED_ATTRIBUTES.includes(attr)) violations.push(`the ${attr} attribute is not allowed on an embedded <iframe>`)
+        else if (attr === 'sandbox') {
+          const bad = value.split(/\s+/).filter((token) => token !== '' && !SANDBOX_TOKENS.includes(token))
+          if (bad.length > 0) violations.push(`the sandbox token ${bad.join(', ')} is not allowed`)
+        }
+      }
+      if (attribs.src === undefined || !embedSourceAllowed(attribs.src)) {
+        violations.push(`the iframe source '${(attribs.src ?? '').slice(0, 100)}' is not https on a known provider (${EMBED_HOSTS.join(', ')})`)
+      }
+    },
+  })
+  if (textOf(input.replace(/<iframe\b[^>]*>[\s\S]*?<\/iframe>/gi, '')).trim() !== '') violations.push('an embed holds iframes only, no text')
+  return { html, violations }
+}

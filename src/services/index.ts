@@ -9,10 +9,16 @@ import { createArticleService } from './articles.js'
 import { createCatalogService, slugOf } from './catalog.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import { createImportService } from './imports.js'
+import { createIdempotencyService, DEFAULT_IDEMPOTENCY, type IdempotencyOptions } from './idempotency.js'
 import { createSectionService } from './sections.js'
 
-export function createServices(repos: Repositories, runtime: Runtime = systemRuntime) {
+export interface ServiceOptions {
+  idempotency?: IdempotencyOptions
+}
+
+export function createServices(repos: Repositories, runtime: Runtime = systemRuntime, options: ServiceOptions = {}) {
   const core = {
+    idempotency: createIdempotencyService(repos.idempotency, runtime, options.idempotency ?? DEFAULT_IDEMPOTENCY),
     articles: createArticleService(repos.articles, runtime),
     sections: createSectionService(repos.sections, runtime),
     apiKeys: createApiKeyService(repos.apiKeys, runtime),

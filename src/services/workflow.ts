@@ -1,5 +1,6 @@
 import type { ArticleFields, ArticleRow } from '../db/index.js'
 import { ConflictError, ValidationError } from '../errors.js'
+import { isInstant, toInstant } from './time.js'
 
 export type WorkflowAction = 'publish' | 'unpublish' | 'schedule' | 'archive' | 'restore'
 type Status = ArticleRow['status']
@@ -26,7 +27,8 @@ export function transition(action: WorkflowAction, row: ArticleRow, now: string,
       // firstPublishedAt is set once and never changes; publishedAt moves with every publish.
       return { status: 'published', publishedAt: now, firstPublishedAt: row.firstPublishedAt ?? now, listedAt: now, scheduledAt: null, updatedAt: now }
     case 'schedule': {
-      const at = new Date(scheduleAt ?? '').toISOString()
+      if (scheduleAt === undefined || !isInstant(scheduleAt)) throw new ValidationError('A schedule needs a real time.', [{ path: '/at', message: 'must be a date-time' }])
+      const at = toInstant(scheduleAt)
       if (at <= now) throw new ValidationError('A schedule must be in the future.', [{ path: '/at', message: `must be after ${now}` }])
       return { status: 'scheduled', scheduledAt: at, updatedAt: now }
     }

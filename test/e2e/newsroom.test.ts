@@ -420,7 +420,7 @@ t.test('every body block type reads back exactly, each narrowed by its type', as
     { type: 'quote', text: 'Fair for everyone.' },
     { type: 'quote', text: 'Too dear.', attribution: 'A commuter' },
     { type: 'list', ordered: true, items: ['Cars', 'Vans', 'Lorries'] },
-    { type: 'embed', provider: 'maps', url: 'https://maps.example/bridge', html: '<iframe src="https://maps.example/bridge"></iframe>' },
+    { type: 'embed', provider: 'maps', url: 'https://www.openstreetmap.org/#map=15/51.5/-0.1', html: '<iframe src="https://www.openstreetmap.org/export/embed.html?bbox=-0.1,51.5,-0.09,51.51"></iframe>' },
     { type: 'ad', slot: 'mid-article-2' },
     { type: 'related', articleId: linked.id },
   ]
@@ -437,7 +437,13 @@ t.test('every body block type reads back exactly, each narrowed by its type', as
     { type: 'quote', text: 'Fair for everyone.' },
     { type: 'quote', text: 'Too dear.', attribution: 'A commuter' },
     { type: 'list', ordered: true, items: ['Cars', 'Vans', 'Lorries'] },
-    { type: 'embed', provider: 'maps', url: 'https://maps.example/bridge', html: '<iframe src="https://maps.example/bridge"></iframe>' },
+    // Embed HTML is an iframe from a known provider, always sandboxed.
+    {
+      type: 'embed',
+      provider: 'maps',
+      url: 'https://www.openstreetmap.org/#map=15/51.5/-0.1',
+      html: '<iframe src="https://www.openstreetmap.org/export/embed.html?bbox=-0.1,51.5,-0.09,51.51" sandbox="allow-scripts allow-same-origin allow-popups allow-presentation"></iframe>',
+    },
     { type: 'ad', slot: 'mid-article-2' },
     { type: 'related', articleId: linked.id },
   ]
@@ -883,8 +889,9 @@ t.test('the new operations answer mistakes with typed problems: 400 naming the p
   t.equal(unchanged.version, article.version)
 })
 
-t.test('an operator scrapes the Prometheus metrics as text', async (t) => {
-  const { data, response } = await expectData(t, anonymous.GET('/metrics', { parseAs: 'text' }), 200, 'metrics')
+t.test('an operator scrapes the Prometheus metrics as text, with an admin key', async (t) => {
+  await expectProblem(t, anonymous.GET('/metrics', { parseAs: 'text' }), 401, 'not without a key')
+  const { data, response } = await expectData(t, admin.GET('/metrics', { parseAs: 'text' }), 200, 'metrics')
   t.match(response.headers.get('content-type'), /^text\/plain/)
   t.match(data, /^http_requests_total\{/m, 'a text exposition')
 })

@@ -23,7 +23,7 @@ t.test('GET /metrics exposes requests by route and status, latency and database 
   const h = await testApp(t)
   await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: minimalArticle() })
   await h.app.inject({ url: '/v1/articles/missing' })
-  const res = await h.app.inject({ url: '/metrics' })
+  const res = await h.app.inject({ url: '/metrics', headers: h.as.admin })
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], /^text\/plain/)
   t.match(res.body, /http_requests_total\{method="POST",route="\/v1\/articles",status_code="201"\} 1/)
@@ -31,6 +31,22 @@ t.test('GET /metrics exposes requests by route and status, latency and database 
   t.match(res.body, /http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/v1\/articles"/)
   t.match(res.body, /db_operation_duration_seconds_count\{operation="articles.create",outcome="ok"\} 1/)
   t.match(res.body, /process_cpu_user_seconds_total/)
+})
+
+t.test('GET /metrics needs an admin key or the configured metrics token (issue 11, defect 8)', async (t) => {
+  const token = 'a-scraper-token-of-enough-length'
+  const h = await testApp(t, { metricsToken: token })
+  const anonymous = await h.app.inject({ url: '/metrics' })
+  t.equal(anonymous.statusCode, 401)
+  t.equal(anonymous.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.equal((await h.app.inject({ url: '/metrics', headers: h.as.read })).statusCode, 403)
+  t.equal((await h.app.inject({ url: '/metrics', headers: h.as.write })).statusCode, 403)
+  t.equal((await h.app.inject({ url: '/metrics', headers: h.as.admin })).statusCode, 200)
+  t.equal((await h.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } })).statusCode, 200, 'the scraper token')
+  t.equal((await h.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}x` } })).statusCode, 401)
+  t.equal((await h.app.inject({ url: '/v1/articles', headers: { authorization: `Bearer ${token}` } })).statusCode, 401, 'the token opens /metrics only')
+  const without = await testApp(t)
+  t.equal((await without.app.inject({ url: '/metrics' })).statusCode, 401, 'without a token, admin keys only')
 })
 
 t.test('every response carries X-Request-Id; a sane incoming one is kept, others replaced', async (t) => {

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../client.js'
 import { apiKeys, idempotencyKeys } from '../schema.js'
-import { NotFoundError } from '../../errors.js'
+import { DomainError, NotFoundError } from '../../errors.js'
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect
 
@@ -9,6 +9,7 @@ export interface ApiKeyRepository {
   create(row: Omit<ApiKeyRow, 'lastUsedAt' | 'revokedAt'>): Promise<ApiKeyRow>
   findActiveByHash(hash: string): Promise<ApiKeyRow | null>
   list(): Promise<ApiKeyRow[]>
+  /** Revokes a key (idempotent); refuses (409) to revoke the last active admin key, which would lock every admin out. */
   revoke(id: string, at: string): Promise<ApiKeyRow>
   count(): Promise<number>
   /** Records use, at most once a minute per key, so reads stay cheap. */
@@ -39,7 +40,16 @@ export function createApiKeyRepository(db: Db): ApiKeyRepository {
     },
     async revoke(id, at) {
       const row = db.transaction(
-        () => db.update(apiKeys).set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${at})` }).where(eq(apiKeys.id, id)).returning().all()[0],
+        () => {
+          const target = db.select().from(apiKeys).where(eq(apiKeys.id, id)).get()
+          if (target && target.scope === 'admin' && target.revokedAt === null) {
+            const admins = db.select({ n: sql<number>`count(*)` }).from(apiKeys).where(and(eq(apiKeys.scope, 'admin'), isNull(apiKeys.revokedAt))).get()!.n
+            if (admins <= 1) {
+              throw new DomainError(409, 'last-admin-key', 'Conflict', `The API key ${id} is the last active admin key; create another admin key before revoking this one.`)
+            }
+          }
+          return db.update(apiKeys).set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${at})` }).where(eq(apiKeys.id, id)).returning().all()[0]
+        },
         { behavior: 'immediate' },
       )
       if (!row) throw new NotFoundError('API key', id)
@@ -61,8 +71,11 @@ export type IdempotencyClaim =
   | { state: 'in-progress' }
 
 export interface IdempotencyRepository {
-  /** Claims (apiKeyId, key) for this request, or says what an earlier request with the same key did. */
-  claim(row: { apiKeyId: string; key: string; method: string; path: string; requestHash: string; createdAt: string }): Promise<IdempotencyClaim>
+  /**
+   * Claims (apiKeyId, key) for this request, or says what an earlier request with the same key did.
+   * A claim without an answer made before `staleBefore` was abandoned (its process died): it is taken over.
+   */
+  claim(row: { apiKeyId: string; key: string; method: string; path: string; requestHash: string; createdAt: string }, staleBefore: string): Promise<IdempotencyClaim>
   complete(apiKeyId: string, key: string, statusCode: number, body: string, headers: Record<string, string>): Promise<void>
   release(apiKeyId: string, key: string): Promise<void>
   purgeOlderThan(at: string): Promise<number>
@@ -71,12 +84,19 @@ export interface IdempotencyRepository {
 export function createIdempotencyRepository(db: Db): IdempotencyRepository {
   const where = (apiKeyId: string, key: string) => and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key))
   return {
-    async claim(row) {
+    async claim(row, staleBefore) {
       return db.transaction(
         (): IdempotencyClaim => {
           const existing = db.select().from(idempotencyKeys).where(where(row.apiKeyId, row.key)).get()
           if (!existing) {
             db.insert(idempotencyKeys).values(row).run()
+            return { state: 'claimed' }
+          }
+          if (existing.statusCode === null && existing.createdAt < staleBefore) {
+            db.update(idempotencyKeys)
+              .set({ ...row, statusCode: null, responseBody: null, responseHeaders: null })
+              .where(where(row.apiKeyId, row.key))
+              .run()
             return { state: 'claimed' }
           }
           if (existing.requestHash !== row.requestHash || existing.method !== row.method || existing.path !== row.path) {
@@ -89,13 +109,15 @@ export function createIdempotencyRepository(db: Db): IdempotencyRepository {
       )
     },
     async complete(apiKeyId, key, statusCode, body, headers) {
-      db.update(idempotencyKeys).set({ statusCode, responseBody: body, responseHeaders: headers }).where(where(apiKeyId, key)).run()
+      db.transaction(() => db.update(idempotencyKeys).set({ statusCode, responseBody: body, responseHeaders: headers }).where(where(apiKeyId, key)).run(), {
+        behavior: 'immediate',
+      })
     },
     async release(apiKeyId, key) {
-      db.delete(idempotencyKeys).where(where(apiKeyId, key)).run()
+      db.transaction(() => db.delete(idempotencyKeys).where(where(apiKeyId, key)).run(), { behavior: 'immediate' })
     },
     async purgeOlderThan(at) {
-      return db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, at)).run().changes
+      return db.transaction(() => db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, at)).run().changes, { behavior: 'immediate' })
     },
   }
 }

@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
-import { and, asc, eq, getTableColumns, gt, gte, like, lte, or, sql, type Placeholder, type Table } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, gt, gte, lte, or, sql, type Placeholder, type Table } from 'drizzle-orm'
 import { isDeepStrictEqual } from 'node:util'
 import type { Db } from '../client.js'
 import * as schema from '../schema.js'
 import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
 import { changeKind, visibleAt, writeRevision, type ArticleRow, type ContributorRow, type CreditRoleValue, type MediaRow, type RevisionRow, type TopicRow } from './articles.js'
 import type { SectionRow } from './sections.js'
-import type { EmbeddedKind, Renderings } from './renderings.js'
+import type { Renderings } from './renderings.js'
 
 /**
  * Bulk archive export and import (see src/schemas/archive.ts for the format).
@@ -19,10 +19,15 @@ import type { EmbeddedKind, Renderings } from './renderings.js'
  * writers carry on (WAL). An in-memory database has no second connection: its
  * export reads the live tables page by page.
  *
- * Import writes a batch of records in one transaction: each record is upserted
- * by id, keeping its ids, versions and timestamps; a record the database
- * already holds exactly is left alone (re-running an archive writes nothing).
- * The first bad record rolls the whole batch back and is reported by line.
+ * Import is a restore, and never rewrites history: it writes a batch of records
+ * in one transaction, adding each record the database lacks with its ids,
+ * versions and timestamps; a record the database already holds exactly is left
+ * alone (re-running an archive, or finishing an interrupted one, writes
+ * nothing twice); a record stored with different content (an article, a
+ * revision or a catalogue row, whatever the versions) stops the import at its
+ * line: it is never overwritten, so no edit is lost and an editor's If-Match
+ * keeps meaning what they saw. The first bad record rolls the whole batch back
+ * and is reported by line.
  */
 
 export interface ArchiveCounts {
@@ -273,14 +278,23 @@ function placeholders(table: Table, except: string[] = []): Record<string, Place
 }
 
 export function createArchiveRepository(db: Db, renderings: Renderings): ArchiveRepository {
-  /** What a batch changed that article renderings embed; they are rendered again before the batch commits. */
-  const rerender = { articles: new Set<string>(), embedded: [] as [EmbeddedKind, string][] }
+  /** The articles a batch wrote: they are rendered before the batch commits. */
+  const rendered = new Set<string>()
   const fail = (entry: ArchiveEntry, message: string): never => {
     throw new LineFailure(entry.line, message)
   }
   const missing = (what: string, id: string) => `no ${what} '${id}' in the database or earlier in the archive`
   const newer = (entry: ArchiveEntry, stored: number, given: number) =>
     fail(entry, `the stored ${entry.kind} '${(entry.data as { id?: string }).id}' is at version ${stored}, newer than the archive's ${given}; it is left as it is`)
+  /** A stored row that differs from the archive's: never overwritten (a newer stored version says so). */
+  const differs = (entry: ArchiveEntry, stored: number, given: number, what = `${entry.kind} '${(entry.data as { id?: string }).id}'`): never => {
+    if (stored > given) newer(entry, stored, given)
+    return fail(
+      entry,
+      `the stored ${what} differs from the archive's (stored version ${stored}, archive version ${given}); an import never overwrites a stored row: ` +
+        'restore into an empty database, or change the row through the API',
+    )
+  }
 
   const id = sql.placeholder('id')
   const articleId = sql.placeholder('articleId')
@@ -298,7 +312,6 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
     return {
       find: db.select().from(table).where(eq(table.id, id)).prepare(),
       insert: db.insert(table).values(placeholders(table) as never).prepare(),
-      update: db.update(table).set(placeholders(table) as never).where(eq(table.id, id)).prepare(),
     }
   }
   const statements = {
@@ -308,7 +321,6 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
     section: {
       find: db.select().from(sections).where(eq(sections.id, id)).prepare(),
       insert: db.insert(sections).values(placeholders(sections) as never).prepare(),
-      update: db.update(sections).set(placeholders(sections) as never).where(eq(sections.id, id)).prepare(),
     },
     article: {
       find: db.select().from(articles).where(eq(articles.id, id)).prepare(),
@@ -330,10 +342,6 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
         .values({ ...placeholders(articles, ['searchRowid']), searchRowid: sql`(select coalesce(max(${articles.searchRowid}), 0) + 1 from ${articles})` } as never)
         .returning()
         .prepare(),
-      update: db.update(articles).set(placeholders(articles, ['searchRowid']) as never).where(eq(articles.id, id)).returning().prepare(),
-      deleteCredits: db.delete(articleCredits).where(eq(articleCredits.articleId, id)).prepare(),
-      deleteTopics: db.delete(articleTopics).where(eq(articleTopics.articleId, id)).prepare(),
-      deleteMedia: db.delete(articleMedia).where(eq(articleMedia.articleId, id)).prepare(),
       insertCredit: db.insert(articleCredits).values(placeholders(articleCredits) as never).prepare(),
       insertTopic: db.insert(articleTopics).values(placeholders(articleTopics, ['listedAt']) as never).prepare(),
       insertMedia: db.insert(articleMedia).values(placeholders(articleMedia) as never).prepare(),
@@ -346,11 +354,6 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
         .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.version, version)))
         .prepare(),
       insert: db.insert(articleRevisions).values(placeholders(articleRevisions) as never).prepare(),
-      update: db
-        .update(articleRevisions)
-        .set(placeholders(articleRevisions) as never)
-        .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.version, version)))
-        .prepare(),
     },
   }
 
@@ -370,18 +373,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
       return true
     }
     if (isDeepStrictEqual(stored, d)) return false
-    if (stored.version > d.version) newer(entry, stored.version, d.version)
-    if (path !== stored.path) {
-      if (path.startsWith(`${stored.path}/`)) fail(entry, '/data/parentId: the section would sit below itself')
-      // Its subsections move with it (paths hold only [a-z0-9-/], no LIKE wildcards).
-      db.update(sections)
-        .set({ path: sql`${path} || substr(${sections.path}, ${stored.path.length + 1})` })
-        .where(like(sections.path, `${stored.path}/%`))
-        .run()
-    }
-    statements.section.update.run(d)
-    rerender.embedded.push(['section', d.id])
-    return true
+    return differs(entry, stored.version, d.version)
   }
 
   function importCatalog(entry: Extract<ArchiveEntry, { kind: 'topic' | 'contributor' | 'media' }>): boolean {
@@ -393,10 +385,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
       return true
     }
     if (isDeepStrictEqual(stored, d)) return false
-    if (stored.version > d.version) newer(entry, stored.version, d.version)
-    s.update.run(d)
-    rerender.embedded.push([entry.kind, d.id])
-    return true
+    return differs(entry, stored.version, d.version)
   }
 
   function storedArticle(articleKey: string): { row: ArticleRow; record: ArchiveArticleRecord } | null {
@@ -440,32 +429,24 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
     const d = entry.data
     const mediaIds = checkArticleReferences(entry)
     const before = storedArticle(d.id)
-    if (before && isDeepStrictEqual(before.record, d)) return false
-    if (before && before.row.version > d.version) newer(entry, before.row.version, d.version)
+    if (before) {
+      if (isDeepStrictEqual(before.record, d)) return false
+      differs(entry, before.row.version, d.version)
+    }
 
     const { credits, topics: topicList, ...columns } = d
     const publicVisible = visibleAt(d, options.at)
     const values = { ...columns, headline: d.headlines.basic, bodyText: entry.bodyText, publicVisible }
-    let after: ArticleRow
-    if (before) {
-      after = s.update.get(values) as ArticleRow
-      s.deleteCredits.run({ id: d.id })
-      s.deleteTopics.run({ id: d.id })
-      s.deleteMedia.run({ id: d.id })
-    } else {
-      after = s.insert.get(values) as ArticleRow
-    }
+    const after = s.insert.all(values)[0] as ArticleRow
     credits.forEach((c, position) => s.insertCredit.run({ articleId: d.id, position, ...c }))
     topicList.forEach((t, position) => s.insertTopic.run({ articleId: d.id, position, ...t }))
     for (const mediaId of mediaIds) s.insertMedia.run({ articleId: d.id, mediaId })
 
-    // The change feed records the import like any write: readers' feed hears of what they can now see (and of
-    // what they no longer can); drafts and the other unpublished states reach only the editors' feed.
-    const was = before?.row.publicVisible ?? false
-    const publicKind = !was && publicVisible ? 'published' : was && publicVisible ? 'updated' : was ? 'unpublished' : null
-    s.insertChange.run({ articleId: d.id, kind: changeKind(before?.row ?? null, after), publicKind, version: after.version, at: options.at })
+    // The change feed records the import like any write: readers' feed hears of what they can now see;
+    // drafts and the other unpublished states reach only the editors' feed.
+    s.insertChange.run({ articleId: d.id, kind: changeKind(null, after), publicKind: publicVisible ? 'published' : null, version: after.version, at: options.at })
 
-    rerender.articles.add(d.id)
+    rendered.add(d.id)
     if (!options.revisionsIncluded && !statements.revision.find.get({ articleId: d.id, version: d.version })) {
       writeRevision(db, after, { at: options.at, actorKeyId: null, message: 'imported from an archive' })
     }
@@ -477,10 +458,11 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
     const d = entry.data
     if (!exists.article.get({ id: d.articleId })) fail(entry, `/data/articleId: ${missing('article', d.articleId)}`)
     const stored = s.find.get({ articleId: d.articleId, version: d.version })
-    if (stored && isDeepStrictEqual(stored, d)) return false
-    const values = { ...d }
-    if (stored) s.update.run(values)
-    else s.insert.run(values)
+    if (stored) {
+      if (isDeepStrictEqual(stored, d)) return false
+      differs(entry, d.version, d.version, `revision ${d.version} of article '${d.articleId}'`)
+    }
+    s.insert.run({ ...d })
     return true
   }
 
@@ -509,8 +491,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
     async importBatch(entries, options) {
       const imported = zeroCounts()
       const unchanged = zeroCounts()
-      rerender.articles.clear()
-      rerender.embedded.length = 0
+      rendered.clear()
       try {
         db.transaction(
           () => {
@@ -528,8 +509,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
               }
               ;(written ? imported : unchanged)[PLURAL[entry.kind]] += 1
             }
-            for (const [kind, id] of rerender.embedded) renderings.refreshUsersOf(kind, id)
-            renderings.refresh(rerender.articles)
+            renderings.refresh(rendered)
           },
           { behavior: 'immediate' },
         )

@@ -68,7 +68,7 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
   const key = sql.placeholder('key')
   const now = sql.placeholder('now')
   const byKey = or(eq(r.articleId, key), eq(r.slug, key))!
-  const metaColumns = { articleId: r.articleId, version: r.version, etag: r.etag, updatedAt: r.updatedAt, surrogateKeys: r.surrogateKeys }
+  const metaColumns = { articleId: r.articleId, version: r.version, etag: r.etag, updatedAt: r.updatedAt, surrogateKeys: r.surrogateKeys, relatedIds: r.relatedIds }
   const fullColumns = { ...metaColumns, json: r.json }
 
   // Prepared once for the life of the connection: a read builds and compiles nothing.
@@ -100,6 +100,7 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
       version: sql.placeholder('version'),
       etag: sql.placeholder('etag'),
       surrogateKeys: sql.placeholder('surrogateKeys'),
+      relatedIds: sql.placeholder('relatedIds'),
       json: sql.placeholder('json'),
     })
     .onConflictDoUpdate({
@@ -108,7 +109,7 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
         Object.entries({
           slug: 'slug', status: 'status', embargoUntil: 'embargo_until', type: 'type', language: 'language', sectionId: 'section_id',
           listedAt: 'listed_at', updatedAt: 'updated_at', publishedAt: 'published_at', version: 'version', etag: 'etag',
-          surrogateKeys: 'surrogate_keys', json: 'json',
+          surrogateKeys: 'surrogate_keys', relatedIds: 'related_ids', json: 'json',
         }).map(([field, column]) => [field, excluded(column)]),
       ),
     })
@@ -123,10 +124,10 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
   function store(aggs: ArticleAggregate[]): void {
     for (const agg of aggs) {
       const a = agg.article
-      const { json, etag, surrogateKeys } = render(agg)
+      const { json, etag, surrogateKeys, relatedIds } = render(agg)
       upsert.run({
         articleId: a.id, slug: a.slug, status: a.status, embargoUntil: a.embargoUntil, type: a.type, language: a.language, sectionId: a.sectionId,
-        listedAt: a.listedAt, updatedAt: a.updatedAt, publishedAt: a.publishedAt, version: a.version, etag, surrogateKeys, json,
+        listedAt: a.listedAt, updatedAt: a.updatedAt, publishedAt: a.publishedAt, version: a.version, etag, surrogateKeys, relatedIds, json,
       })
       topicOrder.run({ articleId: a.id, listedAt: a.listedAt })
     }

@@ -39,12 +39,29 @@ import {
   ok,
 } from '../common.js'
 import { OPTIONAL_BODY } from '../../plugins/swagger.js'
+import { withoutUnseenRelated } from '../../mappers/rendering.js'
+import type { StoredRendering } from '../../db/index.js'
+import { canSeeUnpublished, type Actor } from '../../services/actor.js'
 
 const tags = ['articles']
 const params = ref(ArticleKeyParams)
 
 /** Articles: CRUD by id or slug, and the editorial actions. */
 const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (app, { service }) => {
+  /** What readers get: related blocks naming an article they cannot see are left out (src/mappers/related.ts). */
+  /**
+   * Renderings as this caller may read them: for readers, related blocks
+   * whose target they cannot see are left out (and the ETag follows the bytes).
+   * Only renderings that have related blocks are looked at again.
+   */
+  async function forCaller<T extends StoredRendering>(actor: Actor, items: T[]): Promise<T[]> {
+    if (canSeeUnpublished(actor)) return items
+    const ids = [...new Set(items.flatMap((item) => (item.relatedIds === null ? [] : (JSON.parse(item.relatedIds) as string[]))))]
+    if (ids.length === 0) return items
+    const visible = await service.visibleIds(ids, actor)
+    return items.map((item) => (item.relatedIds === null ? item : { ...item, ...withoutUnseenRelated(item, visible) }))
+  }
+
   app.post(
     '/v1/articles',
     {
@@ -81,12 +98,13 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
     async (request, reply) => {
       const page = await service.list(request.query, request.actor)
       const include = request.query.include?.split(',')
-      const body = listJson(page.items, request.query.fields?.split(','), {
+      const items = await forCaller(request.actor, page.items)
+      const body = listJson(items, request.query.fields?.split(','), {
         next: page.next,
         ...(page.total === undefined ? {} : { total: page.total }),
         ...(include && page.embedded ? { included: includedOf(page.embedded, include) } : {}),
       })
-      return sendList(reply, page.items, body)
+      return sendList(reply, items, body)
     },
   )
 
@@ -104,7 +122,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
       },
     },
     async (request, reply) => {
-      const items = await service.related(request.params.idOrSlug, request.actor, request.query.limit ?? 5)
+      const items = await forCaller(request.actor, await service.related(request.params.idOrSlug, request.actor, request.query.limit ?? 5))
       return sendList(reply, items, listJson(items, undefined, { next: null }))
     },
   )
@@ -126,10 +144,11 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
       const ifNoneMatch = request.headers['if-none-match']
       if (ifNoneMatch !== undefined) {
         const meta = await service.readMeta(idOrSlug, request.actor)
-        if (noneMatch(ifNoneMatch, meta.etag)) return sendRendering(reply, meta, NOT_MODIFIED)
+        // An article with related blocks may read differently for readers: it takes the full path below.
+        if (meta.relatedIds === null && noneMatch(ifNoneMatch, meta.etag)) return sendRendering(reply, meta, NOT_MODIFIED)
       }
-      const rendering = await service.read(idOrSlug, request.actor)
-      return sendRendering(reply, rendering, rendering.json)
+      const [rendering] = await forCaller(request.actor, [await service.read(idOrSlug, request.actor)])
+      return sendRendering(reply, rendering!, rendering!.json)
     },
   )
 

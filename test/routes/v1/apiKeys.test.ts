@@ -47,3 +47,40 @@ t.test('a malformed Authorization header is a 401 problem', async (t) => {
     t.equal(res.json().type, '/problems/unauthorized')
   }
 })
+
+t.test('POST /v1/api-keys with an Idempotency-Key stores no secret; a replay is a 409 naming the key, never the secret again', async (t) => {
+  const h = await testApp(t)
+  const headers = { ...h.as.admin, 'idempotency-key': 'create-partner-key' }
+  const first = await h.app.inject({ method: 'POST', url: '/v1/api-keys', headers, payload: { name: 'partner', scope: 'read' } })
+  t.equal(first.statusCode, 201)
+  const { id, key } = first.json()
+  const secret = key.slice('nd_'.length)
+  const stored = JSON.stringify(h.data.handle.sqlite.prepare('select * from idempotency_keys').all())
+  t.match(stored, 'create-partner-key', 'the claim is stored')
+  t.notMatch(stored, secret, 'but never the secret')
+  t.notMatch(stored, secret.slice(0, 16), 'nor a piece of it')
+
+  const replay = await h.app.inject({ method: 'POST', url: '/v1/api-keys', headers, payload: { name: 'partner', scope: 'read' } })
+  t.equal(replay.statusCode, 409)
+  t.match(replay.headers['content-type'], /^application\/problem\+json/)
+  t.equal(replay.headers['idempotent-replayed'], 'true')
+  t.equal(replay.headers.location, `/v1/api-keys/${id}`)
+  t.notMatch(replay.body, secret)
+  t.match(replay.json(), { type: '/problems/api-key-secret-shown-once', status: 409, detail: new RegExp(id) })
+  const list = (await h.app.inject({ url: '/v1/api-keys', headers: h.as.admin })).json().data as { name: string }[]
+  t.equal(list.filter((k) => k.name === 'partner').length, 1, 'the replay created no second key')
+})
+
+t.test('the last active admin key cannot be revoked (409); with another admin key it can', async (t) => {
+  const h = await testApp(t)
+  const list = async () => (await h.app.inject({ url: '/v1/api-keys', headers: h.as.admin })).json().data as { id: string; scope: string; revokedAt: string | null }[]
+  const [only] = (await list()).filter((k) => k.scope === 'admin' && k.revokedAt === null)
+  const refused = await h.app.inject({ method: 'POST', url: `/v1/api-keys/${only!.id}/revoke`, headers: h.as.admin })
+  t.equal(refused.statusCode, 409)
+  t.match(refused.json(), { type: '/problems/last-admin-key', detail: /last active admin key/ })
+  t.equal((await list()).find((k) => k.id === only!.id)?.revokedAt, null, 'still active')
+  const second = (await h.app.inject({ method: 'POST', url: '/v1/api-keys', headers: h.as.admin, payload: { name: 'second admin', scope: 'admin' } })).json()
+  t.equal((await h.app.inject({ method: 'POST', url: `/v1/api-keys/${only!.id}/revoke`, headers: h.as.admin })).statusCode, 200, 'another admin key is active')
+  const last = await h.app.inject({ method: 'POST', url: `/v1/api-keys/${second.id}/revoke`, headers: { authorization: `Bearer ${second.key}` } })
+  t.equal(last.statusCode, 409, 'and now that one is the last')
+})

@@ -1,0 +1,52 @@
+import t from 'tap'
+import { manualClock, minimalArticle, testApp } from '../helpers.js'
+
+/* Issue 11, defect 4: a claim left by a process that died expires; old keys are purged on a schedule. */
+
+const MINUTE = 60_000
+const DAY = 24 * 60 * MINUTE
+
+t.test('a claim never completed (its process was killed) answers 409 until it expires, then the key can be used again', async (t) => {
+  const clock = manualClock()
+  const h = await testApp(t, { idempotencyClaimTimeoutMs: MINUTE }, clock)
+  const post = () => h.app.inject({ method: 'POST', url: '/v1/articles', headers: { ...h.as.write, 'idempotency-key': 'retry-1' }, payload: minimalArticle() })
+  t.equal((await post()).statusCode, 201)
+  // What a process killed between claim and completion leaves: the claim without an answer.
+  h.data.handle.sqlite.prepare('update idempotency_keys set status_code = null, response_body = null').run()
+  const stuck = await post()
+  t.equal(stuck.statusCode, 409)
+  t.equal(stuck.json().type, '/problems/idempotency-key-in-progress')
+  clock.advance(MINUTE - 1000)
+  t.equal((await post()).statusCode, 409, 'still within the claim timeout')
+  clock.advance(2000)
+  const retried = await post()
+  t.equal(retried.statusCode, 201, 'the stale claim has expired: the request runs')
+  const replay = await post()
+  t.equal(replay.statusCode, 201)
+  t.equal(replay.headers['idempotent-replayed'], 'true', 'and its answer is kept as usual')
+  t.equal(replay.json().id, retried.json().id)
+})
+
+t.test('keys older than the retention are purged by the app, and the purge runs on a timer', async (t) => {
+  const clock = manualClock()
+  const h = await testApp(t, { idempotencyRetentionMs: DAY, idempotencyPurgeIntervalMs: 0 }, clock)
+  const post = (key: string) => h.app.inject({ method: 'POST', url: '/v1/articles', headers: { ...h.as.write, 'idempotency-key': key }, payload: minimalArticle() })
+  await post('old')
+  clock.advance(DAY - MINUTE)
+  await post('recent')
+  clock.advance(2 * MINUTE)
+  t.equal(await h.services.idempotency.purgeExpired(), 1, 'only the key older than a day')
+  const keys = h.data.handle.sqlite.prepare('select key from idempotency_keys').all()
+  t.same(keys, [{ key: 'recent' }])
+})
+
+t.test('the purge timer runs by itself when configured, and stops with the app', async (t) => {
+  const clock = manualClock()
+  const h = await testApp(t, { idempotencyRetentionMs: DAY, idempotencyPurgeIntervalMs: 20 }, clock)
+  await h.app.inject({ method: 'POST', url: '/v1/articles', headers: { ...h.as.write, 'idempotency-key': 'old' }, payload: minimalArticle() })
+  clock.advance(DAY + MINUTE)
+  const count = () => (h.data.handle.sqlite.prepare('select count(*) as n from idempotency_keys').get() as { n: number }).n
+  // Polls until the timer has purged the key (bounded by the test's timeout, not a fixed sleep).
+  while (count() > 0) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.equal(count(), 0)
+})
