@@ -241,6 +241,10 @@ export function createArchiveService(repo: ArchiveRepository, runtime: Runtime =
   function entryOf(line: number, given: ArchiveRecordValue): ArchiveEntry {
     const record = inUtc(given)
     if (record.kind !== 'article') return { line, ...record } as ArchiveEntry
+    // Lists rely on it (a publication window is a range of the list order): once published, an article is listed at that time.
+    if (record.data.publishedAt !== null && record.data.listedAt !== record.data.publishedAt) {
+      throw new BadLine(line, `/data/listedAt: a published article is listed at its publication time (${record.data.publishedAt})`)
+    }
     record.data.body.forEach((block, i) => {
       if (block.type === 'paragraph') {
         const { violations } = checkInlineHtml(block.html)

@@ -278,6 +278,7 @@ t.test('each kind of bad line is named with its line number', async (t) => {
     ['a missing property', [...lines.slice(0, 4), JSON.stringify({ ...article, data: { ...article.data, slug: undefined } }), ...lines.slice(5)], 5, '/data/slug is required'],
     ['an unknown block type', [...lines.slice(0, 4), JSON.stringify({ ...article, data: { ...article.data, body: [{ type: 'poll' }] } }), ...lines.slice(5)], 5, "/data/body/0/type 'poll' is not a known block type"],
     ['paragraph HTML outside the allowed subset', [...lines.slice(0, 4), JSON.stringify({ ...article, data: { ...article.data, body: [{ type: 'paragraph', html: 'x<script>alert(1)</script>' }] } }), ...lines.slice(5)], 5, '/data/body/0/html: the <script> element is not allowed'],
+    ['a published article listed at another time', [...lines.slice(0, 4), JSON.stringify({ ...article, data: { ...article.data, status: 'published', publishedAt: '2024-05-01T10:00:00.000Z', listedAt: '2024-05-02T10:00:00.000Z' } }), ...lines.slice(5)], 5, '/data/listedAt: a published article is listed at its publication time (2024-05-01T10:00:00.000Z)'],
     ['a section whose path does not match', [lines[0]!, lines[1]!.replace('"path":"news"', '"path":"old/news"'), ...lines.slice(2)], 2, "/data/path: 'old/news' is not its parent's path and its slug ('news')"],
     ['no header', lines.slice(1), 1, /not a Newsdesk archive/],
     ['a later format version', [JSON.stringify({ ...header, version: 2 }), ...lines.slice(1)], 1, /version 2 is not supported/],

@@ -92,18 +92,18 @@ t.test('a leap second is a 400 naming the field, on every date filter and date b
     const res = await h.app.inject({ url: `/v1/articles?${name}=${LEAP}` })
     t.equal(res.statusCode, 400, name)
     t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
-    t.match(res.json().errors, [{ path: `/querystring/${name}` }], name)
+    t.match(res.json().errors, [{ path: `/query/${name}` }], name)
   }
   const created = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: { ...minimalArticle(), embargoUntil: LEAP } })
   t.equal(created.statusCode, 400)
-  t.match(created.json().errors, [{ path: '/embargoUntil' }])
+  t.match(created.json().errors, [{ path: '/body/embargoUntil' }])
   const id = (await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: minimalArticle() })).json().id
   const patched = await h.app.inject({ method: 'PATCH', url: `/v1/articles/${id}`, headers: { ...h.as.write, 'if-match': '1' }, payload: { embargoUntil: LEAP } })
   t.equal(patched.statusCode, 400)
-  t.match(patched.json().errors, [{ path: '/embargoUntil' }])
+  t.match(patched.json().errors, [{ path: '/body/embargoUntil' }])
   const scheduled = await h.app.inject({ method: 'POST', url: `/v1/articles/${id}/schedule`, headers: { ...h.as.write, 'if-match': '1' }, payload: { at: '2099-12-31T23:59:60Z' } })
   t.equal(scheduled.statusCode, 400)
-  t.match(scheduled.json().errors, [{ path: '/at' }])
+  t.match(scheduled.json().errors, [{ path: '/body/at' }])
 })
 
 t.test('a leap second in an archive line stops the import at that line, naming the field', async (t) => {

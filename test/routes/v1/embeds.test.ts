@@ -20,7 +20,7 @@ t.test('embed HTML other than a sandboxed iframe from a known provider is a 400 
   for (const html of bad) {
     const res = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: embed(html) })
     t.equal(res.statusCode, 400, html)
-    t.match(res.json().errors, [{ path: '/body/0/html' }], html)
+    t.match(res.json().errors, [{ path: '/body/body/0/html' }], html)
   }
 })
 

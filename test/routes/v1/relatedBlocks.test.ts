@@ -21,11 +21,11 @@ t.test('a related block naming no article is a 400 naming the block, on create, 
   const missing = '0190a2b4-0000-7000-8000-000000000000'
   const created = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: related(missing) })
   t.equal(created.statusCode, 400)
-  t.match(created.json().errors, [{ path: '/body/1/articleId', message: /no article/ }])
+  t.match(created.json().errors, [{ path: '/body/body/1/articleId', message: /no article/ }])
   const a = await post(h, minimalArticle())
   const patched = await h.app.inject({ method: 'PATCH', url: `/v1/articles/${a.id}`, headers: { ...h.as.write, 'if-match': '1' }, payload: { body: related(missing).body } })
   t.equal(patched.statusCode, 400)
-  t.match(patched.json().errors, [{ path: '/body/1/articleId' }])
+  t.match(patched.json().errors, [{ path: '/body/body/1/articleId' }])
   const replaced = await h.app.inject({ method: 'PUT', url: `/v1/articles/${a.id}`, headers: { ...h.as.write, 'if-match': '1' }, payload: { ...minimalArticle(), slug: 'x', type: 'news', language: 'en', sectionId: null, summary: null, leadMedia: null, body: related(missing).body, credits: [], topics: [], printEdition: null, canonicalUrl: null, embargoUntil: null } })
   t.equal(replaced.statusCode, 400)
 })

@@ -202,3 +202,23 @@ t.test('renderings missing from an older database are made when it is opened', a
   const found = await data.repos.articles.read(article.id, { publicOnly: true, now: new Date().toISOString() })
   t.equal(found?.etag, etag, 'the same rendering as before')
 })
+
+t.test('an article whose related block names a draft reads without it for readers, with its own ETag and 304s', async (t) => {
+  const draft = (await post(h, '/v1/articles', minimalArticle('Embargoed follow-up'))).json()
+  const body = [...minimalArticle().body, { type: 'related', articleId: draft.id }]
+  const { article, etag } = await published(h, { ...minimalArticle('Main story with a follow-up'), body })
+  const editor = await read(h, article.id, h.as.write)
+  t.equal(editor.headers.etag, etag)
+  t.equal(editor.json().body.length, 2, 'editors see the related block')
+  const reader = await read(h, article.id)
+  t.equal(reader.json().body.length, 1, 'readers do not')
+  t.not(reader.headers.etag, etag, 'and get another ETag')
+  t.equal((await read(h, article.id, { 'if-none-match': etag })).statusCode, 200, "the editor's tag is no 304 for a reader")
+  const again = await read(h, article.id, { 'if-none-match': String(reader.headers.etag) })
+  t.equal(again.statusCode, 304)
+  await post(h, `/v1/articles/${draft.id}/publish`, {}, { 'if-match': '1' })
+  const now = await read(h, article.id, { 'if-none-match': String(reader.headers.etag) })
+  t.equal(now.statusCode, 200, 'once the target is published, the block is back')
+  t.equal(now.headers.etag, etag)
+  t.equal(now.json().body.length, 2)
+})

@@ -9,7 +9,7 @@ t.test('a slug shaped like an article id is a 400 on create and on change', asyn
   t.match(a.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'ids are UUIDv7')
   const taken = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: { ...minimalArticle('Second story'), slug: a.id } })
   t.equal(taken.statusCode, 400)
-  t.match(taken.json().errors, [{ path: '/slug', message: /looks like an article id/ }])
+  t.match(taken.json().errors, [{ path: '/body/slug', message: /looks like an article id/ }])
   const anyUuid = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: { ...minimalArticle('Third story'), slug: '00000000-0000-4000-8000-000000000000' } })
   t.equal(anyUuid.statusCode, 400, 'any UUID shape, not only ids in use')
   const b = (await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: minimalArticle('Fourth story') })).json()
