@@ -12,11 +12,10 @@ import { pipeline } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { openDataLayer } from '../db/index.js'
-import { ConfigError, loadConfig } from '../config.js'
 import { createServices } from '../services/index.js'
 import type { ArchiveCounts } from '../db/index.js'
 import type { ArchiveImportSummary, ArchiveProgress } from '../services/archive.js'
-import { isMain } from './main.js'
+import { configOrExplain, isMain } from './main.js'
 
 const USAGE = `Usage: npm run archive -- export [--revisions] [FILE|-]
        npm run archive -- import [--resume-from LINE] FILE|-
@@ -171,16 +170,9 @@ export async function runArchiveCli(argv: string[], io: CliIo): Promise<number> 
     if (!/^[1-9]\d{0,9}$/.test(args.values['resume-from'])) return usage(`--resume-from takes a line number (1 or more), not '${args.values['resume-from']}'.`)
   }
 
-  let databasePath: string
-  try {
-    databasePath = loadConfig(io.env).databasePath
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`${err.message}\n`)
-      return 2
-    }
-    throw err
-  }
+  const config = configOrExplain(io.env, io.stderr)
+  if (!config) return 2
+  const { databasePath } = config
   if (command === 'export' && databasePath !== ':memory:' && !existsSync(databasePath)) {
     io.stderr.write(`There is no database at ${databasePath} (DATABASE_PATH) to export.\n`)
     return 1

@@ -8,10 +8,9 @@ import { readFile, stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { buildApp } from '../app.js'
-import { ConfigError, loadConfig } from '../config.js'
 import { DomainError } from '../errors.js'
 import type { Actor } from '../services/actor.js'
-import { isMain } from './main.js'
+import { configOrExplain, isMain } from './main.js'
 import { decodeText, MAX_IMPORT_BYTES, TextTooLargeError, type ImportService } from '../services/imports.js'
 
 const USAGE = `Usage: npm run import -- [--dry-run] [FILE|-]...
@@ -134,16 +133,9 @@ export async function runImportCli(argv: string[], io: CliIo): Promise<number> {
     return 2
   }
 
-  let config
-  try {
-    config = { ...loadConfig(io.env), logLevel: 'silent' }
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`${err.message}\n`)
-      return 2
-    }
-    throw err
-  }
+  const loaded = configOrExplain(io.env, io.stderr)
+  if (!loaded) return 2
+  const config = { ...loaded, logLevel: 'silent' as const }
   if (inputs.includes(STDIN) && io.stdin === process.stdin && process.stdin.isTTY) {
     io.stderr.write('Reading the story from standard input; end it with Ctrl-D.\n')
   }

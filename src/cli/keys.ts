@@ -7,11 +7,10 @@
 // 1 when there is no key with that id, 2 for a usage or configuration error.
 import { parseArgs } from 'node:util'
 import { openDataLayer } from '../db/index.js'
-import { ConfigError, loadConfig } from '../config.js'
 import { createApiKeyService } from '../services/apiKeys.js'
 import type { Scope } from '../services/actor.js'
 import { NotFoundError } from '../errors.js'
-import { isMain } from './main.js'
+import { configOrExplain, isMain } from './main.js'
 
 export const KEYS_USAGE = `Usage: npm run keys -- create --scope admin|write|read --name NAME
        npm run keys -- list
@@ -67,16 +66,9 @@ export async function runKeysCli(argv: string[], io: KeysIo): Promise<number> {
     return usage(io, command === undefined ? 'Say what to do: create, list or revoke.' : `Unknown command '${command}'.`)
   }
 
-  let databasePath
-  try {
-    databasePath = loadConfig(io.env).databasePath
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`${err.message}\n`)
-      return 2
-    }
-    throw err
-  }
+  const config = configOrExplain(io.env, io.stderr)
+  if (!config) return 2
+  const { databasePath } = config
   const data = openDataLayer(databasePath)
   const keys = createApiKeyService(data.repos.apiKeys)
   try {
