@@ -36,7 +36,8 @@ async function start(env: Record<string, string>): Promise<Running> {
   child.stdout!.on('data', (d) => (output += d))
   child.stderr!.on('data', (d) => (output += d))
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  const deadline = Date.now() + 30_000
+  // Bounded, and far above a start on a busy machine; a process that exits ends the wait at once.
+  const deadline = Date.now() + 120_000
   while (Date.now() < deadline) {
     const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
     if (match) return { child, base: match[1]!, output: () => output, exited }
