@@ -740,7 +740,7 @@ t.test('a brief scheduled a moment ahead is published by the server on time', as
     201,
     'a brief for later',
   )
-  const at = new Date(Date.now() + 1500).toISOString()
+  const at = new Date(Date.now() + 3000).toISOString()
   const { data: pending } = await expectData(
     t,
     d.POST('/v1/articles/{idOrSlug}/schedule', { params: { path: { idOrSlug: draft.id }, header: { 'if-match': etagOf(response) } }, body: { at, message: 'for noon' } }),
@@ -748,10 +748,16 @@ t.test('a brief scheduled a moment ahead is published by the server on time', as
     'schedule it',
   )
   t.match(pending, { status: 'scheduled', scheduledAt: at, publishedAt: null })
-  await expectProblem(t, anonymous.GET('/v1/articles/{idOrSlug}', { params: { path: { idOrSlug: draft.id } } }), 404, 'not public before its time')
+  // Before its time it is not public. A busy machine may take longer than the lead to get here:
+  // the check holds only for an answer that arrived before `at`, so a late one is not a failure.
+  const early = await anonymous.GET('/v1/articles/{idOrSlug}', { params: { path: { idOrSlug: draft.id } } })
+  if (Date.now() < Date.parse(at)) {
+    t.equal(early.response.status, 404, 'not public before its time')
+    t.equal(early.response.headers.get('content-type'), 'application/problem+json; charset=utf-8', 'not public before its time is problem+json')
+  } else t.comment(`the check before its time came after ${at}: this machine is too busy to tell`)
 
-  // The server's scheduler runs every 200 ms: allow it ten seconds at most.
-  const deadline = Date.now() + 10_000
+  // The server's scheduler runs every 200 ms: poll for it, bounded far above that.
+  const deadline = Date.now() + 60_000
   let live: Schemas['Article'] | undefined
   while (Date.now() < deadline && live === undefined) {
     await new Promise((r) => setTimeout(r, 200))
