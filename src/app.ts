@@ -62,8 +62,24 @@ function validatorFactory() {
   }
 }
 
-/** Builds the app; `runtime` (clock and ids) is for tests that need to control time. */
-export async function buildApp(config: Config, options: { runtime?: Runtime } = {}): Promise<App> {
+/** Fastify's schema compiler factories (its `schemaController.compilersFactory`). */
+export interface CompilersFactory {
+  buildValidator: ReturnType<typeof validatorFactory>
+  buildSerializer?: unknown
+}
+
+export interface BuildOptions {
+  /** The clock and ids, for tests that need to control time. */
+  runtime?: Runtime
+  /**
+   * Tests only: wraps the schema compilers (given ours; the serializer left to
+   * Fastify), e.g. to reuse what one app compiled in the next. Default: ours as they are.
+   */
+  compilers?: (ours: CompilersFactory) => CompilersFactory
+}
+
+/** Builds the app. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const metrics = createMetrics()
   const data = openDataLayer(config.databasePath, metrics.observeQuery)
   const services = createServices(data.repos, options.runtime, {
@@ -80,7 +96,7 @@ export async function buildApp(config: Config, options: { runtime?: Runtime } = 
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: frameworkErrorProblem,
     clientErrorHandler: clientErrorProblem,
-    schemaController: { compilersFactory: { buildValidator: validatorFactory() as never } },
+    schemaController: { compilersFactory: (options.compilers ?? ((ours) => ours))({ buildValidator: validatorFactory() }) as never },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.addHook('onRequest', async (request, reply) => {

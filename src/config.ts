@@ -16,7 +16,7 @@ const EnvSchema = Type.Object({
   NEWSDESK_ADMIN_KEY: Type.Optional(Type.String({ minLength: 24, maxLength: 200 })),
   ANONYMOUS_READS: Type.Boolean({ default: true }),
   DEMO_CONTENT: Type.Boolean({ default: true }),
-  DEMO_SAMPLES_DIR: Type.String({ default: '../shared/samples' }),
+  DEMO_SAMPLES_DIR: Type.String({ default: '' }),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 500 })),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 15000, minimum: 1000, maximum: 600000 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1048576, minimum: 1024, maximum: 52428800 }),

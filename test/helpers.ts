@@ -1,6 +1,7 @@
 import { buildApp, type App } from '../src/app.js'
 import { testConfig, type Config } from '../src/config.js'
 import { systemRuntime, type Runtime } from '../src/services/clock.js'
+import { reuseCompiled } from './compilers.js'
 
 export interface TestApp extends App {
   /** Authorization headers for an admin, a write and a read key. */
@@ -11,9 +12,14 @@ interface Teardown {
   teardown(fn: () => unknown): void
 }
 
-/** A fresh app on an in-memory database with the real migrations, closed when the test ends. */
+/**
+ * A fresh app on an in-memory database with the real migrations, closed when
+ * the test ends. Call it with the file's `t` (in t.before or at the top level)
+ * for one app shared by the file's tests. Route schemas compiled by an earlier
+ * app of the process are reused (see compilers.ts), so an app costs little.
+ */
 export async function testApp(t: Teardown, overrides: Partial<Config> = {}, runtime?: Runtime): Promise<TestApp> {
-  const built = await buildApp(testConfig(overrides), runtime ? { runtime } : {})
+  const built = await buildApp(testConfig(overrides), { ...(runtime ? { runtime } : {}), compilers: reuseCompiled })
   t.teardown(() => built.app.close())
   const bearer = async (scope: 'admin' | 'write' | 'read') => ({
     authorization: `Bearer ${(await built.services.apiKeys.create(`${scope} key`, scope)).key}`,

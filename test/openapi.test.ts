@@ -38,13 +38,15 @@ function operations(spec: Document): Map<string, Operation> {
 }
 const component = (ref: string | undefined) => ref?.replace('#/components/schemas/', '')
 
+// Generated once (building the app is the slow part); every test reads its own parse of it.
+const generated = await generateSpec()
+
 t.test('the committed openapi/openapi.json equals what the code generates (run npm run openapi)', async (t) => {
-  const generated = await generateSpec()
   t.equal(readFileSync(SPEC_PATH, 'utf8'), generated)
 })
 
 t.test('every operation has a unique operationId, a tag, a summary and documented errors', async (t) => {
-  const spec = JSON.parse(await generateSpec())
+  const spec = JSON.parse(generated)
   const ids = new Set<string>()
   for (const [path, methods] of Object.entries<Record<string, Operation>>(spec.paths)) {
     for (const [method, op] of Object.entries(methods)) {
@@ -65,7 +67,7 @@ t.test('every operation has a unique operationId, a tag, a summary and documente
 })
 
 t.test('schemas are named components, never def-N', async (t) => {
-  const spec = JSON.parse(await generateSpec())
+  const spec = JSON.parse(generated)
   const names = Object.keys(spec.components.schemas)
   t.same(names.filter((n) => /^def-\d+$/.test(n)), [])
   for (const name of ['Article', 'ArticleCreate', 'Problem', 'BodyBlock', 'Media', 'Topic', 'Contributor', 'ApiKey']) t.ok(names.includes(name), name)
@@ -73,7 +75,7 @@ t.test('schemas are named components, never def-N', async (t) => {
 })
 
 t.test('workflow actions take an optional body; every other body is required; no marker is left', async (t) => {
-  const text = await generateSpec()
+  const text = generated
   const ops = operations(JSON.parse(text) as Document)
   const optional = ['publishArticle', 'unpublishArticle', 'archiveArticle', 'restoreArticle', 'restoreRevision']
   for (const [id, op] of ops) {
@@ -85,7 +87,7 @@ t.test('workflow actions take an optional body; every other body is required; no
 })
 
 t.test('tagged unions carry a discriminator mapping to their branches, and the article body is one', async (t) => {
-  const spec = JSON.parse(await generateSpec()) as Document
+  const spec = JSON.parse(generated) as Document
   const schemas = spec.components.schemas
   let unions = 0
   for (const [name, schema] of Object.entries(schemas)) {
@@ -109,7 +111,7 @@ t.test('tagged unions carry a discriminator mapping to their branches, and the a
 })
 
 t.test('problems: no currentEtag; every 412 names the current version', async (t) => {
-  const spec = JSON.parse(await generateSpec()) as Document
+  const spec = JSON.parse(generated) as Document
   t.notOk(spec.components.schemas.Problem?.properties?.currentEtag, 'Problem has no currentEtag')
   t.ok(spec.components.schemas.PreconditionFailedProblem?.required?.includes('currentVersion'))
   let count = 0
@@ -123,13 +125,13 @@ t.test('problems: no currentEtag; every 412 names the current version', async (t
 })
 
 t.test('enums are referenced, not repeated as free strings', async (t) => {
-  const { schemas } = (JSON.parse(await generateSpec()) as Document).components
+  const { schemas } = (JSON.parse(generated) as Document).components
   t.equal(schemas.ContributorRef?.properties?.kind?.$ref, '#/components/schemas/ContributorKind')
   t.equal(schemas.ArticleTopic?.properties?.kind?.$ref, '#/components/schemas/TopicKind')
 })
 
 t.test('article operations document their response headers', async (t) => {
-  const ops = operations(JSON.parse(await generateSpec()) as Document)
+  const ops = operations(JSON.parse(generated) as Document)
   const headers = (id: string, status: string) => ops.get(id)?.responses[status]?.headers ?? {}
   const required = (id: string, status: string) =>
     Object.entries(headers(id, status))
@@ -154,7 +156,7 @@ t.test('article operations document their response headers', async (t) => {
 })
 
 t.test('summaries read as English; operationIds stay as they were', async (t) => {
-  const ops = operations(JSON.parse(await generateSpec()) as Document)
+  const ops = operations(JSON.parse(generated) as Document)
   t.equal(ops.get('createMedia')?.summary, 'Create a media item')
   t.equal(ops.get('listMediaItems')?.summary, 'List media items')
   t.equal(ops.get('getMedia')?.summary, 'Get a media item by id')
@@ -163,7 +165,7 @@ t.test('summaries read as English; operationIds stay as they were', async (t) =>
 })
 
 t.test('/metrics is text/plain only, so clients read it as text', async (t) => {
-  const ops = operations(JSON.parse(await generateSpec()) as Document)
+  const ops = operations(JSON.parse(generated) as Document)
   const content = ops.get('getMetrics')?.responses['200']?.content ?? {}
   t.same(Object.keys(content), ['text/plain'])
   t.equal(content['text/plain']?.schema?.type, 'string')

@@ -117,7 +117,7 @@ function runWalkthrough(blocks: Block[], env: Record<string, string>, cwd: strin
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
     child.stderr.on('data', (d) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)

@@ -7,7 +7,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
-import { buildApp } from '../app.js'
+import { buildApp, type BuildOptions } from '../app.js'
 import { DomainError } from '../errors.js'
 import type { Actor } from '../services/actor.js'
 import { configOrExplain, isMain } from './main.js'
@@ -113,8 +113,8 @@ function describe(outcome: Outcome): string {
   return `${what.padEnd(18)}${name} -> /v1/articles/${outcome.id} (${outcome.slug})${warnings}`
 }
 
-/** Runs the command; returns the exit code. */
-export async function runImportCli(argv: string[], io: CliIo): Promise<number> {
+/** Runs the command; returns the exit code. `build`: for tests (BuildOptions). */
+export async function runImportCli(argv: string[], io: CliIo, build: BuildOptions = {}): Promise<number> {
   let args: { values: { 'dry-run'?: boolean; help?: boolean }; positionals: string[] }
   try {
     args = parseArgs({ args: argv, allowPositionals: true, options: { 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
@@ -141,7 +141,7 @@ export async function runImportCli(argv: string[], io: CliIo): Promise<number> {
   }
 
   // The app's own wiring (same services, same database setup and migrations), without listening.
-  const { app, services } = await buildApp(config)
+  const { app, services } = await buildApp(config, build)
   const outcomes: Outcome[] = []
   const bar =
     inputs.length > 1 && io.stdout.isTTY

@@ -1,11 +1,11 @@
-import { buildApp } from '../app.js'
+import { buildApp, type BuildOptions } from '../app.js'
 import { isMain } from './main.js'
 import { ConfigError, loadConfig } from '../config.js'
 
-/** `npm run search:rebuild`: rebuilds the full-text search index of the configured database. */
-export async function rebuildSearch(env: Record<string, string | undefined> = process.env): Promise<number> {
+/** `npm run search:rebuild`: rebuilds the full-text search index of the configured database. `build`: for tests (BuildOptions). */
+export async function rebuildSearch(env: Record<string, string | undefined> = process.env, build: BuildOptions = {}): Promise<number> {
   const config = { ...loadConfig(env), logLevel: 'silent', demoContent: false, schedulerIntervalMs: 0 }
-  const { app, services } = await buildApp(config)
+  const { app, services } = await buildApp(config, build)
   try {
     return await services.articles.rebuildSearchIndex()
   } finally {

@@ -49,7 +49,7 @@ function textFiles(dir: string): string[] {
 
 /**
  * On an empty database, creates the demo section tree and imports the demo
- * pages (and the sample pages in samplesDir, when present) through the same
+ * pages (and the pages in samplesDir, when one is named and exists) through the same
  * ingest path as any import, puts each in the section its label names, and
  * publishes them. Returns how many articles it published.
  */
@@ -58,7 +58,8 @@ export async function seedDemoContent(services: Services, options: { samplesDir:
   if (existing.items.length > 0) return 0
   const sections = (await services.sections.list({ limit: 1 })).items.length === 0 ? await createSections(services) : new Map<string, string>()
   let published = 0
-  for (const file of [...textFiles(DEMO_PAGES_DIR), ...textFiles(resolve(options.samplesDir))]) {
+  const extra = options.samplesDir === '' ? [] : textFiles(resolve(options.samplesDir))
+  for (const file of [...textFiles(DEMO_PAGES_DIR), ...extra]) {
     try {
       const result = await services.imports.importText(readFileSync(file, 'utf8'), system, { dryRun: false })
       if (!result.article) continue

@@ -2,21 +2,39 @@ import t from 'tap'
 import { runCli, type Run } from './run.js'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
+import { PassThrough, Writable } from 'node:stream'
 import { openDataLayer } from '../../src/db/index.js'
 import { createServices } from '../../src/services/index.js'
 import { runArchiveCli } from '../../src/cli/archive.js'
 import type { Actor } from '../../src/services/actor.js'
 
-// Each spawned run starts Node and compiles the sources with tsx: seconds apiece on a busy machine.
-t.setTimeout(300_000)
-
 const admin: Actor = { keyId: null, scope: 'admin' }
 
-
-/** Runs the command as `npm run archive` does (node --import tsx src/cli/archive.ts ...). */
+/**
+ * Runs the command as `npm run archive` does (node --import tsx src/cli/archive.ts ...): a process
+ * of its own, for what only a process shows (its exit code, its real standard input). Seconds
+ * apiece on a busy machine, so the other runs call runArchiveCli (what that process runs) in here.
+ */
 function cli(databasePath: string, args: string[], input = ''): Promise<Run> {
   return runCli('archive', databasePath, args, input)
+}
+
+/** Runs the command in this process: runArchiveCli, its output captured (standard output is a stream, as the export pipes into it). */
+async function inProcess(databasePath: string, args: string[]): Promise<Run> {
+  const run = { code: null as number | null, stdout: '', stderr: '' }
+  const stdout = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      run.stdout += chunk.toString()
+      done()
+    },
+  })
+  run.code = await runArchiveCli(args, {
+    stdin: (async function* () {})(),
+    stdout,
+    stderr: { write: (s: string) => ((run.stderr += s), true) },
+    env: { DATABASE_PATH: databasePath },
+  })
+  return run
 }
 
 /** A database file with a section tree, a topic, a contributor, a photo, a published article and a draft. */
@@ -51,7 +69,7 @@ t.test('export to a file, import into another database, export again: the same a
   const dir = t.testdir()
   const [a, b] = [join(dir, 'a.db'), join(dir, 'b.db')]
   const ids = await newsroom(a)
-  const exported = await cli(a, ['export', '--revisions', join(dir, 'archive.ndjson')])
+  const exported = await inProcess(a, ['export', '--revisions', join(dir, 'archive.ndjson')])
   t.equal(exported.code, 0, exported.stderr)
   t.match(exported.stderr, /^Exported 2 sections, 1 topics, 1 contributors, 1 media, 2 articles, 3 revisions \(12 lines\) to .*archive\.ndjson\.$/m)
   t.notMatch(exported.stderr, /exporting \[/, 'no progress bar when standard error is not a terminal')
@@ -59,11 +77,11 @@ t.test('export to a file, import into another database, export again: the same a
   const archive = readFileSync(join(dir, 'archive.ndjson'), 'utf8')
   t.equal(archive.trim().split("\n").length, 12)
 
-  const imported = await cli(b, ['import', join(dir, 'archive.ndjson')])
+  const imported = await inProcess(b, ['import', join(dir, 'archive.ndjson')])
   t.equal(imported.code, 0, imported.stderr)
   t.match(imported.stdout, /^Imported from .*archive\.ndjson \(12 lines read\): 2 sections, 1 topics, 1 contributors, 1 media, 2 articles, 3 revisions\.$/m)
 
-  const again = await cli(b, ['export', '--revisions'])
+  const again = await inProcess(b, ['export', '--revisions'])
   t.equal(again.code, 0, again.stderr)
   t.equal(afterHeader(again.stdout), afterHeader(archive), 'the second export (to standard output) is the same archive')
   t.match(again.stderr, /to standard output\./)
@@ -84,7 +102,7 @@ t.test('a bad line exits 1 naming it and where to resume; --resume-from finishes
   const dir = t.testdir()
   const a = join(dir, 'a.db')
   await newsroom(a)
-  const lines = (await cli(a, ['export'])).stdout.trim().split('\n')
+  const lines = (await inProcess(a, ['export'])).stdout.trim().split('\n')
   const file = join(dir, 'broken.ndjson')
   writeFileSync(file, `${[...lines.slice(0, 6), '{"kind":"article",', ...lines.slice(7)].join('\n')}\n`)
   const b = join(dir, 'b.db')
@@ -95,7 +113,7 @@ t.test('a bad line exits 1 naming it and where to resume; --resume-from finishes
   t.match(run.stdout, new RegExp(`npm run archive -- import --resume-from 2 ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'))
 
   writeFileSync(file, `${lines.join('\n')}\n`)
-  const resumed = await cli(b, ['import', '--resume-from', '2', file])
+  const resumed = await inProcess(b, ['import', '--resume-from', '2', file])
   t.equal(resumed.code, 0, resumed.stdout)
   t.match(resumed.stdout, /2 articles/)
 })

@@ -1,27 +1,44 @@
 import t from 'tap'
 import { runCli, type Run } from './run.js'
 import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openDataLayer } from '../../src/db/index.js'
 import { createServices } from '../../src/services/index.js'
 import { runImportCli } from '../../src/cli/import.js'
-
-// Each spawned run starts Node and compiles the sources with tsx: seconds apiece on a busy machine.
-t.setTimeout(300_000)
+import { samplePages, skipUnlessPresent, textOf } from '../samples.js'
+import { reuseCompiled } from '../compilers.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const fixture = (name: string) => join(root, 'test/fixtures/ingest', name)
-// Third-party text: read at test time from beside the repository, never copied into it.
-const samplePath = resolve(root, '../shared/samples/scmp-trump-putin-call.txt')
-const noSample = existsSync(samplePath) ? false : `the sample page is not present at ${samplePath}`
 
 const story = 'Harbour ferry adds two early sailings from Monday\n\nThe operator will run boats at 5.40am and 6.10am on weekdays, the port authority said.\n\nTickets cost the same.\n'
 
 
-/** Runs the command as `npm run import` does (node --import tsx src/cli/import.ts ...). */
+/**
+ * Runs the command as `npm run import` does (node --import tsx src/cli/import.ts ...): a process
+ * of its own, for what only a process shows (its exit code, its real standard input). Seconds
+ * apiece on a busy machine, so the other tests call runImportCli (what that process runs) in here.
+ */
 function cli(databasePath: string, args: string[], input = ''): Promise<Run> {
   return runCli('import', databasePath, args, input)
+}
+
+/** In this process, each run's app reuses the route schemas compiled by the first (see test/compilers.ts). */
+const reused = { compilers: reuseCompiled }
+
+/** Runs the command in this process: runImportCli with `input` as standard input. */
+async function inProcess(databasePath: string, args: string[], input = ''): Promise<Run> {
+  const run = { code: null as number | null, stdout: '', stderr: '' }
+  run.code = await runImportCli(args, {
+    stdin: (async function* () {
+      if (input !== '') yield input
+    })(),
+    stdout: { write: (s: string) => ((run.stdout += s), true) },
+    stderr: { write: (s: string) => ((run.stderr += s), true) },
+    env: { DATABASE_PATH: databasePath },
+  }, reused)
+  return run
 }
 
 /** The articles in the database, as an editor sees them. */
@@ -39,7 +56,7 @@ async function articlesIn(databasePath: string) {
 t.test('imports several files as drafts, then reports them as already imported', async (t) => {
   const db = join(t.testdir(), 'newsdesk.db')
   const files = [fixture('ap-wire.txt'), fixture('reuters-wire.txt')]
-  const first = await cli(db, files)
+  const first = await inProcess(db, files)
   t.equal(first.code, 0, first.stderr)
   t.match(first.stdout, /^created\s+.*ap-wire\.txt -> \/v1\/articles\/\S+ \(flooded-river-forces-evacuation-of-three-mountain-villages\)$/m)
   t.match(first.stdout, /^created\s+.*reuters-wire\.txt -> /m)
@@ -49,7 +66,7 @@ t.test('imports several files as drafts, then reports them as already imported',
   t.equal(articles.length, 2)
   t.ok(articles.every((a) => a.article.status === 'draft'), 'as drafts')
 
-  const again = await cli(db, files)
+  const again = await inProcess(db, files)
   t.equal(again.code, 0)
   t.match(again.stdout, /^already imported\s+.*ap-wire\.txt/m)
   t.match(again.stdout, /Imported 2 inputs: 0 created, 2 already imported, 0 failed\./)
@@ -76,7 +93,7 @@ t.test('reads standard input when given no file or "-"', async (t) => {
   const piped = await cli(db, [], story)
   t.equal(piped.code, 0, piped.stderr)
   t.match(piped.stdout, /^created\s+\(stdin\) -> \/v1\/articles\/\S+ \(harbour-ferry-adds-two-early-sailings-from-monday\)/m)
-  const dash = await cli(db, ['-'], story.replace(/\n/g, '\r\n'))
+  const dash = await inProcess(db, ['-'], story.replace(/\n/g, '\r\n'))
   t.match(dash.stdout, /^already imported\s+\(stdin\)/m)
   let out = ''
   const empty = await runImportCli([], {
@@ -84,14 +101,14 @@ t.test('reads standard input when given no file or "-"', async (t) => {
     stdout: { write: (chunk: string) => ((out += chunk), true) },
     stderr: { write: () => true },
     env: { DATABASE_PATH: db },
-  })
+  }, reused)
   t.equal(empty, 1, 'empty input is a failure')
   t.match(out, /\(stdin\): 422 empty-text/)
 })
 
 t.test('--dry-run prints the parse and report as JSON and saves nothing', async (t) => {
   const db = join(t.testdir(), 'newsdesk.db')
-  const run = await cli(db, ['--dry-run', fixture('print-archive-brief.txt'), fixture('only-chrome.txt')])
+  const run = await inProcess(db, ['--dry-run', fixture('print-archive-brief.txt'), fixture('only-chrome.txt')])
   t.equal(run.code, 0, run.stderr)
   const out = JSON.parse(run.stdout)
   t.match(out, [
@@ -102,19 +119,24 @@ t.test('--dry-run prints the parse and report as JSON and saves nothing', async 
   t.same(await articlesIn(db), [])
 })
 
-t.test('the sample page imports from the command line with its parts in place', { skip: noSample }, async (t) => {
-  const db = join(t.testdir(), 'newsdesk.db')
-  const run = await cli(db, [samplePath])
-  t.equal(run.code, 0, run.stderr)
-  const [agg] = await articlesIn(db)
-  const a = agg!.article
-  t.equal(a.headlines.print, 'US, Russian leaders’ ‘business-like’ call')
-  t.same(a.printEdition, { publication: 'South China Morning Post' })
-  t.same(agg!.topics.map((x) => [x.topic.name, x.primary]), [['Donald Trump', true]])
-  t.same(agg!.credits.map((c) => [c.contributor.name, c.role]), [['Associated Press', 'additional-reporting']])
-  t.equal(a.body.filter((b) => b.type === 'image').length, 4)
-  t.equal(agg!.media.get(a.leadMedia!.mediaId)!.credit, 'AP')
-})
+// Whole sample pages (test/samples.ts): ours, and the shared third-party page when it is beside the repository.
+for (const page of samplePages) {
+  t.test(`the ${page.origin} sample page imports from the command line with its parts in place`, { skip: skipUnlessPresent(page) }, async (t) => {
+    textOf(page)
+    const want = page.expect
+    const db = join(t.testdir(), 'newsdesk.db')
+    const run = await inProcess(db, [page.path])
+    t.equal(run.code, 0, run.stderr)
+    const [agg] = await articlesIn(db)
+    const a = agg!.article
+    t.equal(a.headlines.print, want.printHeadline)
+    t.same(a.printEdition, { publication: want.publication })
+    t.same(agg!.topics.map((x) => [x.topic.name, x.primary]), [[want.label, true]])
+    t.same(agg!.credits.map((c) => [c.contributor.name, c.role]), [[want.agency, 'additional-reporting']])
+    t.equal(a.body.filter((b) => b.type === 'image').length, want.imageCredits.length)
+    t.equal(agg!.media.get(a.leadMedia!.mediaId)!.credit, want.leadCredit)
+  })
+}
 
 t.test('shows a progress bar for several files when stdout is a terminal', async (t) => {
   const dir = t.testdir()
@@ -125,7 +147,7 @@ t.test('shows a progress bar for several files when stdout is a terminal', async
     stdout: { isTTY: true, write: (s: string) => ((out += s), true) },
     stderr: { write: (s: string) => ((err += s), true) },
     env: { DATABASE_PATH: join(dir, 'newsdesk.db') },
-  })
+  }, reused)
   t.equal(code, 0, err)
   t.match(out, /importing \[.*\] 2\/2/)
   t.match(out, /Imported 2 inputs: 2 created/)

@@ -9,14 +9,13 @@
  * a story through its whole life (draft, edits, conflicts, publishing,
  * revisions, sections, corrections, deletion), every body block type, lists
  * with search, filters, sorting, counts, sparse fields and includes, related
- * articles, the import of the sample page, scheduling (the server runs its
+ * articles, the import of the sample pages, scheduling (the server runs its
  * scheduler every 200 ms), the changes feed and the error answers.
  */
 import t from 'tap'
-import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { createNewsdeskClient, type BodyBlock, type BodyBlockOf, type NewsdeskClient, type Schemas, type operations } from '../../openapi/client/index.js'
-import { ADMIN_KEY, root, startServer } from './server.js'
+import { ADMIN_KEY, startServer } from './server.js'
+import { samplePages, skipUnlessPresent, textOf } from '../samples.js'
 
 interface Assert {
   equal(found: unknown, wanted: unknown, message: string): boolean
@@ -74,10 +73,6 @@ function blockAt<K extends Block['type']>(body: Block[], index: number, type: K)
 
 const ids = (items: { id: string }[]) => items.map((i) => i.id)
 
-/** The sample page (third-party text): read here, never copied into the tests. */
-const SAMPLE_PATH = resolve(root, '../shared/samples/scmp-trump-putin-call.txt')
-const sample = existsSync(SAMPLE_PATH) ? readFileSync(SAMPLE_PATH, 'utf8') : null
-
 const server = await startServer(t, { SCHEDULER_INTERVAL_MS: '200' })
 const admin = createNewsdeskClient(server.base, ADMIN_KEY)
 const anonymous = createNewsdeskClient(server.base)
@@ -91,7 +86,7 @@ let firstEtag: string | undefined
 let feedStart: string | undefined
 let sections: { news: Schemas['Section']; world: Schemas['Section']; asia: Schemas['Section']; sport: Schemas['Section'] } | undefined
 let feature: Schemas['Article'] | undefined
-let imported: Schemas['Article'] | undefined
+const imported: Schemas['Article'][] = []
 let scheduled: Schemas['Article'] | undefined
 let draftOnly: string | undefined
 
@@ -647,80 +642,83 @@ t.test('a second story on the same subject: search, combined filters, sorting, c
   t.match(relatedResponse.headers.get('surrogate-key'), /^articles /)
 })
 
-t.test('the desk imports the sample page as a draft with every part in its field', { skip: sample === null ? `no sample page at ${SAMPLE_PATH}` : false }, async (t) => {
-  const d = need(desk, 'desk')
-  const text = need(sample ?? undefined, 'sample')
-  // What the page says, found in it here: the expectations are derived from the text, not copied from it.
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')
-  const photos = lines.flatMap((l) => {
-    const m = /^(.*\S)\s+Photo:\s+(.+)$/.exec(l)
-    return m ? [{ caption: m[1]!, credit: m[2]! }] : []
+// Whole sample pages (test/samples.ts): ours, and the shared third-party page when it is beside the repository.
+for (const page of samplePages) {
+  t.test(`the desk imports the ${page.origin} sample page as a draft with every part in its field`, { skip: skipUnlessPresent(page) }, async (t) => {
+    const d = need(desk, 'desk')
+    const text = textOf(page)
+    // What the page says, found in it here: the expectations are derived from the text, not copied from it.
+    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')
+    const photos = lines.flatMap((l) => {
+      const m = /^(.*\S)\s+Photo:\s+(.+)$/.exec(l)
+      return m ? [{ caption: m[1]!, credit: m[2]! }] : []
+    })
+    const print = /appeared in (?:the )?(.+?) print edition as: (.+)$/.exec(lines.find((l) => /print edition as:/.test(l)) ?? '')
+    const reporting = /^With additional reporting by (?:the )?(.+)$/.exec(lines.find((l) => l.startsWith('With additional reporting by')) ?? '')
+    const watch = lines.find((l) => l.startsWith('Watch: '))
+    t.ok(photos.length >= 2 && print && reporting && watch, 'the sample has photos, a print line, a wire credit and a video teaser')
+
+    const { data: result, response } = await expectData(
+      t,
+      d.POST('/v1/imports', { params: { header: { 'idempotency-key': `import-${page.origin}-sample` } }, body: { text } }),
+      201,
+      'import the sample',
+    )
+    t.equal(result.created, true)
+    const a = need(result.article ?? undefined, 'imported article')
+    t.equal(response.headers.get('location'), `/v1/articles/${a.id}`)
+    t.match(a, { status: 'draft', type: 'news', version: 1 })
+
+    const headline = a.headlines.basic
+    t.ok(lines.includes(headline), 'the headline is a line of the page')
+    t.equal(result.parse.headline, headline)
+    t.equal(a.headlines.print, print?.[2], 'the print-edition headline')
+    t.same(a.printEdition, { publication: print?.[1] })
+    const label = lines[lines.indexOf(headline) + 1]
+    t.same(
+      a.topics.map((x) => [x.name, x.primary, x.kind]),
+      [[label, true, 'subject']],
+      'the label under the headline is the primary topic',
+    )
+    t.equal(a.summary, lines[lines.indexOf(headline) + 2], 'the standfirst follows the label')
+    t.match(a.leadMedia, { caption: photos[0]!.caption, credit: photos[0]!.credit, media: { kind: 'image' } }, 'the first photo leads, caption and credit apart')
+    const images = blocksOf(a.body, 'image')
+    t.same(
+      images.map((b) => [b.caption, b.credit]),
+      photos.slice(1).map((p) => [p.caption, p.credit]),
+      'every other photo is an image block with its caption and credit',
+    )
+    t.ok(images.every((b) => b.media?.kind === 'image' && b.media.credit === b.credit), 'each a media item carrying the credit')
+    t.same(
+      blocksOf(a.body, 'video').map((b) => [b.title, b.media?.kind]),
+      [[watch?.slice('Watch: '.length), 'video']],
+      'the video teaser',
+    )
+    t.equal(blocksOf(a.body, 'ad').length, lines.filter((l) => l === 'Advertisement').length, 'an ad slot for each advertisement')
+    t.same(
+      a.credits.map((x) => [x.contributor.name, x.role, x.contributor.kind]),
+      [[reporting?.[1], 'additional-reporting', 'agency']],
+      'the wire credit',
+    )
+    t.notMatch(JSON.stringify(a), /Photo:|Watch:|With additional reporting|print edition as/, 'no credit lines or page chrome in the article')
+
+    const { data: again } = await expectData(t, d.POST('/v1/imports', { body: { text } }), 200, 'the same text again')
+    t.equal(again.created, false)
+    t.equal(again.article?.id, a.id, 'is the first article')
+
+    const { data: read } = await expectData(t, d.GET('/v1/articles/{idOrSlug}', { params: { path: { idOrSlug: a.id } } }), 200, 'read the import')
+    t.same(read, a, 'reads back as the import answered')
+    const { data: published } = await expectData(t, d.POST('/v1/articles/{idOrSlug}/publish', { params: { path: { idOrSlug: a.id }, header: { 'if-match': String(a.version) } } }), 200, 'publish the import')
+    imported.push(published)
+
+    const topic = need(a.topics[0], 'primary topic')
+    const { data: byTopic } = await expectData(t, anonymous.GET('/v1/articles', { params: { query: { topic: topic.slug } } }), 200, 'by its topic')
+    t.same(ids(byTopic.data), [a.id])
+    const word = headline.split(/\W+/).sort((x, y) => y.length - x.length)[0]!
+    const { data: found } = await expectData(t, anonymous.GET('/v1/articles', { params: { query: { q: `${word.slice(0, -1)}*` } } }), 200, 'search by a headline word prefix')
+    t.ok(ids(found.data).includes(a.id), `q=${word.slice(0, -1)}* finds it`)
   })
-  const print = /appeared in (?:the )?(.+?) print edition as: (.+)$/.exec(lines.find((l) => /print edition as:/.test(l)) ?? '')
-  const reporting = /^With additional reporting by (?:the )?(.+)$/.exec(lines.find((l) => l.startsWith('With additional reporting by')) ?? '')
-  const watch = lines.find((l) => l.startsWith('Watch: '))
-  t.ok(photos.length >= 2 && print && reporting && watch, 'the sample has photos, a print line, a wire credit and a video teaser')
-
-  const { data: result, response } = await expectData(
-    t,
-    d.POST('/v1/imports', { params: { header: { 'idempotency-key': 'import-sample-1' } }, body: { text } }),
-    201,
-    'import the sample',
-  )
-  t.equal(result.created, true)
-  const a = need(result.article ?? undefined, 'imported article')
-  t.equal(response.headers.get('location'), `/v1/articles/${a.id}`)
-  t.match(a, { status: 'draft', type: 'news', version: 1 })
-
-  const headline = a.headlines.basic
-  t.ok(lines.includes(headline), 'the headline is a line of the page')
-  t.equal(result.parse.headline, headline)
-  t.equal(a.headlines.print, print?.[2], 'the print-edition headline')
-  t.same(a.printEdition, { publication: print?.[1] })
-  const label = lines[lines.indexOf(headline) + 1]
-  t.same(
-    a.topics.map((x) => [x.name, x.primary, x.kind]),
-    [[label, true, 'subject']],
-    'the label under the headline is the primary topic',
-  )
-  t.equal(a.summary, lines[lines.indexOf(headline) + 2], 'the standfirst follows the label')
-  t.match(a.leadMedia, { caption: photos[0]!.caption, credit: photos[0]!.credit, media: { kind: 'image' } }, 'the first photo leads, caption and credit apart')
-  const images = blocksOf(a.body, 'image')
-  t.same(
-    images.map((b) => [b.caption, b.credit]),
-    photos.slice(1).map((p) => [p.caption, p.credit]),
-    'every other photo is an image block with its caption and credit',
-  )
-  t.ok(images.every((b) => b.media?.kind === 'image' && b.media.credit === b.credit), 'each a media item carrying the credit')
-  t.same(
-    blocksOf(a.body, 'video').map((b) => [b.title, b.media?.kind]),
-    [[watch?.slice('Watch: '.length), 'video']],
-    'the video teaser',
-  )
-  t.equal(blocksOf(a.body, 'ad').length, lines.filter((l) => l === 'Advertisement').length, 'an ad slot for each advertisement')
-  t.same(
-    a.credits.map((x) => [x.contributor.name, x.role, x.contributor.kind]),
-    [[reporting?.[1], 'additional-reporting', 'agency']],
-    'the wire credit',
-  )
-  t.notMatch(JSON.stringify(a), /Photo:|Watch:|With additional reporting|print edition as/, 'no credit lines or page chrome in the article')
-
-  const { data: again } = await expectData(t, d.POST('/v1/imports', { body: { text } }), 200, 'the same text again')
-  t.equal(again.created, false)
-  t.equal(again.article?.id, a.id, 'is the first article')
-
-  const { data: read } = await expectData(t, d.GET('/v1/articles/{idOrSlug}', { params: { path: { idOrSlug: a.id } } }), 200, 'read the import')
-  t.same(read, a, 'reads back as the import answered')
-  const { data: published } = await expectData(t, d.POST('/v1/articles/{idOrSlug}/publish', { params: { path: { idOrSlug: a.id }, header: { 'if-match': String(a.version) } } }), 200, 'publish the import')
-  imported = published
-
-  const topic = need(a.topics[0], 'primary topic')
-  const { data: byTopic } = await expectData(t, anonymous.GET('/v1/articles', { params: { query: { topic: topic.slug } } }), 200, 'by its topic')
-  t.same(ids(byTopic.data), [a.id])
-  const word = headline.split(/\W+/).sort((x, y) => y.length - x.length)[0]!
-  const { data: found } = await expectData(t, anonymous.GET('/v1/articles', { params: { query: { q: `${word.slice(0, -1)}*` } } }), 200, 'search by a headline word prefix')
-  t.ok(ids(found.data).includes(a.id), `q=${word.slice(0, -1)}* finds it`)
-})
+}
 
 t.test('an editor appends a correction readers see', async (t) => {
   const d = need(desk, 'desk')
@@ -749,7 +747,7 @@ t.test('a brief scheduled a moment ahead is published by the server on time', as
     201,
     'a brief for later',
   )
-  const at = new Date(Date.now() + 1500).toISOString()
+  const at = new Date(Date.now() + 3000).toISOString()
   const { data: pending } = await expectData(
     t,
     d.POST('/v1/articles/{idOrSlug}/schedule', { params: { path: { idOrSlug: draft.id }, header: { 'if-match': etagOf(response) } }, body: { at, message: 'for noon' } }),
@@ -757,10 +755,16 @@ t.test('a brief scheduled a moment ahead is published by the server on time', as
     'schedule it',
   )
   t.match(pending, { status: 'scheduled', scheduledAt: at, publishedAt: null })
-  await expectProblem(t, anonymous.GET('/v1/articles/{idOrSlug}', { params: { path: { idOrSlug: draft.id } } }), 404, 'not public before its time')
+  // Before its time it is not public. A busy machine may take longer than the lead to get here:
+  // the check holds only for an answer that arrived before `at`, so a late one is not a failure.
+  const early = await anonymous.GET('/v1/articles/{idOrSlug}', { params: { path: { idOrSlug: draft.id } } })
+  if (Date.now() < Date.parse(at)) {
+    t.equal(early.response.status, 404, 'not public before its time')
+    t.equal(early.response.headers.get('content-type'), 'application/problem+json; charset=utf-8', 'not public before its time is problem+json')
+  } else t.comment(`the check before its time came after ${at}: this machine is too busy to tell`)
 
-  // The server's scheduler runs every 200 ms: allow it ten seconds at most.
-  const deadline = Date.now() + 10_000
+  // The server's scheduler runs every 200 ms: poll for it, bounded far above that.
+  const deadline = Date.now() + 60_000
   let live: Schemas['Article'] | undefined
   while (Date.now() < deadline && live === undefined) {
     await new Promise((r) => setTimeout(r, 200))
@@ -828,7 +832,7 @@ t.test('a partner mirrors the archive through the changes feed', async (t) => {
   )
   t.same(of(f.id), [['published', 2]])
   t.same(of(s.id), [['published', 3]], 'the scheduled brief, when the scheduler published it')
-  if (imported) t.same(of(imported.id), [['published', 2]])
+  for (const a of imported) t.same(of(a.id), [['published', 2]], `the imported ${a.headlines.basic}`)
   const idle = await expectData(t, anonymous.GET('/v1/changes', { params: { query: { since: next } } }), 200, 'poll again')
   t.same(idle.data.data, [], 'nothing new')
   t.equal(idle.data.next, next, 'the same cursor')

@@ -78,7 +78,8 @@ export async function startServer(
   }
   started.stop = stop
 
-  const deadline = Date.now() + 30_000
+  // Bounded, and far above a start on a busy machine; a process that exits ends the wait at once.
+  const deadline = Date.now() + 120_000
   while (Date.now() < deadline) {
     const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
     if (match) return { base: match[1]!, dir, output: () => output, stop }

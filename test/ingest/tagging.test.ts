@@ -1,5 +1,6 @@
 import t from 'tap'
 import { suggestTopics, type TaggableTopic } from '../../src/ingest/tagging.js'
+import { cpuSeconds } from '../cpu.js'
 
 const putin: TaggableTopic = { id: 't-putin', name: 'Vladimir Putin', aliases: ['Putin'] }
 const trump: TaggableTopic = { id: 't-trump', name: 'Donald Trump', aliases: ['Trump'] }
@@ -105,10 +106,8 @@ t.test('suggestTopics returns nothing for empty text, blank aliases or no topics
 t.test('suggestTopics handles 10 MB of text in linear time', async (t) => {
   const chunk = 'Vladimir Putin and Donald Trump met in São Paulo; Iranian and Zélensky aides watched. '
   const text = chunk.repeat(Math.ceil((10 * 1024 * 1024) / chunk.length))
-  const started = performance.now()
-  const found = suggestTopics(text, [putin, trump, zelensky, saoPaulo, iran])
-  const seconds = (performance.now() - started) / 1000
-  t.ok(seconds < 20, `tagged ${(text.length / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s`)
+  const { result: found, seconds } = cpuSeconds(() => suggestTopics(text, [putin, trump, zelensky, saoPaulo, iran]))
+  t.ok(seconds < 20, `tagged ${(text.length / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} CPU seconds`)
   const repeats = Math.ceil((10 * 1024 * 1024) / chunk.length)
   t.same(found.map((f) => f.count), [repeats, repeats, repeats, repeats])
   t.notOk(found.some((f) => f.topicId === 't-iran'), 'Iranian never counts as Iran')

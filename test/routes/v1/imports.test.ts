@@ -1,14 +1,11 @@
 import t from 'tap'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { testApp, type TestApp } from '../../helpers.js'
+import { samplePages, skipUnlessPresent, textOf } from '../../samples.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
-// Third-party text: read at test time from beside the repository, never copied into it.
-const samplePath = resolve(root, '../shared/samples/scmp-trump-putin-call.txt')
-const sample = existsSync(samplePath) ? readFileSync(samplePath, 'utf8') : null
-const noSample = sample === null ? `the sample page is not present at ${samplePath}` : false
 const fixturesDir = join(root, 'test/fixtures/ingest')
 
 /** A short story written for these tests. */
@@ -55,86 +52,94 @@ async function counts(h: TestApp) {
   return { media: await count('/v1/media'), topics: await count('/v1/topics'), contributors: await count('/v1/contributors'), articles: await count('/v1/articles') }
 }
 
-t.test('the sample page imports to a draft with every part in its own field', { skip: noSample }, async (t) => {
-  const h = await testApp(t)
-  const res = await post(h, sample!)
-  t.equal(res.statusCode, 201)
-  const result = res.json()
-  const a = result.article
-  t.equal(result.created, true)
-  t.equal(res.headers.location, `/v1/articles/${a.id}`)
-  t.match(a, { status: 'draft', type: 'news', version: 1 })
+// Whole sample pages (test/samples.ts): ours, and the shared third-party page when it is beside the repository.
+for (const page of samplePages) {
+  t.test(`the ${page.origin} sample page imports to a draft with every part in its own field`, { skip: skipUnlessPresent(page) }, async (t) => {
+    const sample = textOf(page)
+    const want = page.expect
+    const h = await testApp(t)
+    const res = await post(h, sample)
+    t.equal(res.statusCode, 201)
+    const result = res.json()
+    const a = result.article
+    t.equal(result.created, true)
+    t.equal(res.headers.location, `/v1/articles/${a.id}`)
+    t.match(a, { status: 'draft', type: 'news', version: 1 })
 
-  t.equal(a.headlines.basic, 'Trump and Putin discuss how to defuse North Korea crisis and end violence in Syria')
-  t.equal(a.headlines.print, 'US, Russian leaders’ ‘business-like’ call', 'the print-edition headline')
-  t.same(a.printEdition, { publication: 'South China Morning Post' })
-  t.same(
-    a.topics.map((x: { name: string; primary: boolean }) => [x.name, x.primary]),
-    [['Donald Trump', true]],
-    'the topic label is the primary topic',
-  )
-  t.equal(a.summary, 'US President Donald Trump spoke by phone with Russia’s President Vladimir Putin about easing tensions on the Korean Peninsula.')
+    t.equal(a.headlines.basic, want.headline)
+    t.equal(a.headlines.print, want.printHeadline, 'the print-edition headline')
+    t.same(a.printEdition, { publication: want.publication })
+    t.same(
+      a.topics.map((x: { name: string; primary: boolean }) => [x.name, x.primary]),
+      [[want.label, true]],
+      'the topic label is the primary topic',
+    )
+    t.equal(a.summary, want.summary)
 
-  t.match(a.leadMedia, {
-    caption: 'President Donald Trump spoke by phone with Russian leader Vladimir Putin where they discussed the situation on the Korean Peninsula and in Syria.',
-    credit: 'AP',
-    media: { kind: 'image', credit: 'AP' },
+    t.match(a.leadMedia, {
+      caption: want.leadCaption,
+      credit: want.leadCredit,
+      media: { kind: 'image', credit: want.leadCredit },
+    })
+    const body: Block[] = a.body
+    const paragraphs = body.filter((b) => b.type === 'paragraph')
+    t.equal(paragraphs.length, want.paragraphs)
+    t.match(paragraphs[0]!.html, want.firstParagraph)
+    t.match(paragraphs.at(-1)!.html, want.lastParagraph)
+    const images = body.filter((b) => b.type === 'image')
+    t.same(
+      images.map((b) => b.credit),
+      want.imageCredits,
+      'the body photos with their credits',
+    )
+    t.ok(images.every((b) => b.caption && !/Photo:/.test(b.caption) && b.media?.kind === 'image'), 'captions without the credit, each a media item')
+    t.not(images[0]!.mediaId, a.leadMedia.mediaId, 'the lead photo is not repeated in the body')
+    t.match(
+      body.filter((b) => b.type === 'video'),
+      [{ title: want.videoTitle, media: { kind: 'video' } }],
+      'the video teaser',
+    )
+    t.same(body.filter((b) => b.type === 'ad').map((b) => b.slot), ['ad-1', 'ad-2'], 'the ad slots')
+    t.same(
+      a.credits.map((c: { role: string; contributor: { name: string; kind: string } }) => [c.contributor.name, c.role, c.contributor.kind]),
+      [[want.agency, 'additional-reporting', 'agency']],
+      'the wire credit',
+    )
+
+    const json = JSON.stringify(a)
+    for (const chrome of ['myNEWS', 'Learn more', 'A personalised news feed', 'Advertisement', 'Watch:', 'Photo:', 'With additional reporting', 'This article appeared']) {
+      t.notOk(json.includes(chrome), `no "${chrome}" in the article`)
+    }
+    t.notOk(
+      body.some((b) => [b.html, b.text, b.title, b.caption].some((s) => s?.trim() === want.trailingFragment)),
+      `the trailing "${want.trailingFragment}" fragment is dropped`,
+    )
+    t.notOk(paragraphs.at(-1)!.html!.endsWith(want.trailingFragment))
+
+    const read = await h.app.inject({ url: `/v1/articles/${a.id}`, headers: h.as.write })
+    t.same(read.json(), a, 'the article reads back as the import returned it')
+    t.equal(result.parse.headline, a.headlines.basic)
+    t.equal(result.report.lines.length, sample.replace(/\r\n?/g, '\n').split('\n').length, 'a report line for every line')
+    t.match(result.suggestions, [{ name: want.label, count: want.labelMentions }])
   })
-  const body: Block[] = a.body
-  const paragraphs = body.filter((b) => b.type === 'paragraph')
-  t.equal(paragraphs.length, 13)
-  t.match(paragraphs[0]!.html, /^The two leaders “spoke about how best to resolve/)
-  t.match(paragraphs.at(-1)!.html, /^A Russian news agency says Trump and Putin also discussed/)
-  const images = body.filter((b) => b.type === 'image')
-  t.same(
-    images.map((b) => b.credit),
-    ['EPA', 'Reuters', 'Hawar News Agency via AP', 'Reuters'],
-    'four body photos with their credits',
-  )
-  t.ok(images.every((b) => b.caption && !/Photo:/.test(b.caption) && b.media?.kind === 'image'), 'captions without the credit, each a media item')
-  t.not(images[0]!.mediaId, a.leadMedia.mediaId, 'the lead photo is not repeated in the body')
-  t.match(
-    body.filter((b) => b.type === 'video'),
-    [{ title: 'How the North Korea situation intensified in just 12 days', media: { kind: 'video' } }],
-    'the video teaser',
-  )
-  t.same(body.filter((b) => b.type === 'ad').map((b) => b.slot), ['ad-1', 'ad-2'], 'the ad slots')
-  t.same(
-    a.credits.map((c: { role: string; contributor: { name: string; kind: string } }) => [c.contributor.name, c.role, c.contributor.kind]),
-    [['Associated Press', 'additional-reporting', 'agency']],
-    'the wire credit',
-  )
 
-  const json = JSON.stringify(a)
-  for (const chrome of ['myNEWS', 'Learn more', 'A personalised news feed', 'Advertisement', 'Watch:', 'Photo:', 'With additional reporting', 'This article appeared']) {
-    t.notOk(json.includes(chrome), `no "${chrome}" in the article`)
-  }
-  t.notOk(
-    body.some((b) => [b.html, b.text, b.title, b.caption].some((s) => s?.trim() === 'Post')),
-    'the trailing "Post" fragment is dropped',
-  )
-  t.notMatch(paragraphs.at(-1)!.html, /Post$/)
+  t.test(`importing the ${page.origin} sample page again returns the first article and creates nothing`, { skip: skipUnlessPresent(page) }, async (t) => {
+    const sample = textOf(page)
+    const want = page.expect
+    const h = await testApp(t)
+    const first = await post(h, sample)
+    const before = await counts(h)
+    const photos = want.imageCredits.length + 1
+    t.same(before, { media: photos + 1, topics: 1, contributors: 1, articles: 1 }, `${photos} photos and a video, one topic, one agency`)
 
-  const read = await h.app.inject({ url: `/v1/articles/${a.id}`, headers: h.as.write })
-  t.same(read.json(), a, 'the article reads back as the import returned it')
-  t.equal(result.parse.headline, a.headlines.basic)
-  t.equal(result.report.lines.length, sample!.replace(/\r\n?/g, '\n').split('\n').length, 'a report line for every line')
-  t.match(result.suggestions, [{ name: 'Donald Trump', count: 6 }])
-})
-
-t.test('importing the same text again returns the first article and creates nothing', { skip: noSample }, async (t) => {
-  const h = await testApp(t)
-  const first = await post(h, sample!)
-  const before = await counts(h)
-  t.same(before, { media: 6, topics: 1, contributors: 1, articles: 1 }, 'five photos and a video, one topic, one agency')
-
-  const again = await post(h, { text: sample!.replace(/\n/g, '\r\n') })
-  t.equal(again.statusCode, 200)
-  t.equal(again.json().created, false)
-  t.equal(again.headers.location, undefined)
-  t.same(again.json().article, first.json().article, 'the earlier article')
-  t.same(await counts(h), before, 'no duplicate media, topics, contributors or articles')
-})
+    const again = await post(h, { text: sample.replace(/\n/g, '\r\n') })
+    t.equal(again.statusCode, 200)
+    t.equal(again.json().created, false)
+    t.equal(again.headers.location, undefined)
+    t.same(again.json().article, first.json().article, 'the earlier article')
+    t.same(await counts(h), before, 'no duplicate media, topics, contributors or articles')
+  })
+}
 
 t.test('text/plain and JSON bodies import the same way', async (t) => {
   const h = await testApp(t)
