@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 import { openDataLayer } from '../db/index.js'
 import { createApiKeyService } from '../services/apiKeys.js'
 import type { Scope } from '../services/actor.js'
-import { NotFoundError } from '../errors.js'
+import { DomainError, NotFoundError } from '../errors.js'
 import { configOrExplain, isMain } from './main.js'
 
 export const KEYS_USAGE = `Usage: npm run keys -- create --scope admin|write|read --name NAME
@@ -90,6 +90,10 @@ export async function runKeysCli(argv: string[], io: KeysIo): Promise<number> {
   } catch (err) {
     if (err instanceof NotFoundError) {
       io.stderr.write(`No API key with id '${rest[0]}' (npm run keys -- list shows them).\n`)
+      return 1
+    }
+    if (err instanceof DomainError && err.status === 409) {
+      io.stderr.write(`${err.message}\n`)
       return 1
     }
     throw err

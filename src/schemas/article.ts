@@ -63,7 +63,7 @@ export const EmbedBlock = block(
     html: Type.Optional(
       Text(20000, {
         description:
-          'Only <iframe> elements, https, from these providers: www.youtube.com, www.youtube-nocookie.com, player.vimeo.com, open.spotify.com, ' +
+          'Only `<iframe>` elements, https, from these providers: www.youtube.com, www.youtube-nocookie.com, player.vimeo.com, open.spotify.com, ' +
           'w.soundcloud.com, www.openstreetmap.org, www.google.com, datawrapper.dwcdn.net, flo.uri.sh; attributes src, width, height, title, allow, ' +
           'allowfullscreen, loading, referrerpolicy, frameborder, sandbox. Every iframe is sandboxed: a sandbox of its own may hold allow-scripts, ' +
           'allow-same-origin, allow-popups, allow-presentation, allow-forms, allow-popups-to-escape-sandbox; without one it gets ' +

@@ -31,6 +31,10 @@ t.test('npm run keys creates an admin key that the API accepts, lists it, and re
   t.match(listed.stdout, new RegExp(`^${id}  admin  nd_\\S+…  lost my first key  \\(created \\S+, last used \\S+\\)$`, 'm'))
   t.notMatch(listed.stdout, secret!, 'list never shows a secret')
 
+  const last = await keys(file, 'revoke', id!)
+  t.equal(last.code, 1, 'the last active admin key is not revoked')
+  t.match(last.stderr, /last active admin key/)
+  t.equal((await keys(file, 'create', '--scope', 'admin', '--name', 'the new one')).code, 0)
   const revoked = await keys(file, 'revoke', id!)
   t.equal(revoked.code, 0, revoked.stderr)
   t.match(revoked.stdout, `Revoked admin key ${id}`)
