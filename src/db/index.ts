@@ -41,15 +41,16 @@ export interface DataLayer {
 function instrument<R extends object>(name: string, repo: R, observe: QueryObserver): R {
   const wrapped: Record<string, unknown> = {}
   for (const [method, fn] of Object.entries(repo)) {
+    const operation = `${name}.${method}`
     wrapped[method] = async (...args: unknown[]) => {
-      const started = process.hrtime.bigint()
+      const started = performance.now()
       let ok = false
       try {
         const result: unknown = await (fn as (...a: unknown[]) => Promise<unknown>).apply(repo, args)
         ok = true
         return result
       } finally {
-        observe(`${name}.${method}`, Number(process.hrtime.bigint() - started) / 1e9, ok)
+        observe(operation, (performance.now() - started) / 1000, ok)
       }
     }
   }

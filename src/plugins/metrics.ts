@@ -26,8 +26,28 @@ export function createMetrics() {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
     registers: [registry],
   })
-  const observeQuery: QueryObserver = (operation, seconds, ok) => dbDuration.observe({ operation, outcome: ok ? 'ok' : 'error' }, seconds)
-  return { registry, httpDuration, httpTotal, observeQuery }
+  // The label sets are few and fixed (routes, statuses, repository methods): each one's series is looked up once
+  // and kept, so that a request does not hash its labels again (it was among the costs of a read).
+  const queries = new Map<string, ReturnType<typeof dbDuration.labels>>()
+  const observeQuery: QueryObserver = (operation, seconds, ok) => {
+    const key = `${operation} ${ok}`
+    let series = queries.get(key)
+    if (series === undefined) queries.set(key, (series = dbDuration.labels({ operation, outcome: ok ? 'ok' : 'error' })))
+    series.observe(seconds)
+  }
+  const requests = new Map<string, { total: ReturnType<typeof httpTotal.labels>; duration: ReturnType<typeof httpDuration.labels> }>()
+  /** Counts a request and observes its duration, by method, route pattern and status. */
+  const observeRequest = (method: string, route: string, status: number, seconds: number) => {
+    const key = `${method} ${route} ${status}`
+    let series = requests.get(key)
+    if (series === undefined) {
+      const labels = { method, route, status_code: String(status) }
+      requests.set(key, (series = { total: httpTotal.labels(labels), duration: httpDuration.labels(labels) }))
+    }
+    series.total.inc()
+    series.duration.observe(seconds)
+  }
+  return { registry, httpDuration, httpTotal, observeQuery, observeRequest }
 }
 
 export type Metrics = ReturnType<typeof createMetrics>
@@ -35,14 +55,8 @@ export type Metrics = ReturnType<typeof createMetrics>
 export default fp<{ metrics: Metrics }>(
   async (app, { metrics }) => {
     app.addHook('onResponse', async (request, reply) => {
-      const labels = {
-        method: request.method,
-        // The route pattern, never the raw URL, so label sets stay bounded.
-        route: request.routeOptions.url ?? 'unmatched',
-        status_code: String(reply.statusCode),
-      }
-      metrics.httpTotal.inc(labels)
-      metrics.httpDuration.observe(labels, reply.elapsedTime / 1000)
+      // The route pattern, never the raw URL, so label sets stay bounded.
+      metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000)
     })
   },
   { name: 'metrics' },
