@@ -27,8 +27,6 @@ export function openDatabase(path: string): DatabaseHandle {
   sqlite.pragma('busy_timeout = 2000')
   const db = drizzle(sqlite, { schema })
   migrate(db, { migrationsFolder })
-  // Statistics for the query planner, as SQLite recommends for each new connection (bounded work; a no-op when fresh).
-  sqlite.pragma('optimize = 0x10002')
   return {
     sqlite,
     db,
