@@ -31,7 +31,7 @@ export interface Rendering {
 export type ArticleRenderer = (agg: ArticleAggregate) => Rendering
 
 /** A stored rendering as a read finds it. */
-export type StoredRendering = Pick<typeof articleRenderings.$inferSelect, 'articleId' | 'version' | 'etag' | 'updatedAt' | 'surrogateKeys' | 'relatedIds' | 'json'>
+export type StoredRendering = Pick<typeof articleRenderings.$inferSelect, 'articleId' | 'slug' | 'version' | 'etag' | 'updatedAt' | 'surrogateKeys' | 'relatedIds' | 'json'>
 
 /** The headers of a stored rendering, enough to answer a 304. */
 export type RenderingMeta = Omit<StoredRendering, 'json'>

@@ -5,21 +5,14 @@
  * a link to one that was deleted. For readers, such a block is left out of the
  * body: the rest of the article is unchanged. Editors (write keys) see every block.
  *
- * Pure functions over a mapped article (or list item; one without a body, as
- * with `fields=`, passes through), so they apply wherever a read is answered:
- * collect the ids with `relatedIdsOf`, ask which are visible to the caller,
- * then `hideUnseenRelated` each article.
+ * A pure function over a mapped article (or list item; one without a body, as
+ * with `fields=`, passes through), so it applies wherever a read is answered:
+ * the ids sit beside each stored rendering (mappers/rendering.ts), the caller
+ * asks which are visible, then `hideUnseenRelated` each article.
  */
 
 interface WithBody {
   body?: { type: string; articleId?: string }[]
-}
-
-/** The article ids the related blocks of these articles name, once each. */
-export function relatedIdsOf(articles: WithBody[]): string[] {
-  const ids = new Set<string>()
-  for (const a of articles) for (const b of a.body ?? []) if (b.type === 'related' && b.articleId !== undefined) ids.add(b.articleId)
-  return [...ids]
 }
 
 /** The article without the related blocks whose target is not in `visible`. */

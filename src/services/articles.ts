@@ -244,8 +244,8 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
     if (ID_SHAPE.test(slug)) {
       throw new ValidationError('A slug may not look like an article id.', [{ path: '/slug', message: 'looks like an article id (a UUID); use words' }])
     }
-    const other = await repo.find(slug, { publicOnly: false, now: nowIso() })
-    if (other && other.article.id === slug && other.article.id !== selfId) {
+    const other = await repo.readMeta(slug, { publicOnly: false, now: nowIso() })
+    if (other && other.articleId === slug && other.articleId !== selfId) {
       throw new ConflictError(`The slug '${slug}' is the id of another article; choose another slug.`)
     }
   }
@@ -258,8 +258,8 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
     for (const [i, block] of body.entries()) {
       if (block.type !== 'related') continue
       if (!checked.has(block.articleId)) {
-        const found = await repo.find(block.articleId, { publicOnly: false, now: nowIso() })
-        checked.set(block.articleId, found?.article.id === block.articleId)
+        const found = await repo.readMeta(block.articleId, { publicOnly: false, now: nowIso() })
+        checked.set(block.articleId, found?.articleId === block.articleId)
       }
       if (!checked.get(block.articleId)) issues.push({ path: `/body/${i}/articleId`, message: `no article with id '${block.articleId}'` })
     }
@@ -270,9 +270,9 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
   async function checkEdit(key: string, edit: { slug?: string | null | undefined; body?: BodyBlockValue[] | undefined }): Promise<void> {
     await assertRelatedExist(edit.body)
     if (typeof edit.slug === 'string') {
-      const self = await repo.find(key, { publicOnly: false, now: nowIso() })
+      const self = await repo.readMeta(key, { publicOnly: false, now: nowIso() })
       // An unchanged slug is left alone (older articles may have their id as slug).
-      if (self?.article.slug !== edit.slug) await assertSlugUsable(edit.slug, self?.article.id ?? null)
+      if (self?.slug !== edit.slug) await assertSlugUsable(edit.slug, self?.articleId ?? null)
     }
   }
 
@@ -285,7 +285,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       await assertRelatedExist(input.body)
       if (slug === undefined) {
         slug = slugFrom(input.headlines.basic, `article-${id.toLowerCase()}`)
-        if (await repo.find(slug, { publicOnly: false, now: at })) slug = `${slug}-${id.slice(-8).toLowerCase()}`
+        if (await repo.readMeta(slug, { publicOnly: false, now: at })) slug = `${slug}-${id.slice(-8).toLowerCase()}`
       }
       const full: Editable = {
         type: input.type ?? DEFAULTS.type,

@@ -306,7 +306,7 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
   const prepared = statementCache<{ all(values: Record<string, unknown>): unknown[]; get(values: Record<string, unknown>): unknown }>(256)
 
   const r = articleRenderings
-  const listed = { articleId: r.articleId, version: r.version, etag: r.etag, updatedAt: r.updatedAt, surrogateKeys: r.surrogateKeys, relatedIds: r.relatedIds, json: r.json, listedAt: r.listedAt }
+  const listed = { articleId: r.articleId, slug: r.slug, version: r.version, etag: r.etag, updatedAt: r.updatedAt, surrogateKeys: r.surrogateKeys, relatedIds: r.relatedIds, json: r.json, listedAt: r.listedAt }
 
   /**
    * A page of the read model: filters and sort keys sit beside each rendering,

@@ -31,7 +31,11 @@ export function loadAggregates(db: Db, rows: ArticleRow[]): ArticleAggregate[] {
   const sectionRows = sectionIds.length > 0 ? db.select().from(sections).where(inArray(sections.id, sectionIds)).all() : []
   const group = <T extends { articleId: string }>(list: T[]) => {
     const by = new Map<string, T[]>()
-    for (const item of list) by.set(item.articleId, [...(by.get(item.articleId) ?? []), item])
+    for (const item of list) {
+      const items = by.get(item.articleId)
+      if (items) items.push(item)
+      else by.set(item.articleId, [item])
+    }
     return (id: string) => by.get(id) ?? []
   }
   const [creditsOf, topicsOf, mediaOf] = [group(creditRows), group(topicRows), group(mediaRows)]
@@ -68,7 +72,7 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
   const key = sql.placeholder('key')
   const now = sql.placeholder('now')
   const byKey = or(eq(r.articleId, key), eq(r.slug, key))!
-  const metaColumns = { articleId: r.articleId, version: r.version, etag: r.etag, updatedAt: r.updatedAt, surrogateKeys: r.surrogateKeys, relatedIds: r.relatedIds }
+  const metaColumns = { articleId: r.articleId, slug: r.slug, version: r.version, etag: r.etag, updatedAt: r.updatedAt, surrogateKeys: r.surrogateKeys, relatedIds: r.relatedIds }
   const fullColumns = { ...metaColumns, json: r.json }
 
   // Prepared once for the life of the connection: a read builds and compiles nothing.
