@@ -2474,6 +2474,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listRelatedArticles: {
@@ -3000,6 +3038,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteArticle: {
@@ -3157,6 +3233,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
@@ -3400,6 +3514,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     publishArticle: {
@@ -3628,6 +3780,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
@@ -3870,6 +4060,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     archiveArticle: {
@@ -4098,6 +4326,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
@@ -4340,6 +4606,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     scheduleArticle: {
@@ -4568,6 +4872,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
@@ -5202,6 +5544,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     addCorrection: {
@@ -5411,6 +5791,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
@@ -5857,6 +6275,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getMedia: {
@@ -6185,6 +6641,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateMedia: {
@@ -6414,6 +6908,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
@@ -6734,6 +7266,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
@@ -7069,6 +7639,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateContributor: {
@@ -7298,6 +7906,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
@@ -7618,6 +8264,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
@@ -7953,6 +8637,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateTopic: {
@@ -8182,6 +8904,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
@@ -8502,6 +9262,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
@@ -8837,6 +9635,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateSection: {
@@ -9073,6 +9909,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     importArticle: {
@@ -9224,6 +10098,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
@@ -9742,6 +10654,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     revokeApiKey: {
@@ -9878,6 +10828,44 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
                      *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }

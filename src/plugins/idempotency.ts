@@ -42,7 +42,8 @@ export default fp<{ service: IdempotencyService }>(
       if (!claim || reply.getHeader('idempotent-replayed')) return payload
       request.idempotency = null
       if (reply.statusCode >= 500 || typeof payload !== 'string') {
-        await repo.release(claim.apiKeyId, claim.key)
+        // When the release itself fails (the database still busy or full), the claim expires after claimTimeoutMs instead.
+        await repo.release(claim.apiKeyId, claim.key).catch((err: unknown) => request.log.warn({ err }, 'could not release an Idempotency-Key; its claim will expire'))
         return payload
       }
       const headers: Record<string, string> = {}
@@ -53,7 +54,9 @@ export default fp<{ service: IdempotencyService }>(
       const answer = { statusCode: reply.statusCode, body: payload, headers }
       const record = request.routeOptions.config.idempotencyRecord
       const stored = record ? record(answer) : answer
-      await repo.complete(claim.apiKeyId, claim.key, stored.statusCode, stored.body, stored.headers)
+      // The write is done: its answer goes out even when storing it fails (busy or full database). The claim
+      // then expires after claimTimeoutMs, and a retry after that would run the request again.
+      await repo.complete(claim.apiKeyId, claim.key, stored.statusCode, stored.body, stored.headers).catch((err: unknown) => request.log.warn({ err }, 'could not store the answer of an Idempotency-Key'))
       return payload
     })
   },

@@ -38,6 +38,16 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string; text
   'headers-too-large': { status: 431, title: 'The request headers are too large', text: 'The request headers add up to more than the server accepts (16 KiB by default in Node.js). Send fewer or shorter headers.' },
   'precondition-required': { status: 428, title: 'If-Match is required', text: 'Every write to an existing resource needs If-Match with the ETag (or version) you last read, so that no edit is lost. GET the resource and send its ETag.' },
   'rate-limited': { status: 429, title: 'Too many requests', text: 'The key (or address) went over its requests per minute. Wait as long as the RateLimit-Reset header says.' },
+  'database-busy': {
+    status: 503,
+    title: 'The database is busy',
+    text: 'Another process (a backup, an import, a maintenance command) held the write lock longer than the server waits (`DB_BUSY_TIMEOUT_MS`). Nothing was changed. Retry after the seconds in the `Retry-After` header; reads keep working meanwhile.',
+  },
+  'insufficient-storage': {
+    status: 507,
+    title: 'No room to store the write',
+    text: 'The disk holding the database (or its size limit) is full. Nothing was changed, and nothing stored before is lost; reads and `/healthz` keep working. Retry once the operator has freed space.',
+  },
   internal: { status: 500, title: 'Server error', text: 'Something went wrong on our side. The `requestId` identifies the request in the server log.' },
 }
 
