@@ -86,6 +86,17 @@ export class IdempotencyInProgressError extends DomainError {
   }
 }
 
+export class IdempotencyUnansweredError extends DomainError {
+  constructor() {
+    super(
+      409,
+      'idempotency-key-unanswered',
+      'Conflict',
+      'The first request with this Idempotency-Key was carried out, but the server stopped before it could store the answer. It was not run again: look its result up instead of retrying.',
+    )
+  }
+}
+
 export class UnauthorizedError extends DomainError {
   constructor(detail = 'This operation needs an API key: send Authorization: Bearer <key>.') {
     super(401, 'unauthorized', 'Unauthorized', detail)

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as schema from './schema.js'
+import { markClaimsInTransactions } from './idempotencyScope.js'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
 
@@ -40,6 +41,7 @@ export function openDatabase(path: string, options: DatabaseOptions = {}): Datab
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`)
   const db = drizzle(sqlite, { schema })
   migrate(db, { migrationsFolder })
+  markClaimsInTransactions(db, sqlite)
   return {
     sqlite,
     db,

@@ -10,6 +10,7 @@ import type { ArticleRenderer } from './rows.js'
 import { createArticleRenderer } from '../mappers/rendering.js'
 
 export type { DatabaseHandle, DatabaseOptions } from './client.js'
+export { withClaimedKey, type ClaimedKey } from './idempotencyScope.js'
 export type { SectionRepository, SectionRow, SectionChange } from './repositories/sections.js'
 export type * from './repositories/articles.js'
 export type { ArticleRenderer, Rendering, StoredRendering, RenderingMeta } from './rows.js'
