@@ -2375,7 +2375,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2919,7 +2919,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3395,7 +3395,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3668,7 +3668,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3941,7 +3941,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4214,7 +4214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4487,7 +4487,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4760,7 +4760,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5425,7 +5425,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6176,7 +6176,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6564,7 +6564,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6796,7 +6796,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7174,7 +7174,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7562,7 +7562,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7794,7 +7794,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8172,7 +8172,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8560,7 +8560,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8792,7 +8792,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9170,7 +9170,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9558,7 +9558,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9790,7 +9790,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10555,7 +10555,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10797,7 +10797,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a taken slug, a resource still in use). */
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -8,7 +8,7 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No API key, or one that is not valid.',
   403: 'The API key lacks the scope this operation needs.',
   404: 'No such resource.',
-  409: 'The request conflicts with the current state (a taken slug, a resource still in use).',
+  409: 'The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`).',
   412: 'If-Match does not match the current version (the problem says which version is current).',
   413: 'The request body is too large (`limitBytes` says the limit).',
   415: 'The request body is of a type this operation does not take (`accepted` lists those it does).',
