@@ -42,6 +42,8 @@ export interface ArticlePage {
   total: number | undefined
   /** With include=: what the page's articles embed, to list the related resources in full. */
   embedded: ArticleAggregate[] | undefined
+  /** A search that matched more than the candidate limit: only the newest matches were ranked. */
+  partial: boolean
 }
 
 const split = (v: string | undefined) => (v === undefined ? undefined : v.split(','))
@@ -163,7 +165,10 @@ function slugFrom(headline: string, fallback: string): string {
   return slug.length > 0 ? slug : fallback
 }
 
-export function createArticleService(repo: ArticleRepository, runtime: Runtime = systemRuntime) {
+/** See Config.searchCandidateLimit. */
+export const DEFAULT_SEARCH_CANDIDATES = 10_000
+
+export function createArticleService(repo: ArticleRepository, runtime: Runtime = systemRuntime, searchCandidates = DEFAULT_SEARCH_CANDIDATES) {
   const nowIso = () => runtime.now().toISOString()
   const meta = (actor: Actor, message?: string | null, at = nowIso()): RevisionMeta => ({ at, actorKeyId: actor.keyId, message: message ?? null })
   const visibility = (actor: Actor) => ({ publicOnly: !canSeeUnpublished(actor), now: nowIso() })
@@ -349,13 +354,13 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       }
       const cursor = query.cursor === undefined ? null : decodeArticleCursor(query.cursor, sort)
       const vis = visibility(actor)
-      const items = await repo.list({ visibility: vis, filter, sort, limit: limit + 1, after: cursor && { key: cursor.key, id: cursor.id } })
+      const { items, partial } = await repo.list({ visibility: vis, filter, sort, limit: limit + 1, after: cursor && { key: cursor.key, id: cursor.id }, candidates: searchCandidates })
       const page = items.slice(0, limit)
       const last = page[page.length - 1]
       const next = items.length > limit && last ? encodeArticleCursor({ sort, key: sortKeyOf(sort, last, last.rank), id: last.articleId }) : null
       const total = query.total ? await repo.count(vis, filter) : undefined
       const embedded = query.include ? await repo.aggregates(page.map((i) => i.articleId)) : undefined
-      return { items: page, next, total, embedded }
+      return { items: page, next, total, embedded, partial }
     },
 
     /**
