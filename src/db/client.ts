@@ -25,6 +25,9 @@ export function openDatabase(path: string): DatabaseHandle {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 2000')
+  // A page cache of up to 64 MiB (SQLite's default is 2 MiB): list pages and search read many overflow
+  // pages, and a bulk import's transactions touch the same index pages again and again.
+  sqlite.pragma('cache_size = -65536')
   const db = drizzle(sqlite, { schema })
   migrate(db, { migrationsFolder })
   return {
