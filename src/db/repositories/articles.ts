@@ -110,8 +110,16 @@ export interface ChangeRow {
 
 export interface ArticleRepository {
   create(id: string, fields: ArticleFields, relations: ArticleRelations, meta: RevisionMeta): Promise<ArticleAggregate>
-  /** Applies `change(current)` if the article is at `expectedVersion` (null: any version), in one transaction. */
-  update(key: string, expectedVersion: number | null, change: (current: ArticleAggregate) => ArticleChange, meta: RevisionMeta): Promise<ArticleAggregate>
+  /** The article as stored, by id or slug, for a write to start from. */
+  load(key: string): Promise<ArticleAggregate | null>
+  /**
+   * Writes the change if the article is still at `version` (a conditional
+   * UPDATE ... WHERE version = ?), with its revision, change record and
+   * rendering, in one transaction. Otherwise: 412 with the current version,
+   * or 404 when the article is gone. The caller computes the change from what
+   * load() gave it; nothing calls back into it inside the transaction.
+   */
+  update(id: string, version: number, change: ArticleChange, meta: RevisionMeta): Promise<ArticleAggregate>
   remove(key: string, expectedVersion: number | null, at: string): Promise<void>
   find(idOrSlug: string, visibility: Visibility): Promise<ArticleAggregate | null>
   /** The stored rendering of the article's current version: one primary-key (or slug) lookup. */
@@ -138,7 +146,10 @@ export interface ArticleRepository {
    * Applies `change` to every scheduled article due at `now`, each in its own
    * transaction that re-checks the status, so two processes never publish one twice.
    */
-  publishDue(now: string, change: (row: ArticleRow) => Partial<ArticleFields>, meta: RevisionMeta): Promise<number>
+  /** Scheduled articles due at `now`, oldest first (a bounded batch). */
+  dueScheduled(now: string, limit: number): Promise<ArticleRow[]>
+  /** Records in the changes feed the embargoes that have passed (the article becomes visible without a write). */
+  releaseEmbargoes(now: string): Promise<void>
 }
 
 
@@ -434,14 +445,16 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
       }
     },
 
-    async update(key, expectedVersion, change, meta) {
-      let slug = ''
+    async load(key) {
+      const row = db.select().from(articles).where(byKey(key)).get()
+      return row ? loadAggregates(db, [row])[0]! : null
+    },
+
+    async update(id, version, { fields, relations }, meta) {
       try {
         return db.transaction(
           () => {
-            const row = current(key, expectedVersion)
-            const { fields, relations } = change(loadAggregates(db, [row])[0]!)
-            slug = fields.slug ?? row.slug
+            const row = current(id, version)
             if (relations) assertReferencesExist(relations)
             const updated = db
               .update(articles)
@@ -457,7 +470,7 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
           { behavior: 'immediate' },
         )
       } catch (err) {
-        return rethrowUnique(err, 'slug', slug)
+        return rethrowUnique(err, 'slug', fields.slug ?? '')
       }
     },
 
@@ -578,34 +591,17 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
         .all()
     },
 
-    async publishDue(now, change, meta) {
-      const due = db
-        .select({ id: articles.id })
+    async dueScheduled(now, limit) {
+      return db
+        .select()
         .from(articles)
         .where(and(eq(articles.status, 'scheduled'), lte(articles.scheduledAt, now)))
-        .limit(100)
+        .orderBy(asc(articles.scheduledAt), asc(articles.id))
+        .limit(limit)
         .all()
-      let published = 0
-      for (const { id } of due) {
-        published += db.transaction(
-          () => {
-            const row = db.select().from(articles).where(and(eq(articles.id, id), eq(articles.status, 'scheduled'))).get()
-            if (!row) return 0
-            const updated = db
-              .update(articles)
-              .set({ ...change(row), version: row.version + 1 })
-              .where(and(eq(articles.id, id), eq(articles.version, row.version)))
-              .returning()
-              .all()[0]!
-            writeRevision(db, updated, meta)
-            recordChange(db, row, updated, now)
-            rendered(id)
-            return 1
-          },
-          { behavior: 'immediate' },
-        )
-      }
-      // Embargoes that have passed: the article becomes visible without a write, so record it for the feed.
+    },
+
+    async releaseEmbargoes(now) {
       const released = db
         .select()
         .from(articles)
@@ -621,7 +617,6 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
           { behavior: 'immediate' },
         )
       }
-      return published
     },
 
     async revisions(articleId, limit, beforeVersion) {
