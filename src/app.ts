@@ -84,6 +84,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const data = openDataLayer(config.databasePath, metrics.observeQuery, undefined, { busyTimeoutMs: config.dbBusyTimeoutMs })
   const services = createServices(data.repos, options.runtime, {
     idempotency: { claimTimeoutMs: config.idempotencyClaimTimeoutMs, retentionMs: config.idempotencyRetentionMs },
+    searchCandidateLimit: config.searchCandidateLimit,
   })
 
   const app = Fastify({

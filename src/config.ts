@@ -28,6 +28,7 @@ const EnvSchema = Type.Object({
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 24, maxLength: 200, pattern: '^\\S+$' })),
   IDEMPOTENCY_CLAIM_TIMEOUT_MS: Type.Integer({ default: 60000, minimum: 1000, maximum: 86400000 }),
   IDEMPOTENCY_RETENTION_MS: Type.Integer({ default: 86400000, minimum: 60000, maximum: 2592000000 }),
+  SEARCH_CANDIDATE_LIMIT: Type.Integer({ default: 10000, minimum: 100, maximum: 10000000 }),
   IDEMPOTENCY_PURGE_INTERVAL_MS: Type.Integer({ default: 3600000, minimum: 0, maximum: 86400000 }),
 })
 
@@ -64,6 +65,11 @@ export interface Config {
    * the key (409) this long, then expires. Keep it above requestTimeoutMs.
    */
   idempotencyClaimTimeoutMs: number
+  /**
+   * A search ranks at most this many matches, the newest: a word found in most of a
+   * large archive answers in bounded time, with `partial: true` in the page.
+   */
+  searchCandidateLimit: number
   /** How long Idempotency-Keys and their stored answers are kept. */
   idempotencyRetentionMs: number
   /** How often keys older than the retention are purged; 0 turns the purge off. */
@@ -101,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idempotencyRetentionMs: parsed.IDEMPOTENCY_RETENTION_MS,
     idempotencyPurgeIntervalMs: parsed.IDEMPOTENCY_PURGE_INTERVAL_MS,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
+    searchCandidateLimit: parsed.SEARCH_CANDIDATE_LIMIT,
     corsOrigins: parsed.CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o.length > 0),
   }
 }

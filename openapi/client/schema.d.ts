@@ -1313,6 +1313,11 @@ export interface components {
             next: string | null;
             /** @description With total=true: how many articles match in all. */
             total?: number;
+            /**
+             * @description Searches only, when the words match more articles than the server ranks (SEARCH_CANDIDATE_LIMIT, 10,000 by default): the page holds the best of the newest matches, and older ones are left out. Add words, filters or dates to reach them.
+             * @enum {boolean}
+             */
+            partial?: true;
             /** @description With include=: the full related resources of this page, once each. */
             included?: {
                 contributors?: components["schemas"]["Contributor"][];

@@ -103,6 +103,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
       const body = listJson(items, request.query.fields?.split(','), {
         next: page.next,
         ...(page.total === undefined ? {} : { total: page.total }),
+        ...(page.partial ? { partial: true } : {}),
         ...(include && page.embedded ? { included: includedOf(page.embedded, include) } : {}),
       })
       return sendList(reply, items, body)
