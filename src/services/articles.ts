@@ -15,7 +15,7 @@ import type {
   StoredRendering,
 } from '../db/index.js'
 import type { ArticleCreateBody, ArticleListQueryValue, ArticlePatchBody, BodyBlockValue } from '../schemas/article.js'
-import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../errors.js'
+import { ConflictError, DatabaseBusyError, NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../errors.js'
 import { isDeepStrictEqual } from 'node:util'
 import { decodeArticleCursor, decodeIdCursor, encodeArticleCursor, encodeIdCursor, sortKeyOf, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
 import { checkEmbedHtml, checkInlineHtml, textOf } from './html.js'
@@ -523,7 +523,11 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
           await repo.update(row.id, row.version, { fields: transition('publish', row, now) }, { at: now, actorKeyId: null, message: 'published on schedule' })
           published++
         } catch (err) {
-          if (!(err instanceof PreconditionFailedError || err instanceof NotFoundError)) throw err
+          // Changed or deleted since it was read (another process may have published it): not ours to publish.
+          if (err instanceof PreconditionFailedError || err instanceof NotFoundError) continue
+          // Another process holds the write lock: the next tick tries again.
+          if (err instanceof DatabaseBusyError) return published
+          throw err
         }
       }
       await repo.releaseEmbargoes(now)

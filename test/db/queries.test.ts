@@ -1,7 +1,8 @@
 import t from 'tap'
+import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { testApp } from '../helpers.js'
+import { manualClock, testApp } from '../helpers.js'
 import { openDataLayer } from '../../src/db/index.js'
 import { createServices } from '../../src/services/index.js'
 
@@ -67,4 +68,23 @@ t.test('two connections (threads) publishing due articles at once publish each e
   t.equal(x + y, 20, `published ${x} + ${y}`)
   const revisions = first.handle.sqlite.prepare("select count(*) as n from article_revisions where message = 'published on schedule'").get() as { n: number }
   t.equal(revisions.n, 20, 'one publish revision per article')
+})
+
+t.test('the scheduler leaves due articles for its next tick while another process holds the write lock', async (t) => {
+  const file = join(t.testdir(), 'locked.db')
+  const data = openDataLayer(file)
+  t.teardown(() => data.close())
+  const clock = manualClock()
+  const services = createServices(data.repos, clock)
+  const editor = { keyId: null, scope: 'write' as const }
+  const agg = await services.articles.create({ headlines: { basic: 'Scheduled while locked' }, body: [] }, editor)
+  await services.articles.act(agg.article.id, '1', 'schedule', editor, { at: new Date(clock.now().getTime() + 1000).toISOString() })
+  clock.advance(2000)
+  const other = new Database(file)
+  other.exec('BEGIN IMMEDIATE')
+  t.equal(await services.articles.publishDue(), 0, 'nothing published, nothing thrown')
+  other.exec('ROLLBACK')
+  other.close()
+  t.equal(await services.articles.publishDue(), 1, 'published on the next tick')
+  t.equal((await services.articles.get(agg.article.id, editor)).article.status, 'published')
 })

@@ -7,6 +7,10 @@ const { file, now } = workerData as { file: string; now: number }
 const data = openDataLayer(file)
 const services = createServices(data.repos, { now: () => new Date(now), newId: () => crypto.randomUUID() })
 let published = 0
-for (let round = 0; round < 5; round++) published += await services.articles.publishDue()
+// Until nothing is due (a round that met the other thread's write lock publishes less and leaves the rest for the next).
+const deadline = Date.now() + 120_000
+while ((await data.repos.articles.dueScheduled(new Date(now).toISOString(), 1)).length > 0 && Date.now() < deadline) {
+  published += await services.articles.publishDue()
+}
 data.close()
 parentPort!.postMessage(published)
