@@ -203,6 +203,7 @@ async function runScale(n: number, budgetLeft: () => number): Promise<ScaleResul
       filtered: manifest.filterQueries.map((q) => `/v1/articles?${q}`),
       searchRare: [`/v1/articles?q=${RARE_WORD}&limit=20`],
       searchCommon: [`/v1/articles?q=${COMMON_WORD}&limit=20`],
+      searchRareNewest: [`/v1/articles?q=${RARE_WORD}&sort=newest&limit=20`],
       floorId: ids.map((a) => `/articles/${a.id}`),
       floorList: ['/articles?limit=20'],
       createBody: [manifest.createBody],
@@ -219,6 +220,8 @@ async function runScale(n: number, budgetLeft: () => number): Promise<ScaleResul
       { name: `search, selective word (${RARE_WORD})`, server: 'newsdesk', list: 'searchRare' },
       { name: `search, selective word, 1 connection`, server: 'newsdesk', list: 'searchRare', connections: 1 },
       { name: `search, word in most articles (${COMMON_WORD})`, server: 'newsdesk', list: 'searchCommon' },
+      { name: `search, word in most articles, 1 connection`, server: 'newsdesk', list: 'searchCommon', connections: 1 },
+      { name: `search, selective word, newest first`, server: 'newsdesk', list: 'searchRareNewest' },
       ...(n === config.writeScale || config.scales.length === 1
         ? [{ name: 'write mix (10% creates + If-Match PATCHes)', server: 'newsdesk' as const, list: 'id', script: 'writes' as const, scriptArgs: [file('createBody'), writeKey, String(config.writeShare)] }]
         : []),

@@ -81,9 +81,10 @@ export interface BuildOptions {
 /** Builds the app. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const metrics = createMetrics()
-  const data = openDataLayer(config.databasePath, metrics.observeQuery)
+  const data = openDataLayer(config.databasePath, metrics.observeQuery, undefined, { busyTimeoutMs: config.dbBusyTimeoutMs })
   const services = createServices(data.repos, options.runtime, {
     idempotency: { claimTimeoutMs: config.idempotencyClaimTimeoutMs, retentionMs: config.idempotencyRetentionMs },
+    searchCandidateLimit: config.searchCandidateLimit,
   })
 
   const app = Fastify({

@@ -9,6 +9,7 @@ const EnvSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   DATABASE_PATH: Type.String({ default: 'data/newsdesk.db', minLength: 1 }),
+  DB_BUSY_TIMEOUT_MS: Type.Integer({ default: 200, minimum: 0, maximum: 10000 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -27,6 +28,7 @@ const EnvSchema = Type.Object({
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 24, maxLength: 200, pattern: '^\\S+$' })),
   IDEMPOTENCY_CLAIM_TIMEOUT_MS: Type.Integer({ default: 60000, minimum: 1000, maximum: 86400000 }),
   IDEMPOTENCY_RETENTION_MS: Type.Integer({ default: 86400000, minimum: 60000, maximum: 2592000000 }),
+  SEARCH_CANDIDATE_LIMIT: Type.Integer({ default: 10000, minimum: 100, maximum: 10000000 }),
   IDEMPOTENCY_PURGE_INTERVAL_MS: Type.Integer({ default: 3600000, minimum: 0, maximum: 86400000 }),
 })
 
@@ -36,6 +38,12 @@ export interface Config {
   host: string
   port: number
   databasePath: string
+  /**
+   * How long a write waits for the write lock another process holds before the
+   * request fails with 503 database-busy (Retry-After: 1). The wait blocks the
+   * event loop, so it is kept short.
+   */
+  dbBusyTimeoutMs: number
   logLevel: string
   adminKey: string | undefined
   anonymousReads: boolean
@@ -57,6 +65,11 @@ export interface Config {
    * the key (409) this long, then expires. Keep it above requestTimeoutMs.
    */
   idempotencyClaimTimeoutMs: number
+  /**
+   * A search ranks at most this many matches, the newest: a word found in most of a
+   * large archive answers in bounded time, with `partial: true` in the page.
+   */
+  searchCandidateLimit: number
   /** How long Idempotency-Keys and their stored answers are kept. */
   idempotencyRetentionMs: number
   /** How often keys older than the retention are purged; 0 turns the purge off. */
@@ -78,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: parsed.HOST,
     port: parsed.PORT,
     databasePath: parsed.DATABASE_PATH,
+    dbBusyTimeoutMs: parsed.DB_BUSY_TIMEOUT_MS,
     logLevel: parsed.LOG_LEVEL,
     adminKey: parsed.NEWSDESK_ADMIN_KEY,
     anonymousReads: parsed.ANONYMOUS_READS,
@@ -93,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idempotencyRetentionMs: parsed.IDEMPOTENCY_RETENTION_MS,
     idempotencyPurgeIntervalMs: parsed.IDEMPOTENCY_PURGE_INTERVAL_MS,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
+    searchCandidateLimit: parsed.SEARCH_CANDIDATE_LIMIT,
     corsOrigins: parsed.CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o.length > 0),
   }
 }

@@ -86,6 +86,17 @@ export class IdempotencyInProgressError extends DomainError {
   }
 }
 
+export class IdempotencyUnansweredError extends DomainError {
+  constructor() {
+    super(
+      409,
+      'idempotency-key-unanswered',
+      'Conflict',
+      'The first request with this Idempotency-Key was carried out, but the server stopped before it could store the answer. It was not run again: look its result up instead of retrying.',
+    )
+  }
+}
+
 export class UnauthorizedError extends DomainError {
   constructor(detail = 'This operation needs an API key: send Authorization: Bearer <key>.') {
     super(401, 'unauthorized', 'Unauthorized', detail)
@@ -96,4 +107,36 @@ export class ForbiddenError extends DomainError {
   constructor(needed: string, has: string) {
     super(403, 'forbidden', 'Forbidden', `This operation needs the '${needed}' scope; this key has '${has}'.`)
   }
+}
+
+/**
+ * The database is locked by another writer for longer than the busy timeout
+ * (config dbBusyTimeoutMs): nothing was written; the client retries after
+ * `retryAfterSeconds` (the Retry-After header).
+ */
+export class DatabaseBusyError extends DomainError {
+  readonly retryAfterSeconds = 1
+  constructor() {
+    super(503, 'database-busy', 'Service Unavailable', 'The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.')
+  }
+}
+
+/** The disk (or the database's size limit) is full: nothing was written; reads still work. */
+export class InsufficientStorageError extends DomainError {
+  constructor() {
+    super(507, 'insufficient-storage', 'Insufficient Storage', 'The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.')
+  }
+}
+
+/**
+ * The domain error for a database error code (better-sqlite3's SqliteError
+ * `code`, e.g. SQLITE_BUSY_SNAPSHOT), or undefined for one that is a plain
+ * server error. Busy and locked: 503 with Retry-After; full: 507. An I/O error
+ * (SQLITE_IOERR_*) stays a 500: it does not say that space is what is missing.
+ */
+export function databaseErrorOf(code: unknown): DomainError | undefined {
+  if (typeof code !== 'string') return undefined
+  if (/^SQLITE_(BUSY|LOCKED)(_|$)/.test(code)) return new DatabaseBusyError()
+  if (code === 'SQLITE_FULL') return new InsufficientStorageError()
+  return undefined
 }

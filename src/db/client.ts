@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as schema from './schema.js'
+import { markClaimsInTransactions } from './idempotencyScope.js'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
 
@@ -14,19 +15,36 @@ export interface DatabaseHandle {
   close(): void
 }
 
+export interface DatabaseOptions {
+  /**
+   * How long a write waits for another connection's write lock before it fails
+   * with SQLITE_BUSY (a 503 to clients). better-sqlite3 waits synchronously, so
+   * the server keeps this short (config dbBusyTimeoutMs); tools that run on
+   * their own may wait longer.
+   */
+  busyTimeoutMs?: number
+}
+
+/** The wait of tools (CLI commands, tests) that do not say otherwise. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 2000
+
 /** migrations/ sits two levels above this file both in src/db and in dist/db. */
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url))
 
 /** Opens the database with the durability settings every connection needs, and applies pending migrations. */
-export function openDatabase(path: string): DatabaseHandle {
+export function openDatabase(path: string, options: DatabaseOptions = {}): DatabaseHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new Database(path)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 2000')
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`)
+  // A page cache of up to 64 MiB (SQLite's default is 2 MiB): list pages and search read many overflow
+  // pages, and a bulk import's transactions touch the same index pages again and again.
+  sqlite.pragma('cache_size = -65536')
   const db = drizzle(sqlite, { schema })
   migrate(db, { migrationsFolder })
+  markClaimsInTransactions(db, sqlite)
   return {
     sqlite,
     db,

@@ -1,4 +1,5 @@
-import { openDatabase, ping, type DatabaseHandle } from './client.js'
+import { openDatabase, ping, type DatabaseHandle, type DatabaseOptions } from './client.js'
+import { translateDatabaseError } from './errors.js'
 import { createArticleRepository, type ArticleRepository } from './repositories/articles.js'
 import { createApiKeyRepository, createIdempotencyRepository, type ApiKeyRepository, type IdempotencyRepository } from './repositories/apiKeys.js'
 import { createContributorRepository, createMediaRepository, createTopicRepository } from './repositories/catalog.js'
@@ -8,7 +9,8 @@ import { createRenderings } from './repositories/renderings.js'
 import type { ArticleRenderer } from './rows.js'
 import { createArticleRenderer } from '../mappers/rendering.js'
 
-export type { DatabaseHandle } from './client.js'
+export type { DatabaseHandle, DatabaseOptions } from './client.js'
+export { withClaimedKey, type ClaimedKey } from './idempotencyScope.js'
 export type { SectionRepository, SectionRow, SectionChange } from './repositories/sections.js'
 export type * from './repositories/articles.js'
 export type { ArticleRenderer, Rendering, StoredRendering, RenderingMeta } from './rows.js'
@@ -37,7 +39,11 @@ export interface DataLayer {
   close(): void
 }
 
-/** Wraps every method of every repository so that its duration is observed. */
+/**
+ * Wraps every method of every repository so that its duration is observed, and
+ * so that a busy or full database throws the domain error it means (503, 507;
+ * see translateDatabaseError) instead of an SqliteError naming SQL.
+ */
 function instrument<R extends object>(name: string, repo: R, observe: QueryObserver): R {
   const wrapped: Record<string, unknown> = {}
   for (const [method, fn] of Object.entries(repo)) {
@@ -49,6 +55,8 @@ function instrument<R extends object>(name: string, repo: R, observe: QueryObser
         const result: unknown = await (fn as (...a: unknown[]) => Promise<unknown>).apply(repo, args)
         ok = true
         return result
+      } catch (err) {
+        throw translateDatabaseError(err)
       } finally {
         observe(operation, (performance.now() - started) / 1000, ok)
       }
@@ -64,8 +72,13 @@ function instrument<R extends object>(name: string, repo: R, observe: QueryObser
  * missing or older than their article (a database written before they
  * existed) are made here, once, before anything is served.
  */
-export function openDataLayer(path: string, observe: QueryObserver = () => {}, render: ArticleRenderer = createArticleRenderer()): DataLayer {
-  const handle = openDatabase(path)
+export function openDataLayer(
+  path: string,
+  observe: QueryObserver = () => {},
+  render: ArticleRenderer = createArticleRenderer(),
+  options: DatabaseOptions = {},
+): DataLayer {
+  const handle = openDatabase(path, options)
   const { db } = handle
   const renderings = createRenderings(db, render)
   renderings.refreshStale()

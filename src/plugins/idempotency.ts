@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import { createHash } from 'node:crypto'
 import type { IdempotencyService } from '../services/idempotency.js'
-import { IdempotencyInProgressError, IdempotencyMismatchError } from '../errors.js'
+import { IdempotencyInProgressError, IdempotencyMismatchError, IdempotencyUnansweredError } from '../errors.js'
 
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag', 'last-modified']
 
@@ -10,7 +10,9 @@ const REPLAYED_HEADERS = ['content-type', 'location', 'etag', 'last-modified']
  * a retry with the same body gets the first answer again, a reuse with a
  * different body a 422. Claims are rows in the database, so they hold across
  * processes. A 5xx releases the key so the client may retry; a claim whose
- * process died before answering expires (config idempotencyClaimTimeoutMs).
+ * process died before answering expires (config idempotencyClaimTimeoutMs),
+ * unless its write was committed (the write marks the claim in its own commit):
+ * then a retry gets 409 idempotency-key-unanswered and nothing runs twice.
  */
 export default fp<{ service: IdempotencyService }>(
   async (app, { service: repo }) => {
@@ -31,10 +33,19 @@ export default fp<{ service: IdempotencyService }>(
       })
       if (claim.state === 'mismatch') throw new IdempotencyMismatchError()
       if (claim.state === 'in-progress') throw new IdempotencyInProgressError()
+      if (claim.state === 'unanswered') throw new IdempotencyUnansweredError()
       if (claim.state === 'replay') {
         return reply.code(claim.statusCode).headers(claim.headers).header('idempotent-replayed', 'true').send(claim.body)
       }
       request.idempotency = { apiKeyId: request.actor.keyId, key }
+    })
+
+    // The rest of the request (the handler) runs as the holder of the claim, so that its write marks the claim in
+    // the same commit (see IdempotencyService.within). A callback hook: `done` runs the handler inside the scope.
+    app.addHook('preHandler', (request, _reply, done) => {
+      const claim = request.idempotency
+      if (claim) repo.within({ apiKeyId: claim.apiKeyId, key: claim.key }, done)
+      else done()
     })
 
     app.addHook('onSend', async (request, reply, payload) => {
@@ -42,7 +53,8 @@ export default fp<{ service: IdempotencyService }>(
       if (!claim || reply.getHeader('idempotent-replayed')) return payload
       request.idempotency = null
       if (reply.statusCode >= 500 || typeof payload !== 'string') {
-        await repo.release(claim.apiKeyId, claim.key)
+        // When the release itself fails (the database still busy or full), the claim expires after claimTimeoutMs instead.
+        await repo.release(claim.apiKeyId, claim.key).catch((err: unknown) => request.log.warn({ err }, 'could not release an Idempotency-Key; its claim will expire'))
         return payload
       }
       const headers: Record<string, string> = {}
@@ -53,7 +65,9 @@ export default fp<{ service: IdempotencyService }>(
       const answer = { statusCode: reply.statusCode, body: payload, headers }
       const record = request.routeOptions.config.idempotencyRecord
       const stored = record ? record(answer) : answer
-      await repo.complete(claim.apiKeyId, claim.key, stored.statusCode, stored.body, stored.headers)
+      // The write is done: its answer goes out even when storing it fails (busy or full database). The claim
+      // then expires after claimTimeoutMs, and a retry after that would run the request again.
+      await repo.complete(claim.apiKeyId, claim.key, stored.statusCode, stored.body, stored.headers).catch((err: unknown) => request.log.warn({ err }, 'could not store the answer of an Idempotency-Key'))
       return payload
     })
   },

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import { DomainError, type Issue } from '../errors.js'
+import { DomainError, databaseErrorOf, type Issue } from '../errors.js'
 
 export const PROBLEM_TYPE = 'application/problem+json'
 
@@ -126,8 +126,13 @@ export function clientErrorProblem(err: NodeJS.ErrnoException, socket: Socket): 
 export default fp(
   async (app) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      if (error instanceof DomainError) {
-        return sendProblem(request, reply, { status: error.status, code: error.code, title: error.title, detail: error.message, extra: error.extra })
+      // A database error that did not come through a repository (which translates them) is mapped here too.
+      const domain = error instanceof DomainError ? error : databaseErrorOf(error.code ?? (error.cause as { code?: unknown } | undefined)?.code)
+      if (domain) {
+        // 503 database-busy, 507 insufficient-storage: the server's state, worth a line in the log (without the SQL for clients).
+        if (domain.status >= 500) request.log.warn({ err: domain.cause ?? error, code: domain.code }, 'write refused')
+        if ('retryAfterSeconds' in domain) reply.header('retry-after', String(domain.retryAfterSeconds))
+        return sendProblem(request, reply, { status: domain.status, code: domain.code, title: domain.title, detail: domain.message, extra: domain.extra })
       }
       if (error.validation) {
         const part = PARTS[error.validationContext ?? 'body'] ?? PARTS.body!

@@ -8,12 +8,14 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No API key, or one that is not valid.',
   403: 'The API key lacks the scope this operation needs.',
   404: 'No such resource.',
-  409: 'The request conflicts with the current state (a taken slug, a resource still in use).',
+  409: 'The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`).',
   412: 'If-Match does not match the current version (the problem says which version is current).',
   413: 'The request body is too large (`limitBytes` says the limit).',
   415: 'The request body is of a type this operation does not take (`accepted` lists those it does).',
   422: 'The Idempotency-Key was used before with a different request.',
   428: 'This write was sent without If-Match: send the ETag (or version) of the resource as you last read it.',
+  503: 'The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header.',
+  507: 'The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work.',
 }
 
 /** The problem code (the last segment of its `type`) each status answers with in the examples. */
@@ -28,6 +30,8 @@ const EXAMPLE_CODES: Record<number, [string, string, string]> = {
   415: ['unsupported-media-type', 'Unsupported Media Type', 'This operation takes a body of type application/json; the request sent text/html.'],
   422: ['idempotency-key-reused', 'Unprocessable Content', 'This Idempotency-Key was already used with a different request.'],
   428: ['precondition-required', 'Precondition Required', 'This write needs an If-Match header with the current ETag (or version) of the resource.'],
+  503: ['database-busy', 'Service Unavailable', 'The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.'],
+  507: ['insufficient-storage', 'Insufficient Storage', 'The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.'],
   500: ['internal', 'Internal Server Error', 'Something went wrong on our side. The request id identifies it in our logs.'],
 }
 
@@ -90,7 +94,9 @@ export function ok<T extends TSchema>(schema: T, description: string, headers?: 
 }
 
 export const READ_ERRORS = [400, 401, 403]
-export const WRITE_ERRORS = [400, 401, 403, 413, 415]
+/** A write can also find the database busy (503, Retry-After) or the disk full (507). */
+export const STORAGE_ERRORS = [503, 507]
+export const WRITE_ERRORS = [400, 401, 403, 413, 415, ...STORAGE_ERRORS]
 
 export const notModified = { 304: Type.Null({ description: 'Not Modified: the If-None-Match tag still matches.', headers: { ETag: HEADERS.etag } }) }
 

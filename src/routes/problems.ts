@@ -24,6 +24,11 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string; text
   'api-key-secret-shown-once': { status: 409, title: 'The key was already created', text: 'A retry of `POST /v1/api-keys` with the same Idempotency-Key: the key was created by the first request, and its secret is shown only once, so it is not stored to be sent again. The Location header names the key; revoke it and create another if the secret was lost.' },
   'last-admin-key': { status: 409, title: 'The last admin key', text: 'Revoking this key would leave no active admin key. Create another admin key first (`POST /v1/api-keys` or `npm run keys -- create --scope admin`).' },
   'idempotency-key-in-progress': { status: 409, title: 'The same request is still running', text: 'A request with this Idempotency-Key has not finished yet. Retry in a moment to get its answer.' },
+  'idempotency-key-unanswered': {
+    status: 409,
+    title: 'The request was carried out, its answer was lost',
+    text: 'The first request with this Idempotency-Key committed its change, but the server stopped (a crash, a restart) before it stored the answer. The request is not run a second time. Look the result up instead (for a create: the newest items of the list) and use a new key for a new request.',
+  },
   'request-timeout': { status: 408, title: 'The request took too long to arrive', text: 'The server stopped waiting for the rest of the request (its headers or body). Retry; a large upload may need a faster connection.' },
   'precondition-failed': { status: 412, title: 'The resource has changed', text: 'If-Match named a version that is no longer current (`currentVersion` says which is). Fetch the resource again, reapply your change and send the new ETag.' },
   'body-too-large': { status: 413, title: 'The body is too large', text: 'The body is larger than the operation takes; `limitBytes` says the limit (the server-wide one is BODY_LIMIT_BYTES). Archives larger than the HTTP limit import with `npm run archive -- import`.' },
@@ -38,6 +43,16 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string; text
   'headers-too-large': { status: 431, title: 'The request headers are too large', text: 'The request headers add up to more than the server accepts (16 KiB by default in Node.js). Send fewer or shorter headers.' },
   'precondition-required': { status: 428, title: 'If-Match is required', text: 'Every write to an existing resource needs If-Match with the ETag (or version) you last read, so that no edit is lost. GET the resource and send its ETag.' },
   'rate-limited': { status: 429, title: 'Too many requests', text: 'The key (or address) went over its requests per minute. Wait as long as the RateLimit-Reset header says.' },
+  'database-busy': {
+    status: 503,
+    title: 'The database is busy',
+    text: 'Another process (a backup, an import, a maintenance command) held the write lock longer than the server waits (`DB_BUSY_TIMEOUT_MS`). Nothing was changed. Retry after the seconds in the `Retry-After` header; reads keep working meanwhile.',
+  },
+  'insufficient-storage': {
+    status: 507,
+    title: 'No room to store the write',
+    text: 'The disk holding the database (or its size limit) is full. Nothing was changed, and nothing stored before is lost; reads and `/healthz` keep working. Retry once the operator has freed space.',
+  },
   internal: { status: 500, title: 'Server error', text: 'Something went wrong on our side. The `requestId` identifies the request in the server log.' },
 }
 

@@ -340,6 +340,13 @@ export const ArticleList = Strict(
     data: Type.Array(ref(ArticleListItem), { description: 'The articles. With fields=, each is a SparseArticleListItem: id and the fields asked for.' }),
     next: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last page.' })),
     total: Type.Optional(Type.Integer({ description: 'With total=true: how many articles match in all.' })),
+    partial: Type.Optional(
+      Type.Literal(true, {
+        description:
+          'Searches only, when the words match more articles than the server ranks (SEARCH_CANDIDATE_LIMIT, 10,000 by default): ' +
+          'the page holds the best of the newest matches, and older ones are left out. Add words, filters or dates to reach them.',
+      }),
+    ),
     included: Type.Optional(
       Strict(
         {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { ApiKeyRepository, ApiKeyRow } from '../db/index.js'
 import type { Actor, Scope } from './actor.js'
 import { systemRuntime, type Runtime } from './clock.js'
+import { DatabaseBusyError, InsufficientStorageError } from '../errors.js'
 
 /** Keys are long random secrets, so a fast hash is enough; only the hash is stored. */
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex')
@@ -39,7 +40,12 @@ export function createApiKeyService(repo: ApiKeyRepository, runtime: Runtime = s
       if (!row) return null
       const now = runtime.now()
       // Use is recorded at most once a minute: most requests write nothing (and take no write lock).
-      if (row.lastUsedAt === null || Date.parse(row.lastUsedAt) < now.getTime() - 60_000) await repo.touch(row.id, now.toISOString())
+      if (row.lastUsedAt === null || Date.parse(row.lastUsedAt) < now.getTime() - 60_000) {
+        // Bookkeeping only: a busy or full database must not turn a read into a 503 or 507 (the next minute records it).
+        await repo.touch(row.id, now.toISOString()).catch((err: unknown) => {
+          if (!(err instanceof DatabaseBusyError || err instanceof InsufficientStorageError)) throw err
+        })
+      }
       return { keyId: row.id, scope: row.scope }
     },
 

@@ -1,5 +1,6 @@
 import slugify from 'slugify'
 import type {
+  ArticleChange,
   ArticleAggregate,
   ArticleFields,
   ArticleFilter,
@@ -14,7 +15,7 @@ import type {
   StoredRendering,
 } from '../db/index.js'
 import type { ArticleCreateBody, ArticleListQueryValue, ArticlePatchBody, BodyBlockValue } from '../schemas/article.js'
-import { ConflictError, NotFoundError, ValidationError, type Issue } from '../errors.js'
+import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../errors.js'
 import { isDeepStrictEqual } from 'node:util'
 import { decodeArticleCursor, decodeIdCursor, encodeArticleCursor, encodeIdCursor, sortKeyOf, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
 import { checkEmbedHtml, checkInlineHtml, textOf } from './html.js'
@@ -42,6 +43,8 @@ export interface ArticlePage {
   total: number | undefined
   /** With include=: what the page's articles embed, to list the related resources in full. */
   embedded: ArticleAggregate[] | undefined
+  /** A search that matched more than the candidate limit: only the newest matches were ranked. */
+  partial: boolean
 }
 
 const split = (v: string | undefined) => (v === undefined ? undefined : v.split(','))
@@ -163,7 +166,10 @@ function slugFrom(headline: string, fallback: string): string {
   return slug.length > 0 ? slug : fallback
 }
 
-export function createArticleService(repo: ArticleRepository, runtime: Runtime = systemRuntime) {
+/** See Config.searchCandidateLimit. */
+export const DEFAULT_SEARCH_CANDIDATES = 10_000
+
+export function createArticleService(repo: ArticleRepository, runtime: Runtime = systemRuntime, searchCandidates = DEFAULT_SEARCH_CANDIDATES) {
   const nowIso = () => runtime.now().toISOString()
   const meta = (actor: Actor, message?: string | null, at = nowIso()): RevisionMeta => ({ at, actorKeyId: actor.keyId, message: message ?? null })
   const visibility = (actor: Actor) => ({ publicOnly: !canSeeUnpublished(actor), now: nowIso() })
@@ -189,9 +195,29 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
     }
   }
 
+  /**
+   * A write to an existing article: load it, check the version the client
+   * expects, compute the change, and let the repository write it if the
+   * article is still at the version loaded (else 412). With `If-Match: *`
+   * (expected null) a write that lost a race to another is computed again
+   * from the newer version, a few times at most.
+   */
+  async function write(key: string, expected: number | null, compute: (current: ArticleAggregate) => ArticleChange, revision: RevisionMeta): Promise<ArticleAggregate> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await repo.load(key)
+      if (!current) throw new NotFoundError('article', key)
+      if (expected !== null && current.article.version !== expected) throw new PreconditionFailedError(current.article.version)
+      try {
+        return await repo.update(current.article.id, current.article.version, compute(current), revision)
+      } catch (err) {
+        if (!(expected === null && err instanceof PreconditionFailedError && attempt < 3)) throw err
+      }
+    }
+  }
+
   async function applyEdit(key: string, ifMatch: string | undefined, actor: Actor, message: string | undefined, edit: (current: ArticleAggregate) => Editable) {
     const version = expectedVersion(ifMatch)
-    return repo.update(
+    return write(
       key,
       version,
       (current) => {
@@ -349,13 +375,13 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       }
       const cursor = query.cursor === undefined ? null : decodeArticleCursor(query.cursor, sort)
       const vis = visibility(actor)
-      const items = await repo.list({ visibility: vis, filter, sort, limit: limit + 1, after: cursor && { key: cursor.key, id: cursor.id } })
+      const { items, partial } = await repo.list({ visibility: vis, filter, sort, limit: limit + 1, after: cursor && { key: cursor.key, id: cursor.id }, candidates: searchCandidates })
       const page = items.slice(0, limit)
       const last = page[page.length - 1]
       const next = items.length > limit && last ? encodeArticleCursor({ sort, key: sortKeyOf(sort, last, last.rank), id: last.articleId }) : null
       const total = query.total ? await repo.count(vis, filter) : undefined
       const embedded = query.include ? await repo.aggregates(page.map((i) => i.articleId)) : undefined
-      return { items: page, next, total, embedded }
+      return { items: page, next, total, embedded, partial }
     },
 
     /**
@@ -427,7 +453,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
     },
 
     async act(key: string, ifMatch: string | undefined, action: WorkflowAction, actor: Actor, options: { message?: string | undefined; at?: string } = {}) {
-      return repo.update(
+      return write(
         key,
         expectedVersion(ifMatch),
         ({ article }) => ({ fields: transition(action, article, nowIso(), options.at) }),
@@ -437,7 +463,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
 
     /** Appends a correction shown to readers; the article's version moves on like any edit. */
     async correct(key: string, ifMatch: string | undefined, text: string, actor: Actor) {
-      return repo.update(
+      return write(
         key,
         expectedVersion(ifMatch),
         ({ article }) => {
@@ -488,9 +514,20 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
     },
 
     /** Publishes every scheduled article that is due; each is claimed in the database, so it is published once. */
-    publishDue(): Promise<number> {
+    async publishDue(): Promise<number> {
       const now = nowIso()
-      return repo.publishDue(now, (row) => transition('publish', row, now), { at: now, actorKeyId: null, message: 'published on schedule' })
+      let published = 0
+      for (const row of await repo.dueScheduled(now, 100)) {
+        try {
+          // Published only if no one changed it since it was read: another process publishing it too gets the 412.
+          await repo.update(row.id, row.version, { fields: transition('publish', row, now) }, { at: now, actorKeyId: null, message: 'published on schedule' })
+          published++
+        } catch (err) {
+          if (!(err instanceof PreconditionFailedError || err instanceof NotFoundError)) throw err
+        }
+      }
+      await repo.releaseEmbargoes(now)
+      return published
     },
 
     async remove(key: string, ifMatch: string | undefined): Promise<void> {

@@ -52,7 +52,7 @@ export function createCatalogService<Row extends { id: string; version: number }
       return { items: await counted(items), next: rows.length > limit && last ? encodeIdCursor(last.id) : null }
     },
     async patch(key: string, ifMatch: string | undefined, input: Patch): Promise<Counted<Row>> {
-      return one(await repo.update(key, expectedVersion(ifMatch), () => input as unknown as Partial<Fields>, nowIso()))
+      return one(await repo.update(key, expectedVersion(ifMatch), input as unknown as Partial<Fields>, nowIso()))
     },
     async remove(key: string, ifMatch: string | undefined, options: { force?: boolean | undefined; actor?: Actor } = {}): Promise<void> {
       const force = options.force ? { meta: { at: nowIso(), actorKeyId: options.actor?.keyId ?? null, message: null } } : null

@@ -1,4 +1,4 @@
-import type { IdempotencyClaim, IdempotencyRepository } from '../db/index.js'
+import { withClaimedKey, type IdempotencyClaim, type IdempotencyRepository } from '../db/index.js'
 import { systemRuntime, type Runtime } from './clock.js'
 
 export interface IdempotencyOptions {
@@ -24,6 +24,12 @@ export function createIdempotencyService(repo: IdempotencyRepository, runtime: R
     },
     complete: (apiKeyId: string, key: string, statusCode: number, body: string, headers: Record<string, string>) => repo.complete(apiKeyId, key, statusCode, body, headers),
     release: (apiKeyId: string, key: string) => repo.release(apiKeyId, key),
+    /**
+     * Runs `fn` (the request's handler) as the holder of this claim: each write
+     * transaction it commits also marks the claim as carried out, so that a
+     * retry after a crash between the write and its stored answer is not run twice.
+     */
+    within: withClaimedKey,
     /** Deletes keys older than the retention; returns how many. */
     purgeExpired: (): Promise<number> => repo.purgeOlderThan(ago(options.retentionMs)),
   }

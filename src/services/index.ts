@@ -14,12 +14,14 @@ import { createSectionService } from './sections.js'
 
 export interface ServiceOptions {
   idempotency?: IdempotencyOptions
+  /** See Config.searchCandidateLimit. */
+  searchCandidateLimit?: number
 }
 
 export function createServices(repos: Repositories, runtime: Runtime = systemRuntime, options: ServiceOptions = {}) {
   const core = {
     idempotency: createIdempotencyService(repos.idempotency, runtime, options.idempotency ?? DEFAULT_IDEMPOTENCY),
-    articles: createArticleService(repos.articles, runtime),
+    articles: createArticleService(repos.articles, runtime, options.searchCandidateLimit),
     sections: createSectionService(repos.sections, runtime),
     apiKeys: createApiKeyService(repos.apiKeys, runtime),
     archive: createArchiveService(repos.archive, runtime),

@@ -25,3 +25,14 @@ t.test('lists with filters and searches use indexes, never a full table scan', a
     }
   }
 })
+
+t.test('a search is driven by its matches, whatever the sort: a rare word sorted by date never walks the date index', async (t) => {
+  const h = await testApp(t)
+  const now = new Date().toISOString()
+  for (const sort of ['newest', 'oldest', 'updated', 'relevance'] as const) {
+    for (const publicOnly of [true, false]) {
+      const plan = await h.data.repos.articles.explainList({ visibility: { publicOnly, now }, filter: { search: 'zeppelin' }, sort, limit: 21, after: null })
+      t.match(plan[0], /^SCAN articles_fts VIRTUAL TABLE/, `${sort} public=${publicOnly}: the full-text matches are the outer loop\n  ${plan.join('\n  ')}`)
+    }
+  }
+})

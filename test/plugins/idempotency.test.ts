@@ -27,6 +27,32 @@ t.test('a claim never completed (its process was killed) answers 409 until it ex
   t.equal(replay.json().id, retried.json().id)
 })
 
+t.test('a process killed after its write committed but before the answer was stored: a retry never runs the create again', async (t) => {
+  const clock = manualClock()
+  const h = await testApp(t, { idempotencyClaimTimeoutMs: MINUTE }, clock)
+  const post = () => h.app.inject({ method: 'POST', url: '/v1/articles', headers: { ...h.as.write, 'idempotency-key': 'cut-off' }, payload: minimalArticle('Cut off before its answer') })
+  // What the kill leaves: the answer is never stored (storing it fails here); the write's own commit marked the claim.
+  const complete = h.services.idempotency.complete
+  h.services.idempotency.complete = async () => {
+    throw new Error('killed')
+  }
+  const first = await post()
+  h.services.idempotency.complete = complete
+  t.equal(first.statusCode, 201, 'the write is done, so its answer goes out')
+  const row = h.data.handle.sqlite.prepare("select status_code, response_body from idempotency_keys where key = 'cut-off'").get()
+  t.same(row, { status_code: 0, response_body: null }, 'the claim is marked as carried out, without an answer')
+  t.equal((await post()).json().type, '/problems/idempotency-key-in-progress', 'within the claim timeout: in progress')
+  clock.advance(MINUTE + 1000)
+  const retried = await post()
+  t.equal(retried.statusCode, 409)
+  t.equal(retried.json().type, '/problems/idempotency-key-unanswered', 'after it: not run again, and not stuck')
+  const count = h.data.handle.sqlite.prepare("select count(*) as n from articles where headline = 'Cut off before its answer'").get() as { n: number }
+  t.equal(count.n, 1, 'one article')
+  const other = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: { ...h.as.write, 'idempotency-key': 'not-cut-off' }, payload: minimalArticle('Answered') })
+  t.equal(other.statusCode, 201)
+  t.same(h.data.handle.sqlite.prepare("select status_code from idempotency_keys where key = 'not-cut-off'").get(), { status_code: 201 }, 'an answered claim keeps its answer')
+})
+
 t.test('keys older than the retention are purged by the app, and the purge runs on a timer', async (t) => {
   const clock = manualClock()
   const h = await testApp(t, { idempotencyRetentionMs: DAY, idempotencyPurgeIntervalMs: 0 }, clock)

@@ -2,6 +2,7 @@ import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../client.js'
 import { apiKeys, idempotencyKeys } from '../schema.js'
 import { DomainError, NotFoundError } from '../../errors.js'
+import { CARRIED_OUT } from '../idempotencyScope.js'
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect
 
@@ -69,6 +70,8 @@ export type IdempotencyClaim =
   | { state: 'replay'; statusCode: number; body: string; headers: Record<string, string> }
   | { state: 'mismatch' }
   | { state: 'in-progress' }
+  /** The first request committed its write, then its process died before the answer was stored. */
+  | { state: 'unanswered' }
 
 export interface IdempotencyRepository {
   /**
@@ -102,6 +105,7 @@ export function createIdempotencyRepository(db: Db): IdempotencyRepository {
           if (existing.requestHash !== row.requestHash || existing.method !== row.method || existing.path !== row.path) {
             return { state: 'mismatch' }
           }
+          if (existing.statusCode === CARRIED_OUT && existing.responseBody === null && existing.createdAt < staleBefore) return { state: 'unanswered' }
           if (existing.statusCode === null || existing.responseBody === null) return { state: 'in-progress' }
           return { state: 'replay', statusCode: existing.statusCode, body: existing.responseBody, headers: existing.responseHeaders ?? {} }
         },

@@ -18,7 +18,8 @@ export interface CatalogRepository<Row extends { id: string; version: number }, 
   create(row: Fields & { id: string; createdAt: string; updatedAt: string }): Promise<Row>
   find(key: string): Promise<Row | null>
   list(limit: number, afterId: string | null): Promise<Row[]>
-  update(key: string, expectedVersion: number | null, change: (current: Row) => Partial<Fields>, at: string): Promise<Row>
+  /** Writes the fields if the item is at `expectedVersion` (null: any version), re-rendering the articles that embed it, in one transaction. */
+  update(key: string, expectedVersion: number | null, fields: Partial<Fields>, at: string): Promise<Row>
   /** Refuses (409, naming the articles) while articles use the item, unless `force` detaches it from them first. */
   remove(key: string, expectedVersion: number | null, force?: { meta: RevisionMeta } | null): Promise<void>
   /** How many articles readers can see (published, embargo passed at `now`) use each of these items. */
@@ -89,13 +90,11 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
         .all() as { id: string; n: number }[]
       return new Map(rows.map((r) => [r.id, r.n]))
     },
-    async update(key, expectedVersion, change, at) {
-      let fields: Partial<Fields> = {}
+    async update(key, expectedVersion, fields, at) {
       try {
         return db.transaction(
           () => {
             const row = current(key, expectedVersion)
-            fields = change(row)
             const updated = db
               .update(t)
               .set({ ...(fields as object), version: row.version + 1, updatedAt: at } as never)

@@ -3,7 +3,7 @@ import { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList } from '../../schemas/a
 import { IdParams, ref } from '../../schemas/common.js'
 import type { ApiKeyService } from '../../services/apiKeys.js'
 import { mapApiKey } from '../../mappers/catalog.js'
-import { idempotencyHeaders, problems, ok } from '../common.js'
+import { idempotencyHeaders, problems, ok, STORAGE_ERRORS } from '../common.js'
 import { PROBLEM_TYPE } from '../../plugins/problem.js'
 import type { StoredAnswer } from '../../plugins/types.js'
 
@@ -45,7 +45,7 @@ const apiKeys: FastifyPluginAsyncTypebox<{ service: ApiKeyService }> = async (ap
         description: REPLAY_DESCRIPTION,
         headers: idempotencyHeaders,
         body: ref(ApiKeyCreate),
-        response: { 201: ok(ApiKeyCreated, 'The new key, with its secret.'), ...problems(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: ok(ApiKeyCreated, 'The new key, with its secret.'), ...problems(400, 401, 403, 409, 413, 415, 422, ...STORAGE_ERRORS) },
       },
     },
     async (request, reply) => {
@@ -74,7 +74,7 @@ const apiKeys: FastifyPluginAsyncTypebox<{ service: ApiKeyService }> = async (ap
         summary: 'Revoke an API key (idempotent)',
         description: 'The last active admin key cannot be revoked (409 `/problems/last-admin-key`): create another admin key first.',
         params: ref(IdParams),
-        response: { 200: ok(ApiKey, 'The revoked key.'), ...problems(400, 401, 403, 404, 409) },
+        response: { 200: ok(ApiKey, 'The revoked key.'), ...problems(400, 401, 403, 404, 409, ...STORAGE_ERRORS) },
       },
     },
     async (request) => mapApiKey(await service.revoke(request.params.id)),

@@ -37,6 +37,7 @@ import {
   problems,
   versioned,
   ok,
+  STORAGE_ERRORS,
 } from '../common.js'
 import { OPTIONAL_BODY } from '../../plugins/swagger.js'
 import { withoutUnseenRelated } from '../../mappers/rendering.js'
@@ -102,6 +103,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
       const body = listJson(items, request.query.fields?.split(','), {
         next: page.next,
         ...(page.total === undefined ? {} : { total: page.total }),
+        ...(page.partial ? { partial: true } : {}),
         ...(include && page.embedded ? { included: includedOf(page.embedded, include) } : {}),
       })
       return sendList(reply, items, body)
@@ -202,7 +204,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         summary: 'Delete an article (If-Match required)',
         params,
         headers: ifMatchHeaders,
-        response: { 204: Type.Null({ description: 'Deleted.' }), ...problems(400, 401, 403, 404, 412, 428) },
+        response: { 204: Type.Null({ description: 'Deleted.' }), ...problems(400, 401, 403, 404, 412, 428, ...STORAGE_ERRORS) },
       },
     },
     async (request, reply) => {

@@ -18,6 +18,7 @@ import {
   problems,
   versioned,
   ok,
+  STORAGE_ERRORS,
 } from '../common.js'
 
 interface CatalogResource<Row extends { id: string; version: number; updatedAt: string }, Out> {
@@ -142,7 +143,7 @@ export function catalogRoutes<Row extends { id: string; version: number; updated
           params,
           ...(r.forceDelete ? { querystring: ref(ForceQuery) } : {}),
           headers: ifMatchHeaders,
-          response: { 204: Type.Null({ description: 'Deleted.' }), ...problems(400, 401, 403, 404, 409, 412, 428) },
+          response: { 204: Type.Null({ description: 'Deleted.' }), ...problems(400, 401, 403, 404, 409, 412, 428, ...STORAGE_ERRORS) },
         },
       },
       async (request, reply) => {

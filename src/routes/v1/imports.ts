@@ -5,13 +5,13 @@ import { ImportProblem, ImportQuery, ImportRequest, ImportResult, ImportText, ty
 import { decodeText, NotTextError, type ImportResult as ServiceResult, type ImportService } from '../../services/imports.js'
 import { mapArticle } from '../../mappers/article.js'
 import { DomainError } from '../../errors.js'
-import { idempotencyHeaders, ok, problems } from '../common.js'
+import { idempotencyHeaders, ok, problems, STORAGE_ERRORS } from '../common.js'
 
 const problem = (description: string, schema: TSchema = Problem) => ({ description, content: { 'application/problem+json': { schema: ref(schema) } } })
 
 /** The error answers of this route, described for what they mean here. */
 const errors = {
-  ...problems(400, 401, 403, 409, 413, 415, 422),
+  ...problems(400, 401, 403, 409, 413, 415, 422, ...STORAGE_ERRORS),
   409: problem('A request with this Idempotency-Key is still being processed.'),
   413: problem('The request body is larger than the server takes (`/problems/body-too-large`).'),
   415: problem(

@@ -228,3 +228,30 @@ t.test('topic, section and contributor lists count only the published articles r
   t.equal(count(sectionList, sections.asia!), 1)
   t.equal((await h.app.inject({ url: `/v1/contributors/${people.lena}` })).json().articleCount, 1)
 })
+
+t.test('GET /v1/articles?q= ranks only the newest matches past the candidate limit and says the page is partial', async (t) => {
+  const h = await testApp(t, { searchCandidateLimit: 3 })
+  const ids: string[] = []
+  for (const n of [1, 2, 3, 4, 5]) {
+    const created = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: { headlines: { basic: `Lighthouse keeper story ${n}` }, body: [{ type: 'paragraph', html: n === 1 ? 'The lighthouse and the zeppelin.' : 'The lighthouse at dawn.' }] } })
+    ids.push(created.json().id)
+    await h.app.inject({ method: 'POST', url: `/v1/articles/${created.json().id}/publish`, headers: { ...h.as.write, 'if-match': '1' } })
+  }
+  const search = async (query: string) => {
+    const res = await h.app.inject({ url: `/v1/articles?${query}` })
+    t.equal(res.statusCode, 200, query)
+    return res.json() as { data: { id: string }[]; partial?: true; next: string | null; total?: number }
+  }
+  const common = await search('q=lighthouse')
+  t.equal(common.partial, true, 'five matches, three ranked')
+  t.same(common.data.map((a) => a.id).sort(), ids.slice(2).sort(), 'the three newest matches')
+  const newest = await search('q=lighthouse&sort=newest')
+  t.same(newest.data.map((a) => a.id), ids.slice(2).reverse(), 'newest first among them')
+  t.equal(newest.partial, true)
+  const counted = await search('q=lighthouse&total=true')
+  t.equal(counted.total, 5, 'total counts every match')
+  const rare = await search('q=zeppelin')
+  t.same(rare.data.map((a) => a.id), [ids[0]], 'a word under the limit reaches the oldest article')
+  t.notOk('partial' in rare, 'and the page is complete')
+  t.notOk('partial' in (await search('section=none-such&limit=2')), 'lists without q are never partial')
+})
