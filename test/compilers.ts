@@ -7,7 +7,8 @@ import type { CompilersFactory } from '../src/app.js'
  * the seconds buildApp takes. The schemas are the same in every app of a test
  * process, so what one app compiled is reused by the next (keyed by the exact
  * schema text, the shared schemas and the options): each test can still build
- * its own app, on its own database, for a fraction of the cost.
+ * its own app, on its own database, for a fraction of the cost. And a schema
+ * is compiled only when a request first needs it (see lazy below).
  */
 
 type Compiled = (...args: never[]) => unknown
@@ -17,6 +18,22 @@ type Factory = (externalSchemas: unknown, options?: unknown) => RouteCompiler
 // Fastify's own default serializer factory, resolved from Fastify's package as Fastify does.
 const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'))
 const { SerializerSelector } = fromFastify('@fastify/fast-json-stringify-compiler') as { SerializerSelector: () => Factory }
+
+/**
+ * A compiled function made on its first use: a test file calls a few of the
+ * routes, so most schemas are never compiled. Ajv's `errors` and `schemaEnv`
+ * (which Fastify reads) are passed through. Every schema is still compiled
+ * eagerly, as in production, by each real server the tests start (test/server.test.ts,
+ * test/e2e/newsroom.test.ts, the README test), which a bad schema would stop.
+ */
+function lazy(compile: () => Compiled): Compiled {
+  let real: Compiled | undefined
+  const get = () => (real ??= compile())
+  const fn = (...args: never[]) => get()(...args)
+  for (const name of ['errors', 'schemaEnv'])
+    Object.defineProperty(fn, name, { get: () => (get() as unknown as Record<string, unknown>)[name] })
+  return fn
+}
 
 function memoize(factory: Factory): Factory {
   const bySetup = new Map<string, Map<string, Compiled>>()
@@ -30,8 +47,7 @@ function memoize(factory: Factory): Factory {
       const key = JSON.stringify([method, url, httpPart, httpStatus, contentType, schema])
       let fn = compiled.get(key)
       if (!fn) {
-        compiler ??= factory(externalSchemas, options)
-        fn = compiler(route)
+        fn = lazy(() => (compiler ??= factory(externalSchemas, options))(route))
         compiled.set(key, fn)
       }
       return fn

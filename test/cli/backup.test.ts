@@ -2,6 +2,7 @@ import t from 'tap'
 import { join } from 'node:path'
 import { buildApp } from '../../src/app.js'
 import { testConfig } from '../../src/config.js'
+import { reuseCompiled } from '../compilers.js'
 import { runCli } from './run.js'
 
 /* npm run backup: an online backup taken while the server writes restores to a sound database that boots. */
@@ -9,7 +10,7 @@ import { runCli } from './run.js'
 t.test('a backup taken under write load passes integrity_check and boots with the writes acknowledged before it', async (t) => {
   const dir = t.testdir()
   const file = join(dir, 'newsdesk.db')
-  const live = await buildApp(testConfig({ databasePath: file }))
+  const live = await buildApp(testConfig({ databasePath: file }), { compilers: reuseCompiled })
   t.teardown(() => live.app.close())
   const editor = { keyId: null, scope: 'write' as const }
   const write = (i: number) => live.services.articles.create({ headlines: { basic: `Harbour story ${i}` }, body: [{ type: 'paragraph', html: `Ferry report number ${i}.` }] }, editor)
@@ -34,7 +35,7 @@ t.test('a backup taken under write load passes integrity_check and boots with th
   t.match(run.stdout, /^backed up \d+ pages \(\d+ bytes\) to .*copy\.db in \d+ ms; integrity_check: ok; search index: ok\n$/)
   t.comment(`${run.stdout.trim()}; ${written - beforeBackup} articles written during the backup`)
 
-  const restored = await buildApp(testConfig({ databasePath: copy }))
+  const restored = await buildApp(testConfig({ databasePath: copy }), { compilers: reuseCompiled })
   t.teardown(() => restored.app.close())
   const count = (await restored.services.articles.list({ limit: 1, total: true }, editor)).total!
   t.ok(count >= beforeBackup && count <= written, `the copy holds ${count} articles: every one written before the backup began, none invented`)

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { runKeysCli } from '../../src/cli/keys.js'
 import { buildApp } from '../../src/app.js'
 import { testConfig } from '../../src/config.js'
+import { reuseCompiled } from '../compilers.js'
 
 /** Runs `npm run keys -- ...` in-process on the database at `file`; returns the exit code and what it wrote. */
 async function keys(file: string, ...argv: string[]) {
@@ -21,7 +22,7 @@ t.test('npm run keys creates an admin key that the API accepts, lists it, and re
   t.ok(secret, 'the secret is printed once')
   t.ok(id, 'with the id of the key')
 
-  const { app } = await buildApp(testConfig({ databasePath: file }))
+  const { app } = await buildApp(testConfig({ databasePath: file }), { compilers: reuseCompiled })
   t.teardown(() => app.close())
   const asKey = { authorization: `Bearer ${secret}` }
   t.equal((await app.inject({ url: '/v1/api-keys', headers: asKey })).statusCode, 200, 'the new key is an admin key')

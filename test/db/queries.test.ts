@@ -1,10 +1,10 @@
 import t from 'tap'
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
 import { manualClock, testApp } from '../helpers.js'
 import { openDataLayer } from '../../src/db/index.js'
 import { createServices } from '../../src/services/index.js'
+import { startWorker } from './workers/start.js'
 
 t.test('one article read is a bounded number of SQL statements, whatever its size', async (t) => {
   const h = await testApp(t)
@@ -60,7 +60,7 @@ t.test('two connections (threads) publishing due articles at once publish each e
   // Two threads, each with its own connection, race to publish: each article must be claimed once.
   const race = () =>
     new Promise<number>((resolve, reject) => {
-      const worker = new Worker(new URL('./workers/publish-due.ts', import.meta.url), { workerData: { file, now: now + 1000 } })
+      const worker = startWorker(new URL('./workers/publish-due.ts', import.meta.url), { file, now: now + 1000 })
       worker.once('message', resolve)
       worker.once('error', reject)
     })

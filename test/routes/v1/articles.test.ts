@@ -422,3 +422,128 @@ t.test('GET /v1/articles carries an ETag and public caching for published conten
   const again = await h.app.inject({ url: '/v1/articles', headers: { 'if-none-match': `W/${list.headers.etag}, "other"` } })
   t.equal(again.statusCode, 304)
 })
+
+// ---- formerly embeds.test.ts ----
+
+/* Issue 11, defect 8: embed HTML is an iframe from a documented provider, sandboxed, or it is refused. */
+
+const embed = (html: string, provider = 'youtube') => ({ ...minimalArticle(), body: [{ type: 'embed', provider, url: 'https://www.youtube.com/watch?v=abc', html }] })
+
+t.test('embed HTML other than a sandboxed iframe from a known provider is a 400 naming the block', async (t) => {
+  const h = await testApp(t)
+  const bad = [
+    '<script>alert(1)</script>',
+    '<iframe src="https://evil.example/x"></iframe>',
+    '<iframe src="http://www.youtube.com/embed/abc"></iframe>',
+    '<iframe src="https://www.youtube.com/embed/abc" onload="alert(1)"></iframe>',
+    '<iframe src="https://www.youtube.com/embed/abc" sandbox="allow-scripts allow-top-navigation"></iframe>',
+    '<div><iframe src="https://www.youtube.com/embed/abc"></iframe></div>',
+    'Some text <iframe src="https://www.youtube.com/embed/abc"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+  ]
+  for (const html of bad) {
+    const res = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: embed(html) })
+    t.equal(res.statusCode, 400, html)
+    t.match(res.json().errors, [{ path: '/body/body/0/html' }], html)
+  }
+})
+
+t.test('an iframe from a known provider is stored sandboxed; an embed without HTML is a link', async (t) => {
+  const h = await testApp(t)
+  const res = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: embed('<iframe src="https://www.youtube-nocookie.com/embed/abc" width="560" height="315" title="A clip" allowfullscreen></iframe>') })
+  t.equal(res.statusCode, 201)
+  const html = res.json().body[0].html as string
+  t.match(html, /^<iframe src="https:\/\/www\.youtube-nocookie\.com\/embed\/abc" width="560" height="315" title="A clip" allowfullscreen( ="")? sandbox="allow-scripts allow-same-origin allow-popups allow-presentation"><\/iframe>$/)
+  const own = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: embed('<iframe src="https://player.vimeo.com/video/1" sandbox="allow-scripts"></iframe>') })
+  t.equal(own.json().body[0].html, '<iframe src="https://player.vimeo.com/video/1" sandbox="allow-scripts"></iframe>', 'a stricter sandbox of its own is kept')
+  const link = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: { ...minimalArticle(), body: [{ type: 'embed', provider: 'x', url: 'https://x.example/post/1' }] } })
+  t.equal(link.statusCode, 201)
+})
+
+// ---- formerly slugs.test.ts ----
+
+/* Issue 11, defect 8: a slug never shadows an article id (ids are UUIDv7, so no slug may look like a UUID). */
+
+t.test('a slug shaped like an article id is a 400 on create and on change', async (t) => {
+  const h = await testApp(t)
+  const a = (await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: minimalArticle('First story') })).json()
+  t.match(a.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'ids are UUIDv7')
+  const taken = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: { ...minimalArticle('Second story'), slug: a.id } })
+  t.equal(taken.statusCode, 400)
+  t.match(taken.json().errors, [{ path: '/body/slug', message: /looks like an article id/ }])
+  const anyUuid = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: { ...minimalArticle('Third story'), slug: '00000000-0000-4000-8000-000000000000' } })
+  t.equal(anyUuid.statusCode, 400, 'any UUID shape, not only ids in use')
+  const b = (await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: minimalArticle('Fourth story') })).json()
+  const patched = await h.app.inject({ method: 'PATCH', url: `/v1/articles/${b.id}`, headers: { ...h.as.write, 'if-match': '1' }, payload: { slug: a.id } })
+  t.equal(patched.statusCode, 400)
+  t.equal((await h.app.inject({ url: `/v1/articles/${a.id}` , headers: h.as.write })).json().id, a.id, 'the first article is still reached by its id')
+})
+
+t.test('a slug equal to another article\'s id (ids from an archive need not be UUIDs) is a 409', async (t) => {
+  const h = await testApp(t)
+  const at = '2024-05-01T10:00:00.000Z'
+  const article = {
+    id: 'art-imported', slug: 'imported-story', type: 'news', status: 'draft', language: 'en', sectionId: null, headlines: { basic: 'Imported' }, summary: null,
+    leadMedia: null, body: [], credits: [], topics: [], printEdition: null, corrections: [], canonicalUrl: null, wordCount: 0, contentHash: null, version: 1,
+    createdAt: at, updatedAt: at, listedAt: at, firstPublishedAt: null, publishedAt: null, scheduledAt: null, embargoUntil: null,
+  }
+  const counts = { sections: 0, topics: 0, contributors: 0, media: 0, articles: 1, revisions: 0 }
+  const lines = [{ kind: 'header', format: 'newsdesk-archive', version: 1, exportedAt: at, revisions: false, counts }, { kind: 'article', data: article }, { kind: 'end', records: 1 }]
+  t.equal((await h.services.archive.importArchive([`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`])).failed, null)
+  const res = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: { ...minimalArticle(), slug: 'art-imported' } })
+  t.equal(res.statusCode, 409)
+  t.match(res.json().detail, /art-imported/)
+})
+
+// ---- formerly relatedBlocks.test.ts ----
+
+/*
+ * Issue 11, defect 6: a related block must name an article that exists, and
+ * readers never learn the id of an article they cannot see: for them a related
+ * block whose target is not visible is left out of the body.
+ */
+
+const related = (articleId: string) => ({ ...minimalArticle('Council approves harbour bridge'), body: [{ type: 'paragraph', html: 'Text.' }, { type: 'related', articleId }] })
+
+async function post(h: TestApp, payload: object) {
+  const res = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload })
+  if (res.statusCode !== 201) throw new Error(res.body)
+  return res.json() as { id: string; version: number }
+}
+const publish = (h: TestApp, id: string, version = 1) => h.app.inject({ method: 'POST', url: `/v1/articles/${id}/publish`, headers: { ...h.as.write, 'if-match': String(version) } })
+
+t.test('a related block naming no article is a 400 naming the block, on create, replace and patch', async (t) => {
+  const h = await testApp(t)
+  const missing = '0190a2b4-0000-7000-8000-000000000000'
+  const created = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: related(missing) })
+  t.equal(created.statusCode, 400)
+  t.match(created.json().errors, [{ path: '/body/body/1/articleId', message: /no article/ }])
+  const a = await post(h, minimalArticle())
+  const patched = await h.app.inject({ method: 'PATCH', url: `/v1/articles/${a.id}`, headers: { ...h.as.write, 'if-match': '1' }, payload: { body: related(missing).body } })
+  t.equal(patched.statusCode, 400)
+  t.match(patched.json().errors, [{ path: '/body/body/1/articleId' }])
+  const replaced = await h.app.inject({ method: 'PUT', url: `/v1/articles/${a.id}`, headers: { ...h.as.write, 'if-match': '1' }, payload: { ...minimalArticle(), slug: 'x', type: 'news', language: 'en', sectionId: null, summary: null, leadMedia: null, body: related(missing).body, credits: [], topics: [], printEdition: null, canonicalUrl: null, embargoUntil: null } })
+  t.equal(replaced.statusCode, 400)
+})
+
+t.test('readers never see the id of a draft in a related block; editors do; once published, readers do too', async (t) => {
+  const h = await testApp(t)
+  const draft = await post(h, minimalArticle('Secret draft'))
+  const story = await post(h, related(draft.id))
+  await publish(h, story.id)
+  const ids = (body: string) => body.includes(draft.id)
+
+  const anonymous = await h.app.inject({ url: `/v1/articles/${story.id}` })
+  t.equal(anonymous.statusCode, 200)
+  t.notOk(ids(anonymous.body), 'get: no trace of the draft')
+  t.same(anonymous.json().body.map((b: { type: string }) => b.type), ['paragraph'], 'the block is left out')
+  t.notOk(ids((await h.app.inject({ url: `/v1/articles/${story.id}`, headers: h.as.read })).body), 'read keys: the same')
+  t.notOk(ids((await h.app.inject({ url: '/v1/articles' })).body), 'lists: the same')
+  t.notOk(ids((await h.app.inject({ url: '/v1/articles?q=council' })).body), 'search: the same')
+  t.ok(ids((await h.app.inject({ url: `/v1/articles/${story.id}`, headers: h.as.write })).body), 'editors see the block')
+
+  await publish(h, draft.id)
+  const after = await h.app.inject({ url: `/v1/articles/${story.id}` })
+  t.match(after.json().body, [{ type: 'paragraph' }, { type: 'related', articleId: draft.id }], 'a published target is shown')
+  t.not(after.headers.etag, anonymous.headers.etag, 'and the ETag changes with what readers see')
+})

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
+import { startWorker } from '../../db/workers/start.js'
 import { minimalArticle, testApp, type TestApp } from '../../helpers.js'
 import { openDataLayer } from '../../../src/db/index.js'
 import type { ArticleOut } from '../../../src/schemas/article.js'
@@ -178,9 +178,7 @@ t.test('a second process writing to the same database is seen at once', async (t
   const h = await testApp(t, { databasePath: file })
   const { article, etag } = await published(h, minimalArticle('Council meets'))
   const version = await new Promise<number>((resolve, reject) => {
-    const worker = new Worker(new URL('../../db/workers/edit-article.ts', import.meta.url), {
-      workerData: { file, id: article.id, version: 2, headline: 'Council meets in emergency session' },
-    })
+    const worker = startWorker(new URL('../../db/workers/edit-article.ts', import.meta.url), { file, id: article.id, version: 2, headline: 'Council meets in emergency session' })
     worker.once('message', resolve)
     worker.once('error', reject)
   })

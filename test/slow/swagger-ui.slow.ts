@@ -8,6 +8,9 @@
  * Chromium is the system package (/usr/bin/chromium). Without it the test is
  * skipped, saying why and how to install it; under CI=true (.ci/run, which
  * installs it when missing) a missing browser is a failure instead.
+ *
+ * A slow check (npm run test:slow): a browser and a real server cost more CPU
+ * than any file of npm test, and most machines skip it for want of Chromium.
  */
 import t from 'tap'
 import { existsSync, mkdirSync } from 'node:fs'
@@ -136,4 +139,5 @@ t.test('Swagger UI lists every operation, loads only local assets and runs "Try 
     [],
     'the page breaks no rule of its Content-Security-Policy (inline styles included)',
   )
+  t.comment(`${rendered.length} of ${expected.length} operations listed; ${requested.length} requests from the page, ${requested.filter((u) => !local(u)).length} not to 127.0.0.1; ${pageErrors.length} script errors`)
 })
