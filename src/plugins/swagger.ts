@@ -110,6 +110,23 @@ export function finishDocument(input: Document): Document {
   return doc
 }
 
+/**
+ * Each operation's own `security`, from the scope its route needs (config.scope,
+ * read by default; see src/plugins/auth.ts) unless its schema says it: `[]` for
+ * a public one, a key or none for reads (anonymous reads are a deployment's
+ * choice: ANONYMOUS_READS), a key for writes and admin operations.
+ */
+export function securityOf(scope: string | undefined): Record<string, string[]>[] {
+  if (scope === 'none') return []
+  return scope === 'write' || scope === 'admin' ? [{ bearer: [] }] : [{ bearer: [] }, {}]
+}
+
+interface RouteForDocs {
+  schema?: Record<string, unknown>
+  url: string
+  route: { config?: { scope?: string } }
+}
+
 /** The OpenAPI document is generated from the route schemas; shared schemas keep their $id as component names. */
 export default fp(
   async (app) => {
@@ -141,6 +158,8 @@ export default fp(
         },
         security: [{ bearer: [] }, {}],
       },
+      transform: ({ schema, url, route }: RouteForDocs) =>
+        ({ schema: schema && !schema.security ? { ...schema, security: securityOf(route.config?.scope) } : schema, url }) as never,
       transformObject: (document) => finishDocument((document as { openapiObject: Document }).openapiObject) as never,
       refResolver: {
         buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
