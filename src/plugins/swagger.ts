@@ -121,12 +121,6 @@ export function securityOf(scope: string | undefined): Record<string, string[]>[
   return scope === 'write' || scope === 'admin' ? [{ bearer: [] }] : [{ bearer: [] }, {}]
 }
 
-interface RouteForDocs {
-  schema?: Record<string, unknown>
-  url: string
-  route: { config?: { scope?: string } }
-}
-
 /** The OpenAPI document is generated from the route schemas; shared schemas keep their $id as component names. */
 export default fp(
   async (app) => {
@@ -158,8 +152,10 @@ export default fp(
         },
         security: [{ bearer: [] }, {}],
       },
-      transform: ({ schema, url, route }: RouteForDocs) =>
-        ({ schema: schema && !schema.security ? { ...schema, security: securityOf(route.config?.scope) } : schema, url }) as never,
+      transform: ({ schema, url, route }) => {
+        const own = schema as (typeof schema & { security?: unknown }) | undefined
+        return { schema: own && !own.security ? ({ ...own, security: securityOf(route.config?.scope) } as typeof schema) : schema, url }
+      },
       transformObject: (document) => finishDocument((document as { openapiObject: Document }).openapiObject) as never,
       refResolver: {
         buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
