@@ -2268,6 +2268,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -2773,6 +2782,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -2914,6 +2932,15 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3111,6 +3138,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
@@ -3295,6 +3331,15 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
@@ -3508,6 +3553,15 @@ export interface operations {
                      *       "limitBytes": 1048576
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3746,6 +3800,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
@@ -3978,6 +4041,15 @@ export interface operations {
                      *       "limitBytes": 1048576
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4216,6 +4288,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
@@ -4448,6 +4529,15 @@ export interface operations {
                      *       "limitBytes": 1048576
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4686,6 +4776,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
             415: {
                 headers: {
@@ -4860,6 +4959,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -4991,6 +5099,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -5116,6 +5233,15 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5310,6 +5436,15 @@ export interface operations {
                      *       "limitBytes": 1048576
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5526,6 +5661,15 @@ export interface operations {
                      *       "limitBytes": 1048576
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6151,6 +6295,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -6316,6 +6469,15 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
@@ -6529,6 +6691,15 @@ export interface operations {
                      *       "limitBytes": 1048576
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7035,6 +7206,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -7200,6 +7380,15 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
@@ -7413,6 +7602,15 @@ export interface operations {
                      *       "limitBytes": 1048576
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7919,6 +8117,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -8084,6 +8291,15 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
@@ -8297,6 +8513,15 @@ export interface operations {
                      *       "limitBytes": 1048576
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8803,6 +9028,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -8968,6 +9202,15 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
@@ -9181,6 +9424,15 @@ export interface operations {
                      *       "limitBytes": 1048576
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10034,6 +10286,15 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
