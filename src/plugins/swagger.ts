@@ -32,7 +32,7 @@ interface Parameter {
 interface Operation {
   parameters?: Parameter[]
   requestBody?: { required?: boolean; content?: Record<string, unknown> }
-  responses?: Record<string, { headers?: Record<string, Header> }>
+  responses?: Record<string, { description?: string; content?: unknown; headers?: Record<string, Header> }>
   [key: string]: unknown
 }
 interface Document {
