@@ -76,6 +76,8 @@ export interface BuildOptions {
    * Fastify), e.g. to reuse what one app compiled in the next. Default: ours as they are.
    */
   compilers?: (ours: CompilersFactory) => CompilersFactory
+  /** Where log lines go (pino's destination); standard output by default. Tests read them from here. */
+  logStream?: { write(line: string): void }
 }
 
 /** Builds the app. */
@@ -87,7 +89,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })
 
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: requestId,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
