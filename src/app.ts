@@ -1,8 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Config } from './config.js'
 import { openDataLayer, type DataLayer } from './db/index.js'
 import { allSchemas } from './schemas/index.js'
@@ -62,6 +63,33 @@ function validatorFactory() {
   }
 }
 
+/**
+ * Node's requestTimeout ends a request whose headers never finish, but not one
+ * whose body stops arriving after them: that request would hold its socket (and
+ * its handler) forever. So a body not read in full within requestTimeoutMs of
+ * the request's start gets the same 408 problem (clientErrorProblem), and its
+ * connection is closed (after an answer already sent, it is just closed).
+ */
+function bodyDeadline(timeoutMs: number) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const raw = request.raw
+    const socket = raw.socket as Socket | null
+    const hasBody = raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length'] ?? 0) > 0
+    if (!hasBody || raw.complete || !socket || typeof socket.write !== 'function') return
+    const timer = setTimeout(() => {
+      if (raw.complete || socket.destroyed) return
+      request.log.info({ timeoutMs }, 'the request body did not arrive in time')
+      // Answered already (a 401 before the body was read): the rest of the body is not waited for either.
+      if (reply.raw.headersSent) socket.destroy()
+      else clientErrorProblem(Object.assign(new Error('The request body did not arrive in time.'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket)
+    }, timeoutMs)
+    timer.unref()
+    const done = () => clearTimeout(timer)
+    raw.once('end', done)
+    raw.once('close', done)
+  }
+}
+
 /** Fastify's schema compiler factories (its `schemaController.compilersFactory`). */
 export interface CompilersFactory {
   buildValidator: ReturnType<typeof validatorFactory>
@@ -76,6 +104,8 @@ export interface BuildOptions {
    * Fastify), e.g. to reuse what one app compiled in the next. Default: ours as they are.
    */
   compilers?: (ours: CompilersFactory) => CompilersFactory
+  /** Where log lines go (pino's destination); standard output by default. Tests read them from here. */
+  logStream?: { write(line: string): void }
 }
 
 /** Builds the app. */
@@ -88,7 +118,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })
 
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: requestId,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
@@ -103,6 +133,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  app.addHook('onRequest', bodyDeadline(config.requestTimeoutMs))
   const scheduler = createScheduler(() => services.articles.publishDue(), config.schedulerIntervalMs, (err) =>
     app.log.error({ err }, 'publishing scheduled articles failed'),
   )

@@ -219,3 +219,23 @@ t.test('the spec generates good clients: no defaults in requests, If-Match requi
   t.same(sparse.required, ['id'], 'a sparse list item has only its id for sure')
   t.same(Object.keys(sparse.properties ?? {}).sort(), Object.keys(schemas.ArticleListItem?.properties ?? {}).sort(), 'and any field of a list item')
 })
+
+t.test("every operation with a path parameter documents the router's 414 for an over-long one", async (t) => {
+  const spec = JSON.parse(generated) as Document
+  for (const [path, methods] of Object.entries(spec.paths)) {
+    if (!path.includes('{')) continue
+    for (const [method, op] of Object.entries(methods)) t.ok(op.responses['414']?.content?.['application/problem+json'], `${method.toUpperCase()} ${path} documents 414`)
+  }
+})
+
+t.test('every operation states its own security: none for public ones, a key for writes, a key or none for reads', async (t) => {
+  const spec = JSON.parse(generated) as { paths: Record<string, Record<string, { operationId: string; security?: unknown }>> }
+  const ops = Object.values(spec.paths).flatMap((m) => Object.entries(m).map(([method, op]) => ({ method, ...op })))
+  for (const op of ops) t.ok(Array.isArray(op.security), `${op.operationId} has security`)
+  const byId = new Map(ops.map((op) => [op.operationId, op.security]))
+  t.same(byId.get('getHealth'), [])
+  t.same(byId.get('getArticle'), [{ bearer: [] }, {}])
+  t.same(byId.get('createArticle'), [{ bearer: [] }])
+  t.same(byId.get('listApiKeys'), [{ bearer: [] }])
+  t.same(byId.get('getMetrics'), [{ bearer: [] }])
+})

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { MAX_PARAM_LENGTH } from './problem.js'
 
 export const API_VERSION = '0.1.0'
 
@@ -31,7 +32,7 @@ interface Parameter {
 interface Operation {
   parameters?: Parameter[]
   requestBody?: { required?: boolean; content?: Record<string, unknown> }
-  responses?: Record<string, { headers?: Record<string, Header> }>
+  responses?: Record<string, { description?: string; content?: unknown; headers?: Record<string, Header> }>
   [key: string]: unknown
 }
 interface Document {
@@ -59,6 +60,11 @@ function mapDiscriminator(name: string, schema: JsonSchema, schemas: Record<stri
   d.mapping = mapping
 }
 
+const URI_TOO_LONG = {
+  description: `A path parameter is longer than ${MAX_PARAM_LENGTH} characters (no id or slug is that long).`,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+}
+
 /**
  * The last touches @fastify/swagger cannot express (its transformObject hook):
  *  - a route schema with `x-optional-body: true` gets `requestBody.required: false`
@@ -69,6 +75,7 @@ function mapDiscriminator(name: string, schema: JsonSchema, schemas: Record<stri
  *    `required` in the document makes generated SDKs ask for it;
  *  - a PATCH that takes JSON also lists application/merge-patch+json (the
  *    same body; the app parses both, see src/app.ts);
+ *  - an operation with a path parameter documents the router's 414 for an over-long one;
  *  - every discriminator gets its `mapping` (see mapDiscriminator), and its
  *    union loses the `type: object` and `required` the validator needs but the
  *    branches already say, so that the docs show the branches by their titles.
@@ -76,10 +83,12 @@ function mapDiscriminator(name: string, schema: JsonSchema, schemas: Record<stri
  */
 export function finishDocument(input: Document): Document {
   const doc = structuredClone(input)
-  for (const item of Object.values(doc.paths ?? {})) {
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const [method, value] of Object.entries(item)) {
       if (typeof value !== 'object' || value === null || !('responses' in value)) continue
       const op = value as Operation
+      // The router answers 414 itself for a path parameter over MAX_PARAM_LENGTH (src/plugins/problem.ts), before any route schema applies.
+      if (path.includes('{') && op.responses && !op.responses['414']) op.responses['414'] = URI_TOO_LONG
       if (op[OPTIONAL_BODY] === true) {
         if (!op.requestBody) throw new Error(`${String(op.operationId)}: ${OPTIONAL_BODY} on an operation without a body`)
         op.requestBody.required = false
@@ -108,6 +117,17 @@ export function finishDocument(input: Document): Document {
     }
   }
   return doc
+}
+
+/**
+ * Each operation's own `security`, from the scope its route needs (config.scope,
+ * read by default; see src/plugins/auth.ts) unless its schema says it: `[]` for
+ * a public one, a key or none for reads (anonymous reads are a deployment's
+ * choice: ANONYMOUS_READS), a key for writes and admin operations.
+ */
+export function securityOf(scope: string | undefined): Record<string, string[]>[] {
+  if (scope === 'none') return []
+  return scope === 'write' || scope === 'admin' ? [{ bearer: [] }] : [{ bearer: [] }, {}]
 }
 
 /** The OpenAPI document is generated from the route schemas; shared schemas keep their $id as component names. */
@@ -140,6 +160,10 @@ export default fp(
           securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`' } },
         },
         security: [{ bearer: [] }, {}],
+      },
+      transform: ({ schema, url, route }) => {
+        const own = schema as (typeof schema & { security?: unknown }) | undefined
+        return { schema: own && !own.security ? ({ ...own, security: securityOf(route.config?.scope) } as typeof schema) : schema, url }
       },
       transformObject: (document) => finishDocument((document as { openapiObject: Document }).openapiObject) as never,
       refResolver: {

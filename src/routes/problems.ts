@@ -78,7 +78,7 @@ const problemPages: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'The problem types this API answers with (a page for people)',
         security: [],
         produces: ['text/html'],
-        response: { 200: Type.String({ description: 'An HTML list of the problem types.' }) },
+        response: { 200: Type.String({ description: 'An HTML list of the problem types.' }), ...problems(401) },
       },
     },
     async (_request, reply) => {
@@ -100,7 +100,7 @@ const problemPages: FastifyPluginAsyncTypebox = async (app) => {
         security: [],
         produces: ['text/html'],
         params: Type.Object({ code: Type.String({ maxLength: 100, pattern: '^[a-z-]+$', description: 'The last segment of a problem `type`.' }) }),
-        response: { 200: Type.String({ description: 'An HTML page explaining the problem type.' }), ...problems(400, 404) },
+        response: { 200: Type.String({ description: 'An HTML page explaining the problem type.' }), ...problems(400, 401, 404) },
       },
     },
     async (request, reply) => {

@@ -6,6 +6,8 @@ import type { Metrics } from '../plugins/metrics.js'
 
 const tags = ['system']
 const config = { scope: 'none', rateLimit: false } as const
+/** Public operations need no key, but a key that is sent must be valid (src/plugins/auth.ts): else 401. */
+const unauthorized = problems(401)
 
 /**
  * Health, readiness and the OpenAPI document: public; metrics: admin keys, or
@@ -19,7 +21,7 @@ const system: FastifyPluginAsyncTypebox<{ ping: () => boolean; metrics: Metrics;
 
   app.get(
     '/healthz',
-    { config, schema: { operationId: 'getHealth', tags, summary: 'The process is up', security: [], response: { 200: ok(Health, 'The process is up.') } } },
+    { config, schema: { operationId: 'getHealth', tags, summary: 'The process is up', security: [], response: { 200: ok(Health, 'The process is up.'), ...unauthorized } } },
     async () => ({ status: 'ok' as const, uptimeSeconds: Math.round(process.uptime()) }),
   )
 
@@ -32,7 +34,7 @@ const system: FastifyPluginAsyncTypebox<{ ping: () => boolean; metrics: Metrics;
         tags,
         summary: 'The database answers',
         security: [],
-        response: { 200: ok(Readiness, 'Ready.'), 503: ok(Readiness, 'The database does not answer.') },
+        response: { 200: ok(Readiness, 'Ready.'), 503: ok(Readiness, 'The database does not answer.'), ...unauthorized },
       },
     },
     async (_request, reply) => {
@@ -71,7 +73,7 @@ const system: FastifyPluginAsyncTypebox<{ ping: () => boolean; metrics: Metrics;
         tags,
         summary: 'This API as an OpenAPI 3.1 document',
         security: [],
-        response: { 200: Type.Object({}, { additionalProperties: true, description: 'The OpenAPI document.' }) },
+        response: { 200: Type.Object({}, { additionalProperties: true, description: 'The OpenAPI document.' }), ...unauthorized },
       },
     },
     async () => app.swagger(),

@@ -86,3 +86,15 @@ t.test('GET /docs serves Swagger UI from local assets and /openapi.json the spec
   t.equal(spec.statusCode, 200)
   t.equal(spec.json().openapi, '3.1.0')
 })
+
+t.test('public operations answer a key that is not valid with the 401 problem their documents list, never as anonymous', async (t) => {
+  const h = await testApp(t)
+  const spec = JSON.parse((await h.app.inject({ url: '/openapi.json' })).body) as { paths: Record<string, { get: { responses: Record<string, unknown> } }> }
+  for (const url of ['/healthz', '/readyz', '/openapi.json', '/problems', '/problems/validation']) {
+    const r = await h.app.inject({ url, headers: { authorization: 'Bearer not-a-key' } })
+    t.equal(r.statusCode, 401, `${url} with a bad key`)
+    t.match(r.headers['content-type'], /^application\/problem\+json/)
+    const path = url === '/problems/validation' ? '/problems/{code}' : url
+    t.ok(spec.paths[path]?.get.responses['401'], `${path} documents 401`)
+  }
+})
