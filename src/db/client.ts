@@ -39,9 +39,6 @@ export function openDatabase(path: string, options: DatabaseOptions = {}): Datab
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`)
-  // A page cache of up to 64 MiB (SQLite's default is 2 MiB): list pages and search read many overflow
-  // pages, and a bulk import's transactions touch the same index pages again and again.
-  sqlite.pragma('cache_size = -65536')
   const db = drizzle(sqlite, { schema })
   migrate(db, { migrationsFolder })
   markClaimsInTransactions(db, sqlite)
