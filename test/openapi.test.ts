@@ -239,3 +239,21 @@ t.test('every operation states its own security: none for public ones, a key for
   t.same(byId.get('listApiKeys'), [{ bearer: [] }])
   t.same(byId.get('getMetrics'), [{ bearer: [] }])
 })
+
+t.test('every rate-limited operation documents its 429 with Retry-After and RateLimit headers; health, metrics and the document do not', async (t) => {
+  const spec = JSON.parse(generated) as { paths: Record<string, Record<string, { operationId: string; responses: Record<string, { headers?: Record<string, { required?: boolean }> }> }>> }
+  const unlimited = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json'])
+  for (const [path, item] of Object.entries(spec.paths)) {
+    for (const op of Object.values(item)) {
+      const limited = op.responses['429']
+      if (unlimited.has(path)) {
+        t.notOk(limited, `${op.operationId} is never rate limited`)
+        continue
+      }
+      t.ok(limited, `${op.operationId} documents 429`)
+      t.same(Object.keys(limited?.headers ?? {}).sort(), ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'], `${op.operationId}: the 429's headers`)
+      t.ok(Object.values(limited?.headers ?? {}).every((h) => h.required === true))
+    }
+  }
+  t.notOk(generated.includes('x-rate-limited'), 'no marker is left')
+})

@@ -2168,6 +2168,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -2276,6 +2293,23 @@ export interface operations {
             /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
             414: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2440,6 +2474,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2640,6 +2691,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -2834,6 +2902,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -2981,6 +3066,23 @@ export interface operations {
             /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
             414: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3231,6 +3333,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -3439,6 +3558,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3725,6 +3861,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -4004,6 +4157,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4289,6 +4459,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -4568,6 +4755,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4853,6 +5057,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -5135,6 +5356,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -5315,6 +5553,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -5455,6 +5710,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -5586,6 +5858,23 @@ export interface operations {
             /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
             414: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5833,6 +6122,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6099,6 +6405,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -6256,6 +6579,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -6376,6 +6716,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6576,6 +6933,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -6759,6 +7133,23 @@ export interface operations {
             /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
             414: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6957,6 +7348,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7243,6 +7651,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -7401,6 +7826,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7601,6 +8043,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -7784,6 +8243,23 @@ export interface operations {
             /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
             414: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7982,6 +8458,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8268,6 +8761,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -8426,6 +8936,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8626,6 +9153,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -8809,6 +9353,23 @@ export interface operations {
             /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
             414: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9007,6 +9568,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9293,6 +9871,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -9451,6 +10046,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9651,6 +10263,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -9834,6 +10463,23 @@ export interface operations {
             /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
             414: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10032,6 +10678,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10318,6 +10981,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -10514,6 +11194,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ImportProblem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -10661,6 +11358,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -10797,6 +11511,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ArchiveImportProblem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -10871,6 +11602,23 @@ export interface operations {
                      *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11063,6 +11811,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error. */
             500: {
                 headers: {
@@ -11247,6 +12012,23 @@ export interface operations {
             /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
             414: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -9,6 +9,8 @@ export const API_VERSION = '0.1.0'
 export const OPTIONAL_BODY = 'x-optional-body'
 /** Header schema key: a response header that is always sent, or a request header that clients must send (see finishDocument). */
 export const REQUIRED_HEADER = 'x-required'
+/** Operation marker: the route is rate limited (config.rateLimit is not false), so it may answer 429 (see finishDocument). */
+export const RATE_LIMITED = 'x-rate-limited'
 
 interface JsonSchema {
   $ref?: string
@@ -60,6 +62,17 @@ function mapDiscriminator(name: string, schema: JsonSchema, schemas: Record<stri
   d.mapping = mapping
 }
 
+const TOO_MANY_REQUESTS = {
+  description: 'The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After.',
+  headers: {
+    'Retry-After': { required: true, description: 'Seconds until the limit resets.', schema: { type: 'string' } },
+    'RateLimit-Limit': { required: true, description: 'Requests allowed per minute.', schema: { type: 'string' } },
+    'RateLimit-Remaining': { required: true, description: 'Requests left in this minute (0).', schema: { type: 'string' } },
+    'RateLimit-Reset': { required: true, description: 'Seconds until the limit resets.', schema: { type: 'string' } },
+  },
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+}
+
 const URI_TOO_LONG = {
   description: `A path parameter is longer than ${MAX_PARAM_LENGTH} characters (no id or slug is that long).`,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -76,6 +89,7 @@ const URI_TOO_LONG = {
  *  - a PATCH that takes JSON also lists application/merge-patch+json (the
  *    same body; the app parses both, see src/app.ts);
  *  - an operation with a path parameter documents the router's 414 for an over-long one;
+ *  - a rate-limited operation (marked by the swagger transform) documents the 429;
  *  - every discriminator gets its `mapping` (see mapDiscriminator), and its
  *    union loses the `type: object` and `required` the validator needs but the
  *    branches already say, so that the docs show the branches by their titles.
@@ -89,6 +103,8 @@ export function finishDocument(input: Document): Document {
       const op = value as Operation
       // The router answers 414 itself for a path parameter over MAX_PARAM_LENGTH (src/plugins/problem.ts), before any route schema applies.
       if (path.includes('{') && op.responses && !op.responses['414']) op.responses['414'] = URI_TOO_LONG
+      if (op[RATE_LIMITED] === true && op.responses && !op.responses['429']) op.responses['429'] = structuredClone(TOO_MANY_REQUESTS)
+      delete op[RATE_LIMITED]
       if (op[OPTIONAL_BODY] === true) {
         if (!op.requestBody) throw new Error(`${String(op.operationId)}: ${OPTIONAL_BODY} on an operation without a body`)
         op.requestBody.required = false
@@ -163,7 +179,16 @@ export default fp(
       },
       transform: ({ schema, url, route }) => {
         const own = schema as (typeof schema & { security?: unknown }) | undefined
-        return { schema: own && !own.security ? ({ ...own, security: securityOf(route.config?.scope) } as typeof schema) : schema, url }
+        if (!own) return { schema, url }
+        const config = route.config as { scope?: string; rateLimit?: unknown } | undefined
+        return {
+          schema: {
+            ...own,
+            ...(own.security ? {} : { security: securityOf(config?.scope) }),
+            ...(config?.rateLimit === false ? {} : { [RATE_LIMITED]: true }),
+          } as typeof schema,
+          url,
+        }
       },
       transformObject: (document) => finishDocument((document as { openapiObject: Document }).openapiObject) as never,
       refResolver: {

@@ -49,6 +49,8 @@ t.test('rate limits are per API key, with RateLimit headers and a 429 problem', 
   t.match(last!.json(), { type: '/problems/rate-limited', status: 429 })
   t.ok(last!.headers['retry-after'])
   t.equal(last!.headers['ratelimit-limit'], '3')
+  t.equal(last!.headers['ratelimit-remaining'], '0', 'the headers the spec documents on every 429')
+  t.ok(last!.headers['ratelimit-reset'])
   t.equal((await h.app.inject({ url: '/v1/articles', headers: h.as.write })).statusCode, 200, 'another key has its own budget')
   t.equal((await h.app.inject({ url: '/healthz' })).statusCode, 200, 'health is never limited')
 })
