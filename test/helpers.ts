@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { buildApp, type App } from '../src/app.js'
 import { testConfig, type Config } from '../src/config.js'
 import { systemRuntime, type Runtime } from '../src/services/clock.js'
@@ -36,4 +37,26 @@ export const minimalArticle = (headline = 'Council approves new harbour bridge')
 export function manualClock(start = Date.now()): Runtime & { advance(ms: number): void } {
   let now = start
   return { now: () => new Date(now), newId: systemRuntime.newId, advance: (ms) => (now += ms) }
+}
+
+/**
+ * Sends raw bytes to 127.0.0.1:port (for what Node's HTTP parser decides: header
+ * sizes, unfinished requests) and resolves with the whole raw answer when the
+ * server closes the connection, or when the client gives up at deadlineMs.
+ */
+export function rawRequest(port: number, request: string, deadlineMs = 10_000): Promise<{ answer: string; ms: number }> {
+  const started = Date.now()
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    let answer = ''
+    const timer = setTimeout(() => socket.destroy(), deadlineMs)
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => (answer += chunk))
+    socket.on('error', () => undefined)
+    socket.on('close', () => {
+      clearTimeout(timer)
+      resolve({ answer, ms: Date.now() - started })
+    })
+    socket.write(request)
+  })
 }

@@ -1,37 +1,19 @@
 import t from 'tap'
-import { connect, type AddressInfo } from 'node:net'
-import { testApp } from '../helpers.js'
-
-/** Sends raw bytes and resolves with the whole answer when the server closes the connection (or after deadlineMs). */
-function raw(port: number, request: string, deadlineMs: number): Promise<{ answer: string; ms: number }> {
-  const started = Date.now()
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    let answer = ''
-    const timer = setTimeout(() => socket.destroy(), deadlineMs)
-    socket.setEncoding('utf8')
-    socket.on('data', (chunk: string) => (answer += chunk))
-    socket.on('error', () => undefined)
-    socket.on('close', () => {
-      clearTimeout(timer)
-      resolve({ answer, ms: Date.now() - started })
-    })
-    socket.write(request)
-  })
-}
+import type { AddressInfo } from 'node:net'
+import { rawRequest, testApp } from '../helpers.js'
 
 t.test('a request body that stops arriving gets a 408 problem after REQUEST_TIMEOUT_MS and its connection is closed', async (t) => {
   const h = await testApp(t, { requestTimeoutMs: 1000 })
   await h.app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = h.app.server.address() as AddressInfo
   const head = `POST /v1/articles HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n`
-  const stalled = await raw(port, `${head}Authorization: ${h.as.write.authorization}\r\n\r\n{"headl`, 20_000)
+  const stalled = await rawRequest(port, `${head}Authorization: ${h.as.write.authorization}\r\n\r\n{"headl`, 20_000)
   t.match(stalled.answer, /^HTTP\/1\.1 408 /)
   t.match(stalled.answer, /\r\nContent-Type: application\/problem\+json\r\n/)
   t.match(JSON.parse(stalled.answer.slice(stalled.answer.indexOf('\r\n\r\n') + 4)), { type: '/problems/request-timeout', status: 408 })
   t.ok(stalled.ms >= 900 && stalled.ms < 15_000, `answered after the timeout, not at the client's deadline (${stalled.ms} ms)`)
   // Refused before its body was read (no key): the 401 is sent at once, then the stalled connection is closed.
-  const refused = await raw(port, `${head}\r\n{"headl`, 20_000)
+  const refused = await rawRequest(port, `${head}\r\n{"headl`, 20_000)
   t.match(refused.answer, /^HTTP\/1\.1 401 /)
   t.notMatch(refused.answer, /408/, 'no second answer')
   t.ok(refused.ms < 15_000, `closed after the timeout (${refused.ms} ms)`)

@@ -7,10 +7,10 @@
  * decides (header and URL sizes, the request timeout), app.inject for the rest.
  */
 import t from 'tap'
-import { connect, type AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { testApp, minimalArticle } from '../helpers.js'
+import { testApp, minimalArticle, rawRequest } from '../helpers.js'
 
 const REQUEST_TIMEOUT_MS = 1000
 const h = await testApp(t, { requestTimeoutMs: REQUEST_TIMEOUT_MS })
@@ -18,23 +18,8 @@ const limit = h.app.initialConfig.bodyLimit!
 await h.app.listen({ host: '127.0.0.1', port: 0 })
 const { port } = h.app.server.address() as AddressInfo
 
-/** Sends raw bytes (optionally more later) and resolves with the whole raw answer when the server closes or the deadline passes. */
-function raw(request: string, deadlineMs = 10_000, rest?: { afterMs: number; bytes: string }): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    let answer = ''
-    const timer = setTimeout(() => socket.destroy(), deadlineMs)
-    socket.setEncoding('utf8')
-    socket.on('data', (chunk: string) => (answer += chunk))
-    socket.on('error', () => undefined)
-    socket.on('close', () => {
-      clearTimeout(timer)
-      resolve(answer)
-    })
-    socket.write(request)
-    if (rest) setTimeout(() => socket.writable && socket.write(rest.bytes), rest.afterMs).unref()
-  })
-}
+/** The raw answer to raw bytes sent to the app (see rawRequest). */
+const raw = async (request: string, deadlineMs?: number) => (await rawRequest(port, request, deadlineMs)).answer
 const statusOf = (answer: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)
 const problemOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { status: number; type: string }
 
