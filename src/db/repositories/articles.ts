@@ -531,10 +531,8 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
     async rebuildSearchIndex() {
       return db.transaction(
         () => {
-          db.run(sql`delete from articles_fts`)
-          db.run(
-            sql`insert into articles_fts (rowid, headline, summary, body) select ${articles.searchRowid}, ${articles.headline}, coalesce(${articles.summary}, ''), ${articles.bodyText} from ${articles}`,
-          )
+          // The index reads its text from articles (external content): 'rebuild' drops it and indexes every row again.
+          db.run(sql`insert into articles_fts (articles_fts) values ('rebuild')`)
           db.run(sql`insert into articles_fts (articles_fts) values ('optimize')`)
           return db.select({ n: sql<number>`count(*)` }).from(articlesFtsTable).get()!.n
         },

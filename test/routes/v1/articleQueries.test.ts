@@ -112,6 +112,20 @@ t.test('GET /v1/articles?q= searches headline, standfirst and body with phrases,
   t.ok(res.data[0].score > res.data[1].score)
 })
 
+t.test('GET /v1/articles?q= follows edits and deletes: an edited story is found by its new words only, a deleted one by none', async (t) => {
+  const { h, ids } = await newsroom(t)
+  const patched = await h.app.inject({ method: 'PATCH', url: `/v1/articles/${ids.vote}`, headers: { ...h.as.write, 'if-match': '2' }, payload: { headlines: { basic: 'Referendum date set' }, summary: 'Polling cards go out.' } })
+  t.equal(patched.statusCode, 200)
+  t.same(await slugsOf(h, 'q=referendum'), [ids.vote], 'the new headline')
+  t.same(await slugsOf(h, 'q=polling'), [ids.vote], 'the new standfirst')
+  t.same(await slugsOf(h, 'q=council'), [], 'not the old headline')
+  t.same(await slugsOf(h, 'q=voters'), [ids.vote], 'the unchanged body')
+  t.equal((await h.app.inject({ method: 'DELETE', url: `/v1/articles/${ids.derby}`, headers: { ...h.as.write, 'if-match': '*' } })).statusCode, 204)
+  t.same(await slugsOf(h, 'q=derby%20OR%20equaliser'), [], 'a deleted story is not found')
+  // The index reads its text from articles (external content): FTS5's own check compares the two.
+  t.doesNotThrow(() => h.data.handle.sqlite.exec("insert into articles_fts (articles_fts, rank) values ('integrity-check', 1)"), 'the search index matches the articles')
+})
+
 t.test('GET /v1/articles sorts, pages with cursors, counts on request and narrows fields', async (t) => {
   const { h, ids } = await newsroom(t)
   const newest = await slugsOf(h, '')
