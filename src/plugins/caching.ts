@@ -56,7 +56,8 @@ export default fp(
         reply.code(304)
         reply.removeHeader('content-length')
         reply.removeHeader('content-type')
-        return ''
+        // No payload at all: Fastify then adds no Content-Length (for '' it would send 0, which a 304 must not say).
+        return null
       }
       return payload
     })

@@ -43,6 +43,8 @@ t.test('GET /v1/articles/:id returns 304 when If-None-Match matches, and never f
   const same = await read(h, article.id, { 'if-none-match': etag })
   t.equal(same.statusCode, 304)
   t.equal(same.body, '')
+  t.equal(same.headers['content-length'], undefined, 'no Content-Length: a 304 may send one only with the length of the 200 (RFC 9110 8.6)')
+  t.equal(same.headers['content-type'], undefined)
   t.equal(same.headers.etag, etag)
   t.match(same.headers['cache-control'], /^public/)
   t.equal((await read(h, article.slug, { 'if-none-match': `"other", W/${etag}` })).statusCode, 304, 'a weak match in a list')
