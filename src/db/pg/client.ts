@@ -1,0 +1,48 @@
+import pg from 'pg'
+import { drizzle } from 'drizzle-orm/node-postgres'
+import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { fileURLToPath } from 'node:url'
+import * as schema from './schema.js'
+
+/** A Drizzle database on the PostgreSQL schema, whichever driver is under it (node-postgres, or PGlite in tests). */
+export type PgDb = PgDatabase<PgQueryResultHKT, typeof schema>
+
+/** migrations/pg sits three levels above this file both in src/db/pg and in dist/db/pg. */
+export const pgMigrationsFolder = fileURLToPath(new URL('../../../migrations/pg', import.meta.url))
+
+/** Any number of processes may start at once: one at a time applies the migrations, under this advisory lock. */
+const MIGRATION_LOCK = 7_262_011
+
+export interface PostgresHandle {
+  db: PgDb
+  pool: pg.Pool
+  close(): Promise<void>
+}
+
+export interface PostgresOptions {
+  /** Connections in the pool (node-postgres' `max`). */
+  poolSize?: number
+}
+
+/** Connects a pool to DATABASE_URL and applies pending migrations, one process at a time. */
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<PostgresHandle> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
+  try {
+    const client = await pool.connect()
+    try {
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK])
+      try {
+        await migrate(drizzle(client, { schema }), { migrationsFolder: pgMigrationsFolder })
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK])
+      }
+    } finally {
+      client.release()
+    }
+  } catch (err) {
+    await pool.end()
+    throw err
+  }
+  return { db: drizzle(pool, { schema }), pool, close: () => pool.end() }
+}

@@ -1,0 +1,75 @@
+import { PGlite } from '@electric-sql/pglite'
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
+import { drizzle } from 'drizzle-orm/pglite'
+import { migrate } from 'drizzle-orm/pglite/migrator'
+import pg from 'pg'
+import { randomBytes } from 'node:crypto'
+import * as schema from '../src/db/pg/schema.js'
+import { openPostgres, pgMigrationsFolder, type PgDb } from '../src/db/pg/client.js'
+
+/**
+ * The PostgreSQL engines the tests run on:
+ * - PGlite (PostgreSQL compiled to WebAssembly, in this process), always, so
+ *   that a machine without a database server still tests the PostgreSQL code;
+ * - a real server, at TEST_DATABASE_URL or else postgres://postgres@127.0.0.1:5432/test,
+ *   each test file in a database of its own, dropped at the end. It is required
+ *   when TEST_DATABASE_URL or CI is set, and skipped with the reason otherwise.
+ */
+export interface PgTarget {
+  name: 'pglite' | 'postgres'
+  db: PgDb
+  /** Runs plain SQL (for checks that look at the catalogue). */
+  query<T>(text: string, params?: unknown[]): Promise<T[]>
+  close(): Promise<void>
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void
+}
+
+const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/test'
+
+export async function pgliteTarget(t: Teardown): Promise<PgTarget> {
+  const client = new PGlite({ extensions: { unaccent } })
+  const db = drizzle(client, { schema })
+  await migrate(db, { migrationsFolder: pgMigrationsFolder })
+  const target: PgTarget = {
+    name: 'pglite',
+    db: db as unknown as PgDb,
+    query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
+    close: () => client.close(),
+  }
+  t.teardown(() => target.close())
+  return target
+}
+
+/** A real server, in a new database of its own; or why there is none. */
+export async function serverTarget(t: Teardown): Promise<PgTarget | { skip: string }> {
+  const required = process.env.TEST_DATABASE_URL !== undefined || process.env.CI !== undefined
+  const adminUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_SERVER
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 })
+  try {
+    await admin.connect()
+  } catch (err) {
+    await admin.end().catch(() => undefined)
+    if (required) throw new Error(`no PostgreSQL server at ${adminUrl}: ${(err as Error).message}`)
+    return { skip: `no PostgreSQL server at ${adminUrl} (${(err as Error).message}); set TEST_DATABASE_URL to run on one` }
+  }
+  const name = `newsdesk_test_${process.pid}_${randomBytes(4).toString('hex')}`
+  await admin.query(`create database ${name}`)
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  const handle = await openPostgres(url.toString(), { poolSize: 4 })
+  const target: PgTarget = {
+    name: 'postgres',
+    db: handle.db,
+    query: async <T>(text: string, params?: unknown[]) => (await handle.pool.query(text, params)).rows as T[],
+    close: async () => {
+      await handle.close()
+      await admin.query(`drop database if exists ${name} with (force)`)
+      await admin.end()
+    },
+  }
+  t.teardown(() => target.close())
+  return target
+}
