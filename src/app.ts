@@ -160,7 +160,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(swaggerPlugin)
   await app.register(metricsPlugin, { metrics })
   await app.register(authPlugin, { apiKeys: services.apiKeys, anonymousReads: config.anonymousReads })
-  await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute })
+  await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl })
   await app.register(idempotencyPlugin, { service: services.idempotency })
   await app.register(cachingPlugin)
   await app.register(edgePlugin, { corsOrigins: config.corsOrigins })

@@ -23,6 +23,7 @@ const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 1048576, minimum: 1024, maximum: 52428800 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 120000 }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 600, minimum: 0, maximum: 1000000 }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$', maxLength: 500 })),
   CORS_ORIGINS: Type.String({ default: '*', maxLength: 2000, description: 'Comma-separated origins, or *' }),
   SCHEDULER_INTERVAL_MS: Type.Integer({ default: 1000, minimum: 0, maximum: 3600000 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 24, maxLength: 200, pattern: '^\\S+$' })),
@@ -55,6 +56,11 @@ export interface Config {
   shutdownGraceMs: number
   /** Requests per minute per API key (per address when anonymous); 0: no limit. */
   rateLimitPerMinute: number
+  /**
+   * Where the rate limits are counted when several processes serve the API
+   * (redis:// or rediss://); without it, each process counts in its memory.
+   */
+  redisUrl: string | undefined
   corsOrigins: string[]
   /** How often due scheduled articles are published; 0 turns the scheduler off. */
   schedulerIntervalMs: number
@@ -107,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idempotencyRetentionMs: parsed.IDEMPOTENCY_RETENTION_MS,
     idempotencyPurgeIntervalMs: parsed.IDEMPOTENCY_PURGE_INTERVAL_MS,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
+    redisUrl: parsed.REDIS_URL,
     searchCandidateLimit: parsed.SEARCH_CANDIDATE_LIMIT,
     corsOrigins: parsed.CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o.length > 0),
   }

@@ -1,14 +1,39 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
+import { Redis } from 'ioredis'
+
+export interface RateLimitOptions {
+  /** Requests per minute per key; 0 turns the limits off. */
+  perMinute: number
+  /** Count in Redis, shared by every process of the API; without it, in this process's memory. */
+  redisUrl?: string | undefined
+}
 
 /**
  * Per-key rate limits (per address for anonymous callers) with the draft
  * standard RateLimit-* headers; over the limit is a 429 problem. Checked after
  * authentication and before an Idempotency-Key is claimed.
+ *
+ * With REDIS_URL the counts live in Redis (@fastify/rate-limit's Redis store),
+ * so N processes behind a load balancer enforce one limit, not N. When Redis
+ * does not answer within a short timeout, requests are let through (and logged)
+ * rather than refused: an outage of the limiter must not become an outage of
+ * the API.
  */
-export default fp<{ perMinute: number }>(
-  async (app, { perMinute }) => {
+export default fp<RateLimitOptions>(
+  async (app, { perMinute, redisUrl }) => {
     if (perMinute <= 0) return
+    const redis = redisUrl
+      ? new Redis(redisUrl, { connectTimeout: 500, commandTimeout: 200, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true })
+      : undefined
+    if (redis) {
+      redis.on('error', (err: Error) => app.log.warn({ err: { message: err.message } }, 'the rate limit store (Redis) is unavailable; requests are not limited meanwhile'))
+      app.addHook('onClose', async () => {
+        await redis.quit().catch(() => redis.disconnect())
+      })
+      // Connected before the first request is counted (ioredis keeps reconnecting after a failure).
+      await redis.connect().catch(() => undefined)
+    }
     await app.register(rateLimit, {
       global: true,
       max: perMinute,
@@ -16,6 +41,7 @@ export default fp<{ perMinute: number }>(
       hook: 'onRequest', // route-level, so after the global auth hook and before any body is read
       keyGenerator: (request) => (request.actor?.keyId ? `key:${request.actor.keyId}` : `ip:${request.ip}`),
       enableDraftSpec: true,
+      ...(redis ? { redis, nameSpace: 'newsdesk-rate-limit:', skipOnError: true } : {}),
       errorResponseBuilder: (_request, context) =>
         Object.assign(new Error(`Rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}.`), { statusCode: 429 }),
     })
