@@ -51,30 +51,30 @@ interface Deps {
   topics: Named<TopicRow>
 }
 
-/** Text with a headline is needed to make an article (422). */
+/** Text with a headline is needed to make an article. */
 export class UnusableTextError extends DomainError {
   constructor(detail: string, extra: Record<string, unknown> = {}) {
-    super(422, 'unusable-text', 'Unprocessable Content', detail, extra)
+    super('unusable-text', detail, extra)
   }
 }
 
-/** Empty or whitespace-only text (422). */
+/** Empty or whitespace-only text. */
 export class EmptyTextError extends DomainError {
   constructor() {
-    super(422, 'empty-text', 'Unprocessable Content', 'The text is empty (or only whitespace): there is nothing to import.')
+    super('empty-text', 'The text is empty (or only whitespace): there is nothing to import.')
   }
 }
 
-/** Binary content: NUL bytes or bytes that are not UTF-8 (415: the content is not text/plain, whatever its label says). */
+/** Binary content: NUL bytes or bytes that are not UTF-8 (the content is not text/plain, whatever its label says). */
 export class NotTextError extends DomainError {
   constructor(why: string) {
-    super(415, 'not-text', 'Unsupported Media Type', `The content is not text: ${why}. Send the story as UTF-8 text.`)
+    super('not-text', `The content is not text: ${why}. Send the story as UTF-8 text.`)
   }
 }
 
 export class TextTooLargeError extends DomainError {
   constructor(bytes: number) {
-    super(413, 'text-too-large', 'Content Too Large', `The text is ${bytes} bytes; an import takes at most ${MAX_IMPORT_BYTES}. Split it into articles.`)
+    super('text-too-large', `The text is ${bytes} bytes; an import takes at most ${MAX_IMPORT_BYTES}. Split it into articles.`)
   }
 }
 

@@ -90,7 +90,7 @@ t.test('export to a file, import into another database, export again: the same a
   t.teardown(() => data.close())
   const services = createServices(data.repos)
   t.equal((await services.articles.get(ids.published, { keyId: null, scope: null })).article.status, 'published')
-  t.match(await services.articles.get(ids.draft, { keyId: null, scope: null }).catch((err: unknown) => err), { status: 404 }, 'the draft stays hidden')
+  t.match(await services.articles.get(ids.draft, { keyId: null, scope: null }).catch((err: unknown) => err), { code: 'not-found' }, 'the draft stays hidden')
 
   const rerun = await cli(b, ['import', '-'], archive)
   t.equal(rerun.code, 0)
