@@ -12,6 +12,7 @@ import type { Actor } from './actor.js'
 import type { ArticleService } from './articles.js'
 import { slugOf } from './catalog.js'
 import { systemRuntime, type Runtime } from './clock.js'
+import { ANY_VERSION, type Precondition } from './preconditions.js'
 
 /** The largest text (in UTF-8 bytes) one import takes; the HTTP body limit may be lower. */
 export const MAX_IMPORT_BYTES = MAX_IMPORT_TEXT
@@ -46,7 +47,7 @@ type Named<Row extends { id: string; version: number }> = NamedCatalogRepository
 interface Deps {
   articles: ArticleService
   articleRepo: ArticleRepository
-  media: { create(input: MediaCreateBody): Promise<{ id: string }>; remove(key: string, ifMatch: string | undefined): Promise<void> }
+  media: { create(input: MediaCreateBody): Promise<{ id: string }>; remove(key: string, expected: Precondition): Promise<void> }
   contributors: Named<ContributorRow>
   topics: Named<TopicRow>
 }
@@ -300,7 +301,7 @@ export function createImportService(deps: Deps, runtime: Runtime = systemRuntime
   async function removeMedia(ids: string[]): Promise<void> {
     for (const id of ids.splice(0)) {
       try {
-        await deps.media.remove(id, '*')
+        await deps.media.remove(id, ANY_VERSION)
       } catch {
         // Already gone, or (impossibly, since no article refers to it) in use: nothing more to undo.
       }

@@ -34,6 +34,7 @@ import {
   ifMatchHeaders,
   ifNoneMatchHeaders,
   notModified,
+  parseIfMatch,
   problems,
   versioned,
   ok,
@@ -169,7 +170,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
       },
     },
     async (request, reply) => {
-      const agg = await service.replace(request.params.idOrSlug, request.headers['if-match'], request.body, request.actor)
+      const agg = await service.replace(request.params.idOrSlug, parseIfMatch(request.headers['if-match']), request.body, request.actor)
       return versioned(reply, agg.article, mapArticle(agg))
     },
   )
@@ -189,7 +190,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
       },
     },
     async (request, reply) => {
-      const agg = await service.patch(request.params.idOrSlug, request.headers['if-match'], request.body, request.actor)
+      const agg = await service.patch(request.params.idOrSlug, parseIfMatch(request.headers['if-match']), request.body, request.actor)
       return versioned(reply, agg.article, mapArticle(agg))
     },
   )
@@ -208,7 +209,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
       },
     },
     async (request, reply) => {
-      await service.remove(request.params.idOrSlug, request.headers['if-match'])
+      await service.remove(request.params.idOrSlug, parseIfMatch(request.headers['if-match']))
       return reply.code(204).send(null)
     },
   )
@@ -237,7 +238,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         },
       },
       async (request, reply) => {
-        const agg = await service.act(request.params.idOrSlug, request.headers['if-match'], action, request.actor, { message: request.body?.message })
+        const agg = await service.act(request.params.idOrSlug, parseIfMatch(request.headers['if-match']), action, request.actor, { message: request.body?.message })
         return versioned(reply, agg.article, mapArticle(agg))
       },
     )
@@ -259,7 +260,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
     },
     async (request, reply) => {
       const { at, message } = request.body
-      const agg = await service.act(request.params.idOrSlug, request.headers['if-match'], 'schedule', request.actor, { at, message })
+      const agg = await service.act(request.params.idOrSlug, parseIfMatch(request.headers['if-match']), 'schedule', request.actor, { at, message })
       return versioned(reply, agg.article, mapArticle(agg))
     },
   )
@@ -331,7 +332,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
     },
     async (request, reply) => {
       const { idOrSlug, version } = request.params
-      const agg = await service.restoreRevision(idOrSlug, version, request.headers['if-match'], request.actor, request.body?.message)
+      const agg = await service.restoreRevision(idOrSlug, version, parseIfMatch(request.headers['if-match']), request.actor, request.body?.message)
       return versioned(reply, agg.article, mapArticle(agg))
     },
   )
@@ -351,7 +352,7 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
       },
     },
     async (request, reply) => {
-      const agg = await service.correct(request.params.idOrSlug, request.headers['if-match'], request.body.text, request.actor)
+      const agg = await service.correct(request.params.idOrSlug, parseIfMatch(request.headers['if-match']), request.body.text, request.actor)
       return versioned(reply, agg.article, mapArticle(agg))
     },
   )

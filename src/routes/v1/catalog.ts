@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from '@sinclair/typebox'
 import { ForceQuery, IdParams, PageQuery, ref } from '../../schemas/common.js'
 import type { Actor } from '../../services/actor.js'
+import type { Precondition } from '../../services/preconditions.js'
 import {
   ANSWER_HEADERS,
   CREATED_HEADERS,
@@ -15,6 +16,7 @@ import {
   ifMatchHeaders,
   ifNoneMatchHeaders,
   notModified,
+  parseIfMatch,
   problems,
   versioned,
   ok,
@@ -33,8 +35,8 @@ interface CatalogResource<Row extends { id: string; version: number; updatedAt: 
     create(input: never): Promise<Row>
     get(key: string): Promise<Row>
     list(query: PageRequest): Promise<{ items: Row[]; next: string | null }>
-    patch(key: string, ifMatch: string | undefined, input: never): Promise<Row>
-    remove(key: string, ifMatch: string | undefined, options?: { force?: boolean | undefined; actor?: Actor }): Promise<void>
+    patch(key: string, expected: Precondition, input: never): Promise<Row>
+    remove(key: string, expected: Precondition, options?: { force?: boolean | undefined; actor?: Actor }): Promise<void>
   }
   map(row: Row): Out
   /** Whether DELETE takes ?force=true to detach the item from the articles using it (recorded in their revisions). */
@@ -125,7 +127,7 @@ export function catalogRoutes<Row extends { id: string; version: number; updated
         },
       },
       async (request, reply) => {
-        const row = await r.service.patch(request.params.id, request.headers['if-match'], request.body as never)
+        const row = await r.service.patch(request.params.id, parseIfMatch(request.headers['if-match']), request.body as never)
         return versioned(reply, row, r.map(row))
       },
     )
@@ -148,7 +150,7 @@ export function catalogRoutes<Row extends { id: string; version: number; updated
       },
       async (request, reply) => {
         const force = (request.query as { force?: boolean } | undefined)?.force
-        await r.service.remove(request.params.id, request.headers['if-match'], { force, actor: request.actor })
+        await r.service.remove(request.params.id, parseIfMatch(request.headers['if-match']), { force, actor: request.actor })
         return reply.code(204).send(null)
       },
     )
