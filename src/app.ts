@@ -23,7 +23,9 @@ import metricsPlugin from './plugins/metrics.js'
 import swaggerPlugin from './plugins/swagger.js'
 import systemRoutes from './routes/system.js'
 import problemPages from './routes/problems.js'
-import articleRoutes from './routes/v1/articles.js'
+import articleRoutes from './routes/v1/articles/crud.js'
+import articleWorkflowRoutes from './routes/v1/articles/workflow.js'
+import articleRevisionRoutes from './routes/v1/articles/revisions.js'
 import changeRoutes from './routes/v1/changes.js'
 import apiKeyRoutes from './routes/v1/apiKeys.js'
 import importRoutes from './routes/v1/imports.js'
@@ -168,6 +170,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(systemRoutes, { ping: data.ping, metrics, metricsToken: config.metricsToken })
   await app.register(problemPages)
   await app.register(articleRoutes, { service: services.articles })
+  await app.register(articleWorkflowRoutes, { service: services.articles })
+  await app.register(articleRevisionRoutes, { service: services.articles })
   await app.register(changeRoutes, { service: services.articles })
   await app.register(
     catalogRoutes({ path: 'media', tag: 'media', names: ['Media', 'MediaItems'], schemas: { create: MediaCreate, patch: MediaPatch, item: Media, list: MediaList }, service: services.media, map: mapMedia, forceDelete: true, labels: ['media item', 'media items'] }),

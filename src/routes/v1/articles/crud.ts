@@ -1,28 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type, type Static } from '@sinclair/typebox'
-import {
-  ActionBody,
-  Article,
-  ArticleCreate,
-  ArticleKeyParams,
-  ArticleList,
-  ArticleListQuery,
-  ArticlePatch,
-  ArticleReplace,
-  CorrectionCreate,
-  RelatedQuery,
-  ScheduleBody,
-} from '../../schemas/article.js'
-import { PageQuery, ref } from '../../schemas/common.js'
-import type { ArticleService } from '../../services/articles.js'
-import { includedOf, listJson, mapArticle, mapRevision, mapRevisionSummary } from '../../mappers/article.js'
-import { noneMatch } from '../../plugins/caching.js'
-import { DiffQuery, RestoreBody, Revision, RevisionDiff, RevisionList, RevisionParams } from '../../schemas/revision.js'
+import { Type } from '@sinclair/typebox'
+import { Article, ArticleCreate, ArticleKeyParams, ArticleList, ArticleListQuery, ArticlePatch, ArticleReplace, RelatedQuery } from '../../../schemas/article.js'
+import { ref } from '../../../schemas/common.js'
+import type { ArticleService } from '../../../services/articles.js'
+import { includedOf, listJson, mapArticle } from '../../../mappers/article.js'
+import { noneMatch } from '../../../plugins/caching.js'
 import {
   ARTICLE_LIST_HEADERS,
   ARTICLE_READ_HEADERS,
   CREATED_HEADERS,
-  ANSWER_HEADERS,
   READ_ERRORS,
   RESOURCE_HEADERS,
   WRITE_ERRORS,
@@ -39,18 +25,19 @@ import {
   versioned,
   ok,
   STORAGE_ERRORS,
-} from '../common.js'
-import { OPTIONAL_BODY } from '../../plugins/swagger.js'
-import { withoutUnseenRelated } from '../../mappers/rendering.js'
-import type { StoredRendering } from '../../db/index.js'
-import { canSeeUnpublished, type Actor } from '../../services/actor.js'
+} from '../../common.js'
+import { withoutUnseenRelated } from '../../../mappers/rendering.js'
+import type { StoredRendering } from '../../../db/index.js'
+import { canSeeUnpublished, type Actor } from '../../../services/actor.js'
 
 const tags = ['articles']
 const params = ref(ArticleKeyParams)
 
-/** Articles: CRUD by id or slug, and the editorial actions. */
+/**
+ * Articles: create, list and search, read, replace, change and delete, by id
+ * or slug. The editorial actions are in workflow.ts, the revisions in revisions.ts.
+ */
 const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (app, { service }) => {
-  /** What readers get: related blocks naming an article they cannot see are left out (src/mappers/related.ts). */
   /**
    * Renderings as this caller may read them: for readers, related blocks
    * whose target they cannot see are left out (and the ETag follows the bytes).
@@ -211,149 +198,6 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
     async (request, reply) => {
       await service.remove(request.params.idOrSlug, parseIfMatch(request.headers['if-match']))
       return reply.code(204).send(null)
-    },
-  )
-
-  const actions = [
-    ['publish', 'publishArticle', 'Publish an article now (If-Match required)'],
-    ['unpublish', 'unpublishArticle', 'Take a published or scheduled article back to draft (If-Match required)'],
-    ['archive', 'archiveArticle', 'Archive an article: it leaves every public list (If-Match required)'],
-    ['restore', 'restoreArticle', 'Bring an archived article back as a draft (If-Match required)'],
-  ] as const
-  for (const [action, operationId, summary] of actions) {
-    app.post(
-      `/v1/articles/:idOrSlug/${action}`,
-      {
-        config: { scope: 'write' },
-        schema: {
-          operationId,
-          tags,
-          summary,
-          params,
-          headers: ifMatchHeaders,
-          // Optional: validated when sent as JSON, absent otherwise; the marker makes the OpenAPI requestBody optional.
-          [OPTIONAL_BODY]: true,
-          body: Type.Unsafe<Static<typeof ActionBody> | undefined>({ content: { 'application/json': { schema: ref(ActionBody) } } }),
-          response: { 200: ok(Article, 'The article.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
-        },
-      },
-      async (request, reply) => {
-        const agg = await service.act(request.params.idOrSlug, parseIfMatch(request.headers['if-match']), action, request.actor, { message: request.body?.message })
-        return versioned(reply, agg.article, mapArticle(agg))
-      },
-    )
-  }
-
-  app.post(
-    '/v1/articles/:idOrSlug/schedule',
-    {
-      config: { scope: 'write' },
-      schema: {
-        operationId: 'scheduleArticle',
-        tags,
-        summary: 'Schedule a draft to publish at a future time (If-Match required)',
-        params,
-        headers: ifMatchHeaders,
-        body: ref(ScheduleBody),
-        response: { 200: ok(Article, 'The scheduled article.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
-      },
-    },
-    async (request, reply) => {
-      const { at, message } = request.body
-      const agg = await service.act(request.params.idOrSlug, parseIfMatch(request.headers['if-match']), 'schedule', request.actor, { at, message })
-      return versioned(reply, agg.article, mapArticle(agg))
-    },
-  )
-
-  app.get(
-    '/v1/articles/:idOrSlug/revisions',
-    {
-      config: { scope: 'write' },
-      schema: {
-        operationId: 'listRevisions',
-        tags,
-        summary: 'List the revisions of an article, newest first',
-        params,
-        querystring: ref(PageQuery),
-        response: { 200: ok(RevisionList, 'A page of revisions.', ANSWER_HEADERS), ...problems(...READ_ERRORS, 404) },
-      },
-    },
-    async (request) => {
-      const page = await service.revisions(request.params.idOrSlug, request.query)
-      return { data: page.items.map(mapRevisionSummary), next: page.next }
-    },
-  )
-
-  app.get(
-    '/v1/articles/:idOrSlug/revisions/diff',
-    {
-      config: { scope: 'write' },
-      schema: {
-        operationId: 'diffRevisions',
-        tags,
-        summary: 'The fields that changed between two revisions',
-        params,
-        querystring: ref(DiffQuery),
-        response: { 200: ok(RevisionDiff, 'The changed fields, with both values.', ANSWER_HEADERS), ...problems(...READ_ERRORS, 404) },
-      },
-    },
-    async (request) => service.diff(request.params.idOrSlug, request.query.from, request.query.to),
-  )
-
-  app.get(
-    '/v1/articles/:idOrSlug/revisions/:version',
-    {
-      config: { scope: 'write' },
-      schema: {
-        operationId: 'getRevision',
-        tags,
-        summary: 'Get one revision of an article',
-        params: ref(RevisionParams),
-        response: { 200: ok(Revision, 'The revision with its snapshot.', ANSWER_HEADERS), ...problems(...READ_ERRORS, 404) },
-      },
-    },
-    async (request) => mapRevision(await service.revision(request.params.idOrSlug, request.params.version)),
-  )
-
-  app.post(
-    '/v1/articles/:idOrSlug/revisions/:version/restore',
-    {
-      config: { scope: 'write' },
-      schema: {
-        operationId: 'restoreRevision',
-        tags,
-        summary: "Make an old revision's content current again, as a new revision (If-Match required)",
-        params: ref(RevisionParams),
-        headers: ifMatchHeaders,
-        [OPTIONAL_BODY]: true,
-        body: Type.Unsafe<Static<typeof RestoreBody> | undefined>({ content: { 'application/json': { schema: ref(RestoreBody) } } }),
-        response: { 200: ok(Article, 'The article with the restored content.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
-      },
-    },
-    async (request, reply) => {
-      const { idOrSlug, version } = request.params
-      const agg = await service.restoreRevision(idOrSlug, version, parseIfMatch(request.headers['if-match']), request.actor, request.body?.message)
-      return versioned(reply, agg.article, mapArticle(agg))
-    },
-  )
-
-  app.post(
-    '/v1/articles/:idOrSlug/corrections',
-    {
-      config: { scope: 'write' },
-      schema: {
-        operationId: 'addCorrection',
-        tags,
-        summary: 'Append a correction shown to readers (If-Match required)',
-        params,
-        headers: ifMatchHeaders,
-        body: ref(CorrectionCreate),
-        response: { 200: ok(Article, 'The corrected article.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 412, 428) },
-      },
-    },
-    async (request, reply) => {
-      const agg = await service.correct(request.params.idOrSlug, parseIfMatch(request.headers['if-match']), request.body.text, request.actor)
-      return versioned(reply, agg.article, mapArticle(agg))
     },
   )
 }
