@@ -260,7 +260,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
   const undefinedIfNull = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v)
 
   /**
-   * A slug never looks like an id (400) nor equals another article's id (409; ids
+   * A slug never looks like an id (a validation error) nor equals another article's id (a conflict; ids
    * from an archive need not be UUIDs): articles are found by id or slug, and such
    * a slug would make one of the two unreachable.
    */
