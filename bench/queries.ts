@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { buildApp } from '../src/app.js'
 import { testConfig } from '../src/config.js'
 import type { ArticleFilter, ArticleSort } from '../src/db/index.js'
+import { atVersion } from '../src/services/preconditions.js'
 
 const N = Number(process.argv[2] ?? 100_000)
 const SECONDS = Number(process.argv[3] ?? 10)
@@ -58,7 +59,7 @@ for (let i = 0; i < N; i++) {
     },
     editor,
   )
-  if (i % 5 !== 4) await services.articles.act(agg.article.id, '1', 'publish', editor)
+  if (i % 5 !== 4) await services.articles.act(agg.article.id, atVersion(1), 'publish', editor)
   if (i > 0 && i % 10_000 === 0) process.stdout.write(`seeded ${i} (${Math.round(i / ((Date.now() - seedStart) / 1000))}/s)\n`)
 }
 data.handle.sqlite.pragma('synchronous = FULL')

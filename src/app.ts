@@ -23,16 +23,7 @@ import metricsPlugin from './plugins/metrics.js'
 import swaggerPlugin from './plugins/swagger.js'
 import systemRoutes from './routes/system.js'
 import problemPages from './routes/problems.js'
-import articleRoutes from './routes/v1/articles.js'
-import changeRoutes from './routes/v1/changes.js'
-import apiKeyRoutes from './routes/v1/apiKeys.js'
-import importRoutes from './routes/v1/imports.js'
-import archiveRoutes from './routes/v1/archive.js'
-import { catalogRoutes } from './routes/v1/catalog.js'
-import { Media, MediaCreate, MediaList, MediaPatch } from './schemas/media.js'
-import { Contributor, ContributorCreate, ContributorList, ContributorPatch, Topic, TopicCreate, TopicList, TopicPatch } from './schemas/contributor.js'
-import { mapContributor, mapMedia, mapSection, mapTopic } from './mappers/catalog.js'
-import { Section, SectionCreate, SectionList, SectionPatch } from './schemas/section.js'
+import v1Routes from './routes/v1/index.js'
 
 export interface App {
   app: FastifyInstance
@@ -167,39 +158,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(systemRoutes, { ping: data.ping, metrics, metricsToken: config.metricsToken })
   await app.register(problemPages)
-  await app.register(articleRoutes, { service: services.articles })
-  await app.register(changeRoutes, { service: services.articles })
-  await app.register(
-    catalogRoutes({ path: 'media', tag: 'media', names: ['Media', 'MediaItems'], schemas: { create: MediaCreate, patch: MediaPatch, item: Media, list: MediaList }, service: services.media, map: mapMedia, forceDelete: true, labels: ['media item', 'media items'] }),
-  )
-  await app.register(
-    catalogRoutes({
-      path: 'contributors',
-      tag: 'contributors',
-      names: ['Contributor', 'Contributors'],
-      schemas: { create: ContributorCreate, patch: ContributorPatch, item: Contributor, list: ContributorList },
-      service: services.contributors,
-      map: mapContributor,
-      forceDelete: true,
-    }),
-  )
-  await app.register(
-    catalogRoutes({ path: 'topics', tag: 'topics', names: ['Topic', 'Topics'], schemas: { create: TopicCreate, patch: TopicPatch, item: Topic, list: TopicList }, service: services.topics, map: mapTopic, forceDelete: true }),
-  )
-  await app.register(
-    catalogRoutes({
-      path: 'sections',
-      tag: 'sections',
-      names: ['Section', 'Sections'],
-      schemas: { create: SectionCreate, patch: SectionPatch, item: Section, list: SectionList },
-      service: services.sections,
-      map: mapSection,
-      forceDelete: true,
-    }),
-  )
-  await app.register(importRoutes, { service: services.imports })
-  await app.register(archiveRoutes, { service: services.archive })
-  await app.register(apiKeyRoutes, { service: services.apiKeys })
+  await app.register(v1Routes, { services })
 
   await app.ready()
   return { app, data, services }

@@ -1,27 +1,57 @@
 /**
  * Domain errors. Services and repositories throw these; one error handler
- * turns every error into an RFC 9457 problem. No Fastify import here.
+ * (src/plugins/problem.ts) turns every error into an RFC 9457 problem. Errors
+ * say what went wrong by their code; which HTTP status (and problem type) a
+ * code answers with is the problem plugin's business (its DOMAIN_PROBLEMS
+ * table). No Fastify import here, and no HTTP status.
  */
 export interface Issue {
   path: string
   message: string
 }
 
+/** What went wrong, by name. The problem type of the answer is /problems/<code>. */
+export type ErrorCode =
+  | 'validation'
+  | 'not-found'
+  | 'conflict'
+  | 'last-admin-key'
+  | 'precondition-failed'
+  | 'precondition-required'
+  | 'idempotency-key-reused'
+  | 'idempotency-key-in-progress'
+  | 'idempotency-key-unanswered'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'database-busy'
+  | 'insufficient-storage'
+  | 'text-too-large'
+  | 'not-text'
+  | 'empty-text'
+  | 'unusable-text'
+  | 'archive-line-failed'
+
 export class DomainError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly title: string,
-    detail: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
+  readonly code: ErrorCode
+  readonly extra: Record<string, unknown>
+  constructor(code: ErrorCode, detail: string, extra?: Record<string, unknown>)
+  /**
+   * @deprecated The former form, with an HTTP status and title: both are
+   * ignored (the problem plugin maps the code). Kept only until
+   * src/db/repositories/apiKeys.ts throws LastAdminKeyError instead.
+   */
+  constructor(status: number, code: ErrorCode, title: string, detail: string, extra?: Record<string, unknown>)
+  constructor(...args: [ErrorCode, string, Record<string, unknown>?] | [number, ErrorCode, string, string, Record<string, unknown>?]) {
+    const [code, detail, extra] = typeof args[0] === 'number' ? [args[1] as ErrorCode, args[3] as string, args[4]] : (args as [ErrorCode, string, Record<string, unknown>?])
     super(detail)
+    this.code = code
+    this.extra = extra ?? {}
   }
 }
 
 export class NotFoundError extends DomainError {
   constructor(resource: string, key: string) {
-    super(404, 'not-found', 'Not Found', `No ${resource} with id or slug '${key}'.`)
+    super('not-found', `No ${resource} with id or slug '${key}'.`)
   }
 }
 
@@ -41,22 +71,27 @@ export function requestPath(path: string): string {
 export class ValidationError extends DomainError {
   /** `errors` paths follow requestPath: a path without a part is a pointer into the request body. */
   constructor(detail: string, errors: Issue[]) {
-    super(400, 'validation', 'Bad Request', detail, { errors: errors.map((e) => ({ ...e, path: requestPath(e.path) })) })
+    super('validation', detail, { errors: errors.map((e) => ({ ...e, path: requestPath(e.path) })) })
   }
 }
 
 export class ConflictError extends DomainError {
   constructor(detail: string, extra: Record<string, unknown> = {}) {
-    super(409, 'conflict', 'Conflict', detail, extra)
+    super('conflict', detail, extra)
+  }
+}
+
+/** Revoking this key would leave no active admin key. */
+export class LastAdminKeyError extends DomainError {
+  constructor(id: string) {
+    super('last-admin-key', `The API key ${id} is the last active admin key; create another admin key before revoking this one.`)
   }
 }
 
 export class PreconditionFailedError extends DomainError {
   constructor(currentVersion: number) {
     super(
-      412,
       'precondition-failed',
-      'Precondition Failed',
       `The resource has changed: it is at version ${currentVersion}. Fetch it again, reapply your change and send the new ETag in If-Match.`,
       { currentVersion },
     )
@@ -65,33 +100,26 @@ export class PreconditionFailedError extends DomainError {
 
 export class PreconditionRequiredError extends DomainError {
   constructor() {
-    super(
-      428,
-      'precondition-required',
-      'Precondition Required',
-      'This write needs an If-Match header with the current ETag (or version) of the resource, so that no edit is lost.',
-    )
+    super('precondition-required', 'This write needs an If-Match header with the current ETag (or version) of the resource, so that no edit is lost.')
   }
 }
 
 export class IdempotencyMismatchError extends DomainError {
   constructor() {
-    super(422, 'idempotency-key-reused', 'Unprocessable Content', 'This Idempotency-Key was already used with a different request.')
+    super('idempotency-key-reused', 'This Idempotency-Key was already used with a different request.')
   }
 }
 
 export class IdempotencyInProgressError extends DomainError {
   constructor() {
-    super(409, 'idempotency-key-in-progress', 'Conflict', 'A request with this Idempotency-Key is still being processed. Retry shortly.')
+    super('idempotency-key-in-progress', 'A request with this Idempotency-Key is still being processed. Retry shortly.')
   }
 }
 
 export class IdempotencyUnansweredError extends DomainError {
   constructor() {
     super(
-      409,
       'idempotency-key-unanswered',
-      'Conflict',
       'The first request with this Idempotency-Key was carried out, but the server stopped before it could store the answer. It was not run again: look its result up instead of retrying.',
     )
   }
@@ -99,40 +127,40 @@ export class IdempotencyUnansweredError extends DomainError {
 
 export class UnauthorizedError extends DomainError {
   constructor(detail = 'This operation needs an API key: send Authorization: Bearer <key>.') {
-    super(401, 'unauthorized', 'Unauthorized', detail)
+    super('unauthorized', detail)
   }
 }
 
 export class ForbiddenError extends DomainError {
   constructor(needed: string, has: string) {
-    super(403, 'forbidden', 'Forbidden', `This operation needs the '${needed}' scope; this key has '${has}'.`)
+    super('forbidden', `This operation needs the '${needed}' scope; this key has '${has}'.`)
   }
 }
 
 /**
  * The database is locked by another writer for longer than the busy timeout
- * (config dbBusyTimeoutMs): nothing was written; the client retries after
- * `retryAfterSeconds` (the Retry-After header).
+ * (config dbBusyTimeoutMs): nothing was written; the client may retry after
+ * `retryAfterSeconds` (the problem plugin sends it as Retry-After).
  */
 export class DatabaseBusyError extends DomainError {
   readonly retryAfterSeconds = 1
   constructor() {
-    super(503, 'database-busy', 'Service Unavailable', 'The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.')
+    super('database-busy', 'The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.')
   }
 }
 
 /** The disk (or the database's size limit) is full: nothing was written; reads still work. */
 export class InsufficientStorageError extends DomainError {
   constructor() {
-    super(507, 'insufficient-storage', 'Insufficient Storage', 'The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.')
+    super('insufficient-storage', 'The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.')
   }
 }
 
 /**
  * The domain error for a database error code (better-sqlite3's SqliteError
  * `code`, e.g. SQLITE_BUSY_SNAPSHOT), or undefined for one that is a plain
- * server error. Busy and locked: 503 with Retry-After; full: 507. An I/O error
- * (SQLITE_IOERR_*) stays a 500: it does not say that space is what is missing.
+ * server error. Busy and locked: database-busy; full: insufficient-storage. An
+ * I/O error (SQLITE_IOERR_*) is neither: it does not say that space is what is missing.
  */
 export function databaseErrorOf(code: unknown): DomainError | undefined {
   if (typeof code !== 'string') return undefined

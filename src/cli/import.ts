@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { buildApp, type BuildOptions } from '../app.js'
 import { DomainError } from '../errors.js'
+import { statusOf } from '../plugins/problem.js'
 import type { Actor } from '../services/actor.js'
 import { configOrExplain, isMain } from './main.js'
 import { decodeText, MAX_IMPORT_BYTES, TextTooLargeError, type ImportService } from '../services/imports.js'
@@ -61,7 +62,7 @@ function failure(err: unknown): string {
   if (err instanceof ReadError) return err.message
   if (err instanceof DomainError) {
     const warnings = Array.isArray(err.extra.warnings) && err.extra.warnings.length > 0 ? ` (${err.extra.warnings.join('; ')})` : ''
-    return `${err.status} ${err.code}: ${err.message}${warnings}`
+    return `${statusOf(err)} ${err.code}: ${err.message}${warnings}`
   }
   return `unexpected error: ${(err as Error).message ?? String(err)}`
 }

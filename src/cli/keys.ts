@@ -92,7 +92,7 @@ export async function runKeysCli(argv: string[], io: KeysIo): Promise<number> {
       io.stderr.write(`No API key with id '${rest[0]}' (npm run keys -- list shows them).\n`)
       return 1
     }
-    if (err instanceof DomainError && err.status === 409) {
+    if (err instanceof DomainError && err.code === 'last-admin-key') {
       io.stderr.write(`${err.message}\n`)
       return 1
     }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Services } from '../services/index.js'
 import type { Actor } from '../services/actor.js'
+import { ANY_VERSION } from '../services/preconditions.js'
 
 /** Raw demo pages written for the project; they sit beside the sources in both src/ and dist/ builds. */
 export const DEMO_PAGES_DIR = fileURLToPath(new URL('../../src/demo/pages/', import.meta.url))
@@ -66,8 +67,8 @@ export async function seedDemoContent(services: Services, options: { samplesDir:
       const { article, topics } = result.article
       const label = topics.find((t) => t.primary)?.topic.name.toLowerCase()
       const sectionId = label === undefined ? undefined : sections.get(label)
-      if (sectionId) await services.articles.patch(article.id, '*', { sectionId, message: 'demo content: section' }, system)
-      await services.articles.act(article.id, '*', 'publish', system, { message: 'demo content' })
+      if (sectionId) await services.articles.patch(article.id, ANY_VERSION, { sectionId, message: 'demo content: section' }, system)
+      await services.articles.act(article.id, ANY_VERSION, 'publish', system, { message: 'demo content' })
       published += 1
     } catch (err) {
       options.log.warn({ file, err }, 'a demo page could not be imported')

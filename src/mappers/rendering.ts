@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import type { ArticleAggregate, ArticleRenderer, StoredRendering } from '../db/rows.js'
 import { hideUnseenRelated } from './related.js'
 import { allSchemas } from '../schemas/index.js'
-import { etagFor } from '../services/preconditions.js'
+import { etagFor } from './etag.js'
 import { mapArticle } from './article.js'
 
 /** Surrogate-Key: the article, section and topic keys a CDN can purge by. */

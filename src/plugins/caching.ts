@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { createHash } from 'node:crypto'
-import { etagFor } from '../services/preconditions.js'
+import { etagFor } from '../mappers/etag.js'
 import { canSeeUnpublished } from '../services/actor.js'
 
 const hash = (payload: string | Buffer) => createHash('sha256').update(payload).digest('hex')

@@ -2,9 +2,38 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import { DomainError, databaseErrorOf, type Issue } from '../errors.js'
+import { DomainError, databaseErrorOf, type ErrorCode, type Issue } from '../errors.js'
 
 export const PROBLEM_TYPE = 'application/problem+json'
+
+/**
+ * The HTTP answer to each domain error code, in one table: its status and the
+ * problem's `title` (the status's name in RFC 9110). The problem type is
+ * /problems/<code> (a page in src/routes/problems.ts).
+ */
+export const DOMAIN_PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
+  validation: { status: 400, title: 'Bad Request' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  'not-found': { status: 404, title: 'Not Found' },
+  conflict: { status: 409, title: 'Conflict' },
+  'last-admin-key': { status: 409, title: 'Conflict' },
+  'idempotency-key-in-progress': { status: 409, title: 'Conflict' },
+  'idempotency-key-unanswered': { status: 409, title: 'Conflict' },
+  'precondition-failed': { status: 412, title: 'Precondition Failed' },
+  'text-too-large': { status: 413, title: 'Content Too Large' },
+  'not-text': { status: 415, title: 'Unsupported Media Type' },
+  'idempotency-key-reused': { status: 422, title: 'Unprocessable Content' },
+  'empty-text': { status: 422, title: 'Unprocessable Content' },
+  'unusable-text': { status: 422, title: 'Unprocessable Content' },
+  'archive-line-failed': { status: 422, title: 'Unprocessable Content' },
+  'precondition-required': { status: 428, title: 'Precondition Required' },
+  'database-busy': { status: 503, title: 'Service Unavailable' },
+  'insufficient-storage': { status: 507, title: 'Insufficient Storage' },
+}
+
+/** The HTTP status a domain error answers with. */
+export const statusOf = (error: DomainError): number => DOMAIN_PROBLEMS[error.code].status
 
 interface ProblemInit {
   status: number
@@ -12,6 +41,16 @@ interface ProblemInit {
   detail: string
   title?: string
   extra?: Record<string, unknown>
+}
+
+/**
+ * An error a route throws with its HTTP answer, for what only the HTTP layer
+ * knows about (a body's size or type). Services throw domain errors instead.
+ */
+export class HttpProblem extends Error {
+  constructor(readonly problem: ProblemInit) {
+    super(problem.detail)
+  }
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, p: ProblemInit): FastifyReply {
@@ -128,11 +167,13 @@ export default fp(
     app.setErrorHandler((error: FastifyError, request, reply) => {
       // A database error that did not come through a repository (which translates them) is mapped here too.
       const domain = error instanceof DomainError ? error : databaseErrorOf(error.code ?? (error.cause as { code?: unknown } | undefined)?.code)
+      if (error instanceof HttpProblem) return sendProblem(request, reply, error.problem)
       if (domain) {
+        const { status, title } = DOMAIN_PROBLEMS[domain.code]
         // 503 database-busy, 507 insufficient-storage: the server's state, worth a line in the log (without the SQL for clients).
-        if (domain.status >= 500) request.log.warn({ err: domain.cause ?? error, code: domain.code }, 'write refused')
+        if (status >= 500) request.log.warn({ err: domain.cause ?? error, code: domain.code }, 'write refused')
         if ('retryAfterSeconds' in domain) reply.header('retry-after', String(domain.retryAfterSeconds))
-        return sendProblem(request, reply, { status: domain.status, code: domain.code, title: domain.title, detail: domain.message, extra: domain.extra })
+        return sendProblem(request, reply, { status, code: domain.code, title, detail: domain.message, extra: domain.extra })
       }
       if (error.validation) {
         const part = PARTS[error.validationContext ?? 'body'] ?? PARTS.body!

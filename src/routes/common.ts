@@ -2,6 +2,8 @@ import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox
 import type { FastifyReply } from 'fastify'
 import { PreconditionFailedProblem, Problem, ref } from '../schemas/common.js'
 import type { RenderingMeta } from '../db/index.js'
+import { PreconditionRequiredError, ValidationError } from '../errors.js'
+import { ANY_VERSION, atVersion, type Precondition } from '../services/preconditions.js'
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`).',
@@ -114,6 +116,33 @@ export const ifMatchHeaders = Type.Object({
     }),
   ),
 })
+
+/** What If-Match takes, for the 400 that answers a malformed one. */
+export const IF_MATCH_FORM = '"*", an ETag as sent in the ETag header ("3-9f86d081"), or a version number (3)'
+
+/**
+ * The precondition an If-Match header sets for a write. `*` matches any
+ * existing version; an entity tag (src/mappers/etag.ts) or a bare number names
+ * a version. Well-formed entity tags none of which is ours name version -1,
+ * which no resource is at, so the write gets 412. Throws 428 when the header
+ * is absent, and 400 when it is not an entity-tag list (`If-Match: banana`):
+ * a malformed precondition is the client's error, not a stale one.
+ */
+export function parseIfMatch(ifMatch: string | undefined): Precondition {
+  if (ifMatch === undefined || ifMatch.trim() === '') throw new PreconditionRequiredError()
+  const value = ifMatch.trim()
+  if (value === '*') return ANY_VERSION
+  const tags = value.split(',').map((tag) => tag.trim())
+  if (!tags.every((tag) => /^\d{1,9}(-[0-9a-f]{1,64})?$/.test(tag) || /^(W\/)?"[\x21\x23-\x7e]*"$/.test(tag))) {
+    throw new ValidationError(`If-Match must be ${IF_MATCH_FORM}.`, [{ path: '/headers/if-match', message: `must be ${IF_MATCH_FORM}` }])
+  }
+  for (const tag of tags) {
+    const match = /^"?(\d{1,9})(?:-[0-9a-f]{1,64})?"?$/.exec(tag.replace(/^W\//, ''))
+    if (match) return atVersion(Number(match[1]))
+  }
+  return atVersion(-1)
+}
+
 export const ifNoneMatchHeaders = Type.Object({
   'if-none-match': Type.Optional(Type.String({ maxLength: 2000, description: 'ETags the client holds; a match gets 304.' })),
 })

@@ -41,7 +41,7 @@ export function createApiKeyService(repo: ApiKeyRepository, runtime: Runtime = s
       const now = runtime.now()
       // Use is recorded at most once a minute: most requests write nothing (and take no write lock).
       if (row.lastUsedAt === null || Date.parse(row.lastUsedAt) < now.getTime() - 60_000) {
-        // Bookkeeping only: a busy or full database must not turn a read into a 503 or 507 (the next minute records it).
+        // Bookkeeping only: a busy or full database must not make a read fail (the next minute records it).
         await repo.touch(row.id, now.toISOString()).catch((err: unknown) => {
           if (!(err instanceof DatabaseBusyError || err instanceof InsufficientStorageError)) throw err
         })

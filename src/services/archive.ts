@@ -49,14 +49,12 @@ export interface ArchiveImportOptions {
   onProgress?: (progress: ArchiveProgress) => void
 }
 
-/** A failed import (422): the problem carries the summary, so the caller knows what was imported and where to resume. */
+/** A failed import: the problem carries the summary, so the caller knows what was imported and where to resume. */
 export class ArchiveImportFailedError extends DomainError {
   constructor(readonly summary: ArchiveImportSummary) {
     const { failed, resumeFrom } = summary
     super(
-      422,
       'archive-line-failed',
-      'Unprocessable Content',
       `Line ${failed!.line}: ${failed!.error}. Nothing from line ${resumeFrom} on was imported, every line before it was; ` +
         `fix the line and import again with resumeFrom=${resumeFrom} (or the whole archive: rows already imported are skipped).`,
       { ...summary },

@@ -19,7 +19,7 @@ import { ConflictError, DatabaseBusyError, NotFoundError, PreconditionFailedErro
 import { isDeepStrictEqual } from 'node:util'
 import { decodeArticleCursor, decodeIdCursor, encodeArticleCursor, encodeIdCursor, sortKeyOf, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
 import { checkEmbedHtml, checkInlineHtml, textOf } from './html.js'
-import { expectedVersion } from './preconditions.js'
+import { expectedVersion, type Precondition } from './preconditions.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import { canSeeUnpublished, type Actor } from './actor.js'
 import { transition, type WorkflowAction } from './workflow.js'
@@ -198,28 +198,27 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
   /**
    * A write to an existing article: load it, check the version the client
    * expects, compute the change, and let the repository write it if the
-   * article is still at the version loaded (else 412). With `If-Match: *`
-   * (expected null) a write that lost a race to another is computed again
-   * from the newer version, a few times at most.
+   * article is still at the version loaded (else PreconditionFailedError).
+   * When any version will do, a write that lost a race to another is computed
+   * again from the newer version, a few times at most.
    */
-  async function write(key: string, expected: number | null, compute: (current: ArticleAggregate) => ArticleChange, revision: RevisionMeta): Promise<ArticleAggregate> {
+  async function write(key: string, expected: Precondition, compute: (current: ArticleAggregate) => ArticleChange, revision: RevisionMeta): Promise<ArticleAggregate> {
     for (let attempt = 1; ; attempt++) {
       const current = await repo.load(key)
       if (!current) throw new NotFoundError('article', key)
-      if (expected !== null && current.article.version !== expected) throw new PreconditionFailedError(current.article.version)
+      if (expected.kind === 'version' && current.article.version !== expected.version) throw new PreconditionFailedError(current.article.version)
       try {
         return await repo.update(current.article.id, current.article.version, compute(current), revision)
       } catch (err) {
-        if (!(expected === null && err instanceof PreconditionFailedError && attempt < 3)) throw err
+        if (!(expected.kind === 'any' && err instanceof PreconditionFailedError && attempt < 3)) throw err
       }
     }
   }
 
-  async function applyEdit(key: string, ifMatch: string | undefined, actor: Actor, message: string | undefined, edit: (current: ArticleAggregate) => Editable) {
-    const version = expectedVersion(ifMatch)
+  async function applyEdit(key: string, expected: Precondition, actor: Actor, message: string | undefined, edit: (current: ArticleAggregate) => Editable) {
     return write(
       key,
-      version,
+      expected,
       (current) => {
         const next = edit(current)
         const slug = next.slug ?? current.article.slug
@@ -261,7 +260,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
   const undefinedIfNull = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v)
 
   /**
-   * A slug never looks like an id (400) nor equals another article's id (409; ids
+   * A slug never looks like an id (a validation error) nor equals another article's id (a conflict; ids
    * from an archive need not be UUIDs): articles are found by id or slug, and such
    * a slug would make one of the two unreachable.
    */
@@ -422,9 +421,9 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       return repo.related(articleId, visibility(actor), limit)
     },
 
-    async replace(key: string, ifMatch: string | undefined, input: ArticleReplaceBody, actor: Actor) {
+    async replace(key: string, expected: Precondition, input: ArticleReplaceBody, actor: Actor) {
       await checkEdit(key, input)
-      return applyEdit(key, ifMatch, actor, input.message, () => ({
+      return applyEdit(key, expected, actor, input.message, () => ({
         slug: input.slug ?? undefined,
         type: input.type ?? DEFAULTS.type,
         language: input.language ?? DEFAULTS.language,
@@ -441,10 +440,10 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       }))
     },
 
-    async patch(key: string, ifMatch: string | undefined, input: ArticlePatchBody, actor: Actor) {
+    async patch(key: string, expected: Precondition, input: ArticlePatchBody, actor: Actor) {
       const { message, ...changes } = input
       await checkEdit(key, changes)
-      return applyEdit(key, ifMatch, actor, message, (current) => {
+      return applyEdit(key, expected, actor, message, (current) => {
         // The repository has checked the version, so this is the state the client saw.
         const merged: Record<string, unknown> = { ...editableOfAggregate(current) }
         for (const [k, v] of Object.entries(changes)) merged[k] = v === null ? undefined : v
@@ -452,20 +451,20 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       })
     },
 
-    async act(key: string, ifMatch: string | undefined, action: WorkflowAction, actor: Actor, options: { message?: string | undefined; at?: string } = {}) {
+    async act(key: string, expected: Precondition, action: WorkflowAction, actor: Actor, options: { message?: string | undefined; at?: string } = {}) {
       return write(
         key,
-        expectedVersion(ifMatch),
+        expected,
         ({ article }) => ({ fields: transition(action, article, nowIso(), options.at) }),
         meta(actor, options.message ?? (options.at ? `${action} for ${options.at}` : action)),
       )
     },
 
     /** Appends a correction shown to readers; the article's version moves on like any edit. */
-    async correct(key: string, ifMatch: string | undefined, text: string, actor: Actor) {
+    async correct(key: string, expected: Precondition, text: string, actor: Actor) {
       return write(
         key,
-        expectedVersion(ifMatch),
+        expected,
         ({ article }) => {
           const at = nowIso()
           return { fields: { corrections: [...article.corrections, { at, text }], updatedAt: at } }
@@ -502,10 +501,10 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
     },
 
     /** Makes an old revision's content current again, as a new revision; status and corrections stay as they are. */
-    async restoreRevision(key: string, version: number, ifMatch: string | undefined, actor: Actor, message?: string) {
+    async restoreRevision(key: string, version: number, expected: Precondition, actor: Actor, message?: string) {
       const { snapshot } = await this.revision(key, version)
       await checkEdit(key, snapshot)
-      return applyEdit(key, ifMatch, actor, message ?? `restored version ${version}`, () => editableOf(snapshot))
+      return applyEdit(key, expected, actor, message ?? `restored version ${version}`, () => editableOf(snapshot))
     },
 
     /** Rebuilds the search index from the stored articles (after a restore from backup, or an index change). */
@@ -534,8 +533,8 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       return published
     },
 
-    async remove(key: string, ifMatch: string | undefined): Promise<void> {
-      await repo.remove(key, expectedVersion(ifMatch), nowIso())
+    async remove(key: string, expected: Precondition): Promise<void> {
+      await repo.remove(key, expectedVersion(expected), nowIso())
     },
 
   }

@@ -2,7 +2,7 @@ import slugify from 'slugify'
 import type { CatalogRepository } from '../db/index.js'
 import { NotFoundError } from '../errors.js'
 import { decodeIdCursor, encodeIdCursor, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
-import { expectedVersion } from './preconditions.js'
+import { expectedVersion, type Precondition } from './preconditions.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import type { Actor } from './actor.js'
 
@@ -22,7 +22,7 @@ export async function withCounts<Row extends { id: string }>(
 /**
  * The service for a catalogue resource (media, contributors, topics, sections
  * share its shape): the server sets ids, versions and timestamps; writes to
- * existing items need If-Match; a null in a patch clears the field. Items come
+ * existing items need a Precondition; a null in a patch clears the field. Items come
  * back with the count of published articles using them.
  */
 export function createCatalogService<Row extends { id: string; version: number }, Fields, Create extends object, Patch extends object>(
@@ -51,12 +51,12 @@ export function createCatalogService<Row extends { id: string; version: number }
       const last = items[items.length - 1]
       return { items: await counted(items), next: rows.length > limit && last ? encodeIdCursor(last.id) : null }
     },
-    async patch(key: string, ifMatch: string | undefined, input: Patch): Promise<Counted<Row>> {
-      return one(await repo.update(key, expectedVersion(ifMatch), input as unknown as Partial<Fields>, nowIso()))
+    async patch(key: string, expected: Precondition, input: Patch): Promise<Counted<Row>> {
+      return one(await repo.update(key, expectedVersion(expected), input as unknown as Partial<Fields>, nowIso()))
     },
-    async remove(key: string, ifMatch: string | undefined, options: { force?: boolean | undefined; actor?: Actor } = {}): Promise<void> {
+    async remove(key: string, expected: Precondition, options: { force?: boolean | undefined; actor?: Actor } = {}): Promise<void> {
       const force = options.force ? { meta: { at: nowIso(), actorKeyId: options.actor?.keyId ?? null, message: null } } : null
-      await repo.remove(key, expectedVersion(ifMatch), force)
+      await repo.remove(key, expectedVersion(expected), force)
     },
   }
 }

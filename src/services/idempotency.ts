@@ -2,7 +2,7 @@ import { withClaimedKey, type IdempotencyClaim, type IdempotencyRepository } fro
 import { systemRuntime, type Runtime } from './clock.js'
 
 export interface IdempotencyOptions {
-  /** How long a claim without an answer holds its key (409 "in progress"); after it, the claim is taken as abandoned. */
+  /** How long a claim without an answer holds its key (IdempotencyInProgressError); after it, the claim is taken as abandoned. */
   claimTimeoutMs: number
   /** How long a key and its answer are kept; older ones are purged. */
   retentionMs: number
@@ -12,8 +12,8 @@ export const DEFAULT_IDEMPOTENCY: IdempotencyOptions = { claimTimeoutMs: 60_000,
 
 /**
  * Idempotency-Key claims, with time: a claim whose request never completed
- * (its process was killed) expires after `claimTimeoutMs`, so the key does not
- * answer 409 for ever; keys older than `retentionMs` are purged (the app runs
+ * (its process was killed) expires after `claimTimeoutMs`, so the key is not
+ * "in progress" for ever; keys older than `retentionMs` are purged (the app runs
  * `purgeExpired` on a timer).
  */
 export function createIdempotencyService(repo: IdempotencyRepository, runtime: Runtime = systemRuntime, options: IdempotencyOptions = DEFAULT_IDEMPOTENCY) {

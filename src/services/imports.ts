@@ -12,6 +12,7 @@ import type { Actor } from './actor.js'
 import type { ArticleService } from './articles.js'
 import { slugOf } from './catalog.js'
 import { systemRuntime, type Runtime } from './clock.js'
+import { ANY_VERSION, type Precondition } from './preconditions.js'
 
 /** The largest text (in UTF-8 bytes) one import takes; the HTTP body limit may be lower. */
 export const MAX_IMPORT_BYTES = MAX_IMPORT_TEXT
@@ -46,35 +47,35 @@ type Named<Row extends { id: string; version: number }> = NamedCatalogRepository
 interface Deps {
   articles: ArticleService
   articleRepo: ArticleRepository
-  media: { create(input: MediaCreateBody): Promise<{ id: string }>; remove(key: string, ifMatch: string | undefined): Promise<void> }
+  media: { create(input: MediaCreateBody): Promise<{ id: string }>; remove(key: string, expected: Precondition): Promise<void> }
   contributors: Named<ContributorRow>
   topics: Named<TopicRow>
 }
 
-/** Text with a headline is needed to make an article (422). */
+/** Text with a headline is needed to make an article. */
 export class UnusableTextError extends DomainError {
   constructor(detail: string, extra: Record<string, unknown> = {}) {
-    super(422, 'unusable-text', 'Unprocessable Content', detail, extra)
+    super('unusable-text', detail, extra)
   }
 }
 
-/** Empty or whitespace-only text (422). */
+/** Empty or whitespace-only text. */
 export class EmptyTextError extends DomainError {
   constructor() {
-    super(422, 'empty-text', 'Unprocessable Content', 'The text is empty (or only whitespace): there is nothing to import.')
+    super('empty-text', 'The text is empty (or only whitespace): there is nothing to import.')
   }
 }
 
-/** Binary content: NUL bytes or bytes that are not UTF-8 (415: the content is not text/plain, whatever its label says). */
+/** Binary content: NUL bytes or bytes that are not UTF-8 (the content is not text/plain, whatever its label says). */
 export class NotTextError extends DomainError {
   constructor(why: string) {
-    super(415, 'not-text', 'Unsupported Media Type', `The content is not text: ${why}. Send the story as UTF-8 text.`)
+    super('not-text', `The content is not text: ${why}. Send the story as UTF-8 text.`)
   }
 }
 
 export class TextTooLargeError extends DomainError {
   constructor(bytes: number) {
-    super(413, 'text-too-large', 'Content Too Large', `The text is ${bytes} bytes; an import takes at most ${MAX_IMPORT_BYTES}. Split it into articles.`)
+    super('text-too-large', `The text is ${bytes} bytes; an import takes at most ${MAX_IMPORT_BYTES}. Split it into articles.`)
   }
 }
 
@@ -300,7 +301,7 @@ export function createImportService(deps: Deps, runtime: Runtime = systemRuntime
   async function removeMedia(ids: string[]): Promise<void> {
     for (const id of ids.splice(0)) {
       try {
-        await deps.media.remove(id, '*')
+        await deps.media.remove(id, ANY_VERSION)
       } catch {
         // Already gone, or (impossibly, since no article refers to it) in use: nothing more to undo.
       }

@@ -3,7 +3,7 @@ import type { SectionCreateBody, SectionPatchBody } from '../schemas/section.js'
 import { NotFoundError } from '../errors.js'
 import { slugOf, withCounts, type Counted } from './catalog.js'
 import { decodeIdCursor, encodeIdCursor, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
-import { expectedVersion } from './preconditions.js'
+import { expectedVersion, type Precondition } from './preconditions.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import type { Actor } from './actor.js'
 
@@ -35,12 +35,12 @@ export function createSectionService(repo: SectionRepository, runtime: Runtime =
       const last = items[items.length - 1]
       return { items: await counted(items), next: rows.length > limit && last ? encodeIdCursor(last.path) : null }
     },
-    async patch(key: string, ifMatch: string | undefined, input: SectionPatchBody): Promise<Counted<SectionRow>> {
-      return one(await repo.update(key, expectedVersion(ifMatch), input, nowIso()))
+    async patch(key: string, expected: Precondition, input: SectionPatchBody): Promise<Counted<SectionRow>> {
+      return one(await repo.update(key, expectedVersion(expected), input, nowIso()))
     },
-    async remove(key: string, ifMatch: string | undefined, options: { force?: boolean | undefined; actor?: Actor } = {}): Promise<void> {
+    async remove(key: string, expected: Precondition, options: { force?: boolean | undefined; actor?: Actor } = {}): Promise<void> {
       const force = options.force ? { meta: { at: nowIso(), actorKeyId: options.actor?.keyId ?? null, message: null } } : null
-      await repo.remove(key, expectedVersion(ifMatch), force)
+      await repo.remove(key, expectedVersion(expected), force)
     },
   }
 }

@@ -7,7 +7,7 @@
  * import) turns it into this form with `toInstant`; the JSON Schema format
  * `date-time` only lets through what `isInstant` accepts (see
  * src/schemas/formats.ts), so a leap second or another time that is not a real
- * instant is a 400, never a 500.
+ * instant is a validation error, never a server error.
  */
 
 const STORED_FORM = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/

@@ -7,7 +7,7 @@ type Status = ArticleRow['status']
 
 /**
  * The editorial workflow: draft -> scheduled -> published -> archived.
- * Which actions each status allows; anything else is a 409 that says so.
+ * Which actions each status allows; anything else is a ConflictError that says so.
  */
 const ALLOWED: Record<WorkflowAction, Status[]> = {
   publish: ['draft', 'scheduled', 'published'],

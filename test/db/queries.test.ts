@@ -5,6 +5,7 @@ import { manualClock, testApp } from '../helpers.js'
 import { openDataLayer } from '../../src/db/index.js'
 import { createServices } from '../../src/services/index.js'
 import { startWorker } from './workers/start.js'
+import { atVersion } from '../../src/services/preconditions.js'
 
 t.test('one article read is a bounded number of SQL statements, whatever its size', async (t) => {
   const h = await testApp(t)
@@ -55,7 +56,7 @@ t.test('two connections (threads) publishing due articles at once publish each e
   const editor = { keyId: null, scope: 'write' as const }
   for (let i = 0; i < 20; i++) {
     const agg = await a.articles.create({ headlines: { basic: `Scheduled story ${i}` }, body: [] }, editor)
-    await a.articles.act(agg.article.id, '1', 'schedule', editor, { at: new Date(now + 1000).toISOString() })
+    await a.articles.act(agg.article.id, atVersion(1), 'schedule', editor, { at: new Date(now + 1000).toISOString() })
   }
   // Two threads, each with its own connection, race to publish: each article must be claimed once.
   const race = () =>
@@ -78,7 +79,7 @@ t.test('the scheduler leaves due articles for its next tick while another proces
   const services = createServices(data.repos, clock)
   const editor = { keyId: null, scope: 'write' as const }
   const agg = await services.articles.create({ headlines: { basic: 'Scheduled while locked' }, body: [] }, editor)
-  await services.articles.act(agg.article.id, '1', 'schedule', editor, { at: new Date(clock.now().getTime() + 1000).toISOString() })
+  await services.articles.act(agg.article.id, atVersion(1), 'schedule', editor, { at: new Date(clock.now().getTime() + 1000).toISOString() })
   clock.advance(2000)
   const other = new Database(file)
   other.exec('BEGIN IMMEDIATE')

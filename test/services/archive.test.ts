@@ -5,6 +5,7 @@ import type { ArticleCreateBody } from '../../src/schemas/article.js'
 import { createArchiveService, ndjsonLines, type ArchiveImportSummary } from '../../src/services/archive.js'
 import { openDataLayer, type ArchiveReader, type ArchiveRepository } from '../../src/db/index.js'
 import { createServices } from '../../src/services/index.js'
+import { ANY_VERSION, atVersion } from '../../src/services/preconditions.js'
 
 const admin: Actor = { keyId: null, scope: 'admin' }
 const DAY = 24 * 60 * 60 * 1000
@@ -88,21 +89,21 @@ async function newsroom(h: TestApp) {
   const ids: Record<string, string> = {}
   ids.draft = (await a.create(story('Secret draft about the harbour tunnel'), admin)).article.id
   ids.published = (await a.create(story('Trump and Putin agree to talks'), admin)).article.id
-  await a.act(ids.published, '*', 'publish', admin)
-  await a.patch(ids.published, '*', { summary: 'An updated standfirst.', message: 'standfirst' }, admin)
-  await a.correct(ids.published, '*', 'An earlier version misnamed the city.', admin)
+  await a.act(ids.published, ANY_VERSION, 'publish', admin)
+  await a.patch(ids.published, ANY_VERSION, { summary: 'An updated standfirst.', message: 'standfirst' }, admin)
+  await a.correct(ids.published, ANY_VERSION, 'An earlier version misnamed the city.', admin)
   ids.scheduled = (await a.create(story('Summit date to be announced'), admin)).article.id
-  await a.act(ids.scheduled, '*', 'schedule', admin, { at: future(2) })
+  await a.act(ids.scheduled, ANY_VERSION, 'schedule', admin, { at: future(2) })
   ids.archived = (await a.create(story('Old talks collapse'), admin)).article.id
-  await a.act(ids.archived, '*', 'publish', admin)
-  await a.act(ids.archived, '*', 'archive', admin)
+  await a.act(ids.archived, ANY_VERSION, 'publish', admin)
+  await a.act(ids.archived, ANY_VERSION, 'archive', admin)
   ids.embargoed = (await a.create(story('Embargoed report on the call', { embargoUntil: future(1) }), admin)).article.id
-  await a.act(ids.embargoed, '*', 'publish', admin)
+  await a.act(ids.embargoed, ANY_VERSION, 'publish', admin)
   ids.unpublished = (await a.create(story('Pulled story'), admin)).article.id
-  await a.act(ids.unpublished, '*', 'publish', admin)
-  await a.act(ids.unpublished, '*', 'unpublish', admin)
+  await a.act(ids.unpublished, ANY_VERSION, 'publish', admin)
+  await a.act(ids.unpublished, ANY_VERSION, 'unpublish', admin)
   ids.minimal = (await a.create({ headlines: { basic: 'A brief with nothing else' }, body: [], type: 'brief', language: 'fr' }, admin)).article.id
-  await a.act(ids.minimal, '*', 'publish', admin)
+  await a.act(ids.minimal, ANY_VERSION, 'publish', admin)
   return ids
 }
 
@@ -255,7 +256,7 @@ t.test('on a database file, the export reads one snapshot while writers carry on
   try {
     await services.topics.create({ kind: 'subject', name: 'Ferries' })
     await services.articles.create({ headlines: { basic: 'Written during the export' }, body: [] }, admin)
-    await services.articles.patch('art-000000', '*', { summary: 'Edited during the export.' }, admin)
+    await services.articles.patch('art-000000', ANY_VERSION, { summary: 'Edited during the export.' }, admin)
     t.match(await reader.counts(false), { topics: 1, articles: 3 }, 'the counts are those of the snapshot')
     t.equal((await reader.topics(null, 10)).length, 1)
     const articles = await reader.articles(null, 10)
@@ -303,7 +304,7 @@ t.test('a stored row newer than the archive is never overwritten; slugs taken by
   const h = await testApp(t)
   const lines = synthetic(2)
   t.equal((await h.services.archive.importArchive(bytes(text(lines)))).failed, null)
-  await h.services.articles.patch('art-000000', '1', { summary: 'Edited after the import.' }, admin)
+  await h.services.articles.patch('art-000000', atVersion(1), { summary: 'Edited after the import.' }, admin)
   const again = await h.services.archive.importArchive(bytes(text(lines)))
   t.match(again.failed, { line: 5, error: "the stored article 'art-000000' is at version 2, newer than the archive's 1; it is left as it is" })
   t.equal((await h.services.articles.get('art-000000', admin)).article.summary, 'Edited after the import.')
@@ -430,7 +431,7 @@ async function source(t: Parameters<typeof testApp>[0]) {
   const h = await testApp(t)
   await h.services.topics.create({ kind: 'place', name: 'Harbour' })
   const id = (await h.services.articles.create({ headlines: { basic: 'Ferry adds sailings' }, body: [{ type: 'paragraph', html: 'Original text.' }] }, admin)).article.id
-  await h.services.articles.act(id, '*', 'publish', admin)
+  await h.services.articles.act(id, ANY_VERSION, 'publish', admin)
   return { h, id, lines: await exported(h) }
 }
 

@@ -35,13 +35,13 @@ const story = (headline = 'Harbour ferry adds two early sailings from Monday') =
     '',
   ].join('\n')
 
-const rejects = async (t: Test, promise: Promise<unknown>, status: number, code: string) => {
+const rejects = async (t: Test, promise: Promise<unknown>, code: string) => {
   try {
     await promise
-    t.fail(`expected a ${status} ${code}`)
+    t.fail(`expected a ${code} error`)
   } catch (err) {
     t.ok(err instanceof DomainError, 'a domain error')
-    t.match(err, { status, code })
+    t.match(err, { code })
   }
 }
 
@@ -144,23 +144,23 @@ t.test('text that makes more blocks than an article holds is refused before anyt
   const text = `Six hundred paragraphs make a long story\n\n${Array.from({ length: 600 }, (_, i) => `Paragraph ${i} is a sentence.`).join('\n\n')}\n`
   const dry = await services.imports.importText(text, editor, { dryRun: true })
   t.match(dry.parse.report.warnings, [/more than the 500 an article holds/], 'a dry run warns')
-  await rejects(t, services.imports.importText(text, editor, { dryRun: false }), 422, 'unusable-text')
+  await rejects(t, services.imports.importText(text, editor, { dryRun: false }), 'unusable-text')
   t.same(await count(), { media: 0, topics: 0, contributors: 0, articles: 0 })
 })
 
 t.test('empty, binary and oversized text are refused with their own problems', async (t) => {
   const { services, count } = setup(t)
-  await rejects(t, services.imports.importText('', editor, { dryRun: false }), 422, 'empty-text')
-  await rejects(t, services.imports.importText(' \n\t\n', editor, { dryRun: true }), 422, 'empty-text')
-  await rejects(t, services.imports.importText('Head\u0000line', editor, { dryRun: false }), 415, 'not-text')
-  await rejects(t, services.imports.importText('x'.repeat(MAX_IMPORT_BYTES + 1), editor, { dryRun: true }), 413, 'text-too-large')
+  await rejects(t, services.imports.importText('', editor, { dryRun: false }), 'empty-text')
+  await rejects(t, services.imports.importText(' \n\t\n', editor, { dryRun: true }), 'empty-text')
+  await rejects(t, services.imports.importText('Head\u0000line', editor, { dryRun: false }), 'not-text')
+  await rejects(t, services.imports.importText('x'.repeat(MAX_IMPORT_BYTES + 1), editor, { dryRun: true }), 'text-too-large')
   t.same(await count(), { media: 0, topics: 0, contributors: 0, articles: 0 })
 })
 
 t.test('decodeText takes UTF-8 (dropping a BOM) and refuses NUL bytes and other encodings', async (t) => {
   t.equal(decodeText(Buffer.from('\ufeffCafé')), 'Café')
-  t.throws(() => decodeText(Buffer.from([0x41, 0x00, 0x42])), { status: 415, code: 'not-text' })
-  t.throws(() => decodeText(Buffer.from('Caf\xe9', 'latin1')), { status: 415, code: 'not-text' })
+  t.throws(() => decodeText(Buffer.from([0x41, 0x00, 0x42])), { code: 'not-text' })
+  t.throws(() => decodeText(Buffer.from('Caf\xe9', 'latin1')), { code: 'not-text' })
 })
 
 t.test('the import hash ignores line endings and surrounding blank lines', async (t) => {

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import { Problem, ref } from '../../schemas/common.js'
 import { ArchiveExportQuery, ArchiveImportProblem, ArchiveImportQuery, ArchiveImportResult, ArchiveNdjson } from '../../schemas/archive.js'
 import { ArchiveImportFailedError, type ArchiveService } from '../../services/archive.js'
-import { DomainError } from '../../errors.js'
+import { HttpProblem } from '../../plugins/problem.js'
 import { ok, problems } from '../common.js'
 
 /** The largest archive one import request takes (this route only; every other route keeps the server's body limit). */
@@ -13,15 +13,15 @@ export const ARCHIVE_BODY_LIMIT = 1024 * 1024 * 1024
 
 export const NDJSON = 'application/x-ndjson'
 
-class ArchiveTooLargeError extends DomainError {
+class ArchiveTooLargeError extends HttpProblem {
   constructor(limit: number) {
-    super(413, 'body-too-large', 'Content Too Large', `An archive import takes at most ${limit} bytes; import a larger archive with \`npm run archive -- import\`.`)
+    super({ status: 413, code: 'body-too-large', title: 'Content Too Large', detail: `An archive import takes at most ${limit} bytes; import a larger archive with \`npm run archive -- import\`.` })
   }
 }
 
-class NotNdjsonError extends DomainError {
+class NotNdjsonError extends HttpProblem {
   constructor() {
-    super(415, 'unsupported-media-type', 'Unsupported Media Type', `Send the archive as ${NDJSON} (one JSON object a line, UTF-8).`)
+    super({ status: 415, code: 'unsupported-media-type', title: 'Unsupported Media Type', detail: `Send the archive as ${NDJSON} (one JSON object a line, UTF-8).` })
   }
 }
 

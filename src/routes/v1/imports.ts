@@ -4,7 +4,7 @@ import { Problem, ref } from '../../schemas/common.js'
 import { ImportProblem, ImportQuery, ImportRequest, ImportResult, ImportText, type ImportResultOut } from '../../schemas/imports.js'
 import { decodeText, NotTextError, type ImportResult as ServiceResult, type ImportService } from '../../services/imports.js'
 import { mapArticle } from '../../mappers/article.js'
-import { DomainError } from '../../errors.js'
+import { HttpProblem } from '../../plugins/problem.js'
 import { idempotencyHeaders, ok, problems, STORAGE_ERRORS } from '../common.js'
 
 const problem = (description: string, schema: TSchema = Problem) => ({ description, content: { 'application/problem+json': { schema: ref(schema) } } })
@@ -94,7 +94,7 @@ const imports: FastifyPluginAsyncTypebox<{ service: ImportService }> = async (ap
       else if (body === undefined || body === null || body === '') text = ''
       // A type that only other routes take (application/merge-patch+json) reached the app-wide parser.
       else {
-        throw new DomainError(415, 'unsupported-media-type', 'Unsupported Media Type', 'Send the text as text/plain (UTF-8) or as application/json {"text": "..."}.')
+        throw new HttpProblem({ status: 415, code: 'unsupported-media-type', title: 'Unsupported Media Type', detail: 'Send the text as text/plain (UTF-8) or as application/json {"text": "..."}.' })
       }
 
       const result = await service.importText(text, request.actor, { dryRun: request.query.dryRun ?? false })

@@ -2,10 +2,11 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openDataLayer } from '../../../src/db/index.js'
 import { createServices } from '../../../src/services/index.js'
+import { atVersion } from '../../../src/services/preconditions.js'
 
 const { file, id, version, headline } = workerData as { file: string; id: string; version: number; headline: string }
 const data = openDataLayer(file)
 const services = createServices(data.repos)
-const agg = await services.articles.patch(id, String(version), { headlines: { basic: headline } }, { keyId: null, scope: 'write' })
+const agg = await services.articles.patch(id, atVersion(version), { headlines: { basic: headline } }, { keyId: null, scope: 'write' })
 data.close()
 parentPort!.postMessage(agg.article.version)

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { testApp, type TestApp } from '../../helpers.js'
 import type { Actor } from '../../../src/services/actor.js'
+import { ANY_VERSION } from '../../../src/services/preconditions.js'
 
 const admin: Actor = { keyId: null, scope: 'admin' }
 const NDJSON = 'application/x-ndjson'
@@ -23,8 +24,8 @@ async function content(h: TestApp) {
   ]
   const story = { sectionId: city.id, leadMedia: { mediaId: photo.id }, body, credits: [{ contributorId: lena.id, role: 'byline' as const }], topics: [{ topicId: topic.id, primary: true }] }
   const published = (await s.articles.create({ ...story, headlines: { basic: 'Ferry adds early sailings' } }, admin)).article.id
-  await s.articles.act(published, '*', 'publish', admin)
-  await s.articles.correct(published, '*', 'The first sailing is at 5.40, not 5.30.', admin)
+  await s.articles.act(published, ANY_VERSION, 'publish', admin)
+  await s.articles.correct(published, ANY_VERSION, 'The first sailing is at 5.40, not 5.30.', admin)
   const draft = (await s.articles.create({ ...story, headlines: { basic: 'Ferry fares to rise' } }, admin)).article.id
   return { published, draft }
 }

@@ -1,0 +1,205 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { Article, ArticleCreate, ArticleKeyParams, ArticleList, ArticleListQuery, ArticlePatch, ArticleReplace, RelatedQuery } from '../../../schemas/article.js'
+import { ref } from '../../../schemas/common.js'
+import type { ArticleService } from '../../../services/articles.js'
+import { includedOf, listJson, mapArticle } from '../../../mappers/article.js'
+import { noneMatch } from '../../../plugins/caching.js'
+import {
+  ARTICLE_LIST_HEADERS,
+  ARTICLE_READ_HEADERS,
+  CREATED_HEADERS,
+  READ_ERRORS,
+  RESOURCE_HEADERS,
+  WRITE_ERRORS,
+  created,
+  sendList,
+  sendRendering,
+  NOT_MODIFIED,
+  idempotencyHeaders,
+  ifMatchHeaders,
+  ifNoneMatchHeaders,
+  notModified,
+  parseIfMatch,
+  problems,
+  versioned,
+  ok,
+  STORAGE_ERRORS,
+} from '../../common.js'
+import { withoutUnseenRelated } from '../../../mappers/rendering.js'
+import type { StoredRendering } from '../../../db/index.js'
+import { canSeeUnpublished, type Actor } from '../../../services/actor.js'
+
+const tags = ['articles']
+const params = ref(ArticleKeyParams)
+
+/**
+ * Articles: create, list and search, read, replace, change and delete, by id
+ * or slug. The editorial actions are in workflow.ts, the revisions in revisions.ts.
+ */
+const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (app, { service }) => {
+  /**
+   * Renderings as this caller may read them: for readers, related blocks
+   * whose target they cannot see are left out (and the ETag follows the bytes).
+   * Only renderings that have related blocks are looked at again.
+   */
+  async function forCaller<T extends StoredRendering>(actor: Actor, items: T[]): Promise<T[]> {
+    if (canSeeUnpublished(actor)) return items
+    const ids = [...new Set(items.flatMap((item) => (item.relatedIds === null ? [] : (JSON.parse(item.relatedIds) as string[]))))]
+    if (ids.length === 0) return items
+    const visible = await service.visibleIds(ids, actor)
+    return items.map((item) => (item.relatedIds === null ? item : { ...item, ...withoutUnseenRelated(item, visible) }))
+  }
+
+  app.post(
+    '/v1/articles',
+    {
+      config: { scope: 'write', idempotent: true },
+      schema: {
+        operationId: 'createArticle',
+        tags,
+        summary: 'Create an article (a draft)',
+        headers: idempotencyHeaders,
+        body: ref(ArticleCreate),
+        response: { 201: ok(Article, 'The new article; Location names it.', CREATED_HEADERS), ...problems(...WRITE_ERRORS, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const agg = await service.create(request.body, request.actor)
+      return created(reply, `/v1/articles/${agg.article.id}`, agg.article, mapArticle(agg))
+    },
+  )
+
+  app.get(
+    '/v1/articles',
+    {
+      schema: {
+        operationId: 'listArticles',
+        tags,
+        summary: 'List and search articles',
+        description:
+          'Newest first by default. Filters are AND-ed. Read keys and anonymous callers see published articles only; write keys see every status.',
+        querystring: ref(ArticleListQuery),
+        headers: ifNoneMatchHeaders,
+        response: { 200: ok(ArticleList, 'A page of articles.', ARTICLE_LIST_HEADERS), ...notModified, ...problems(...READ_ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      const page = await service.list(request.query, request.actor)
+      const include = request.query.include?.split(',')
+      const items = await forCaller(request.actor, page.items)
+      const body = listJson(items, request.query.fields?.split(','), {
+        next: page.next,
+        ...(page.total === undefined ? {} : { total: page.total }),
+        ...(page.partial ? { partial: true } : {}),
+        ...(include && page.embedded ? { included: includedOf(page.embedded, include) } : {}),
+      })
+      return sendList(reply, items, body)
+    },
+  )
+
+  app.get(
+    '/v1/articles/:idOrSlug/related',
+    {
+      schema: {
+        operationId: 'listRelatedArticles',
+        tags,
+        summary: 'Articles that share topics with this one, most shared first',
+        params,
+        querystring: ref(RelatedQuery),
+        headers: ifNoneMatchHeaders,
+        response: { 200: ok(ArticleList, 'Related articles (one page).', ARTICLE_LIST_HEADERS), ...notModified, ...problems(...READ_ERRORS, 404) },
+      },
+    },
+    async (request, reply) => {
+      const items = await forCaller(request.actor, await service.related(request.params.idOrSlug, request.actor, request.query.limit ?? 5))
+      return sendList(reply, items, listJson(items, undefined, { next: null }))
+    },
+  )
+
+  app.get(
+    '/v1/articles/:idOrSlug',
+    {
+      schema: {
+        operationId: 'getArticle',
+        tags,
+        summary: 'Get an article by id or slug',
+        params,
+        headers: ifNoneMatchHeaders,
+        response: { 200: ok(Article, 'The article.', ARTICLE_READ_HEADERS), ...notModified, ...problems(...READ_ERRORS, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { idOrSlug } = request.params
+      const ifNoneMatch = request.headers['if-none-match']
+      if (ifNoneMatch !== undefined) {
+        const meta = await service.readMeta(idOrSlug, request.actor)
+        // An article with related blocks may read differently for readers: it takes the full path below.
+        if (meta.relatedIds === null && noneMatch(ifNoneMatch, meta.etag)) return sendRendering(reply, meta, NOT_MODIFIED)
+      }
+      const [rendering] = await forCaller(request.actor, [await service.read(idOrSlug, request.actor)])
+      return sendRendering(reply, rendering!, rendering!.json)
+    },
+  )
+
+  app.put(
+    '/v1/articles/:idOrSlug',
+    {
+      config: { scope: 'write' },
+      schema: {
+        operationId: 'replaceArticle',
+        tags,
+        summary: 'Replace an article (If-Match required)',
+        params,
+        headers: ifMatchHeaders,
+        body: ref(ArticleReplace),
+        response: { 200: ok(Article, 'The article.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
+      },
+    },
+    async (request, reply) => {
+      const agg = await service.replace(request.params.idOrSlug, parseIfMatch(request.headers['if-match']), request.body, request.actor)
+      return versioned(reply, agg.article, mapArticle(agg))
+    },
+  )
+
+  app.patch(
+    '/v1/articles/:idOrSlug',
+    {
+      config: { scope: 'write' },
+      schema: {
+        operationId: 'updateArticle',
+        tags,
+        summary: 'Change some fields of an article (If-Match required)',
+        params,
+        headers: ifMatchHeaders,
+        body: ref(ArticlePatch),
+        response: { 200: ok(Article, 'The article.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 409, 412, 428) },
+      },
+    },
+    async (request, reply) => {
+      const agg = await service.patch(request.params.idOrSlug, parseIfMatch(request.headers['if-match']), request.body, request.actor)
+      return versioned(reply, agg.article, mapArticle(agg))
+    },
+  )
+
+  app.delete(
+    '/v1/articles/:idOrSlug',
+    {
+      config: { scope: 'write' },
+      schema: {
+        operationId: 'deleteArticle',
+        tags,
+        summary: 'Delete an article (If-Match required)',
+        params,
+        headers: ifMatchHeaders,
+        response: { 204: Type.Null({ description: 'Deleted.' }), ...problems(400, 401, 403, 404, 412, 428, ...STORAGE_ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      await service.remove(request.params.idOrSlug, parseIfMatch(request.headers['if-match']))
+      return reply.code(204).send(null)
+    },
+  )
+}
+
+export default articles

@@ -1,0 +1,30 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { Services } from '../../services/index.js'
+import articles from './articles/crud.js'
+import articleWorkflow from './articles/workflow.js'
+import articleRevisions from './articles/revisions.js'
+import changes from './changes.js'
+import media from './media.js'
+import contributors from './contributors.js'
+import topics from './topics.js'
+import sections from './sections.js'
+import imports from './imports.js'
+import archive from './archive.js'
+import apiKeys from './apiKeys.js'
+
+/** The /v1 API: one encapsulated plugin per resource, each given the service it calls. */
+const v1: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  await app.register(articles, { service: services.articles })
+  await app.register(articleWorkflow, { service: services.articles })
+  await app.register(articleRevisions, { service: services.articles })
+  await app.register(changes, { service: services.articles })
+  await app.register(media, { service: services.media })
+  await app.register(contributors, { service: services.contributors })
+  await app.register(topics, { service: services.topics })
+  await app.register(sections, { service: services.sections })
+  await app.register(imports, { service: services.imports })
+  await app.register(archive, { service: services.archive })
+  await app.register(apiKeys, { service: services.apiKeys })
+}
+
+export default v1
