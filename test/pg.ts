@@ -17,6 +17,8 @@ import { openPostgres, pgMigrationsFolder, type PgDb } from '../src/db/pg/client
  */
 export interface PgTarget {
   name: 'pglite' | 'postgres'
+  /** For a server: its URL (a database of this test file's own). */
+  url?: string
   db: PgDb
   /** Runs plain SQL (for checks that look at the catalogue). */
   query<T>(text: string, params?: unknown[]): Promise<T[]>
@@ -44,7 +46,7 @@ export async function pgliteTarget(t: Teardown): Promise<PgTarget> {
 }
 
 /** A real server, in a new database of its own; or why there is none. */
-export async function serverTarget(t: Teardown): Promise<PgTarget | { skip: string }> {
+export async function serverTarget(t: Teardown): Promise<(PgTarget & { url: string }) | { skip: string }> {
   const required = process.env.TEST_DATABASE_URL !== undefined || process.env.CI !== undefined
   const adminUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_SERVER
   const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 })
@@ -60,8 +62,9 @@ export async function serverTarget(t: Teardown): Promise<PgTarget | { skip: stri
   const url = new URL(adminUrl)
   url.pathname = `/${name}`
   const handle = await openPostgres(url.toString(), { poolSize: 4 })
-  const target: PgTarget = {
+  const target: PgTarget & { url: string } = {
     name: 'postgres',
+    url: url.toString(),
     db: handle.db,
     query: async <T>(text: string, params?: unknown[]) => (await handle.pool.query(text, params)).rows as T[],
     close: async () => {
