@@ -11,12 +11,12 @@ import { createArticleRenderer } from '../mappers/rendering.js'
 
 export type { DatabaseHandle, DatabaseOptions } from './client.js'
 export { withClaimedKey, type ClaimedKey } from './idempotencyScope.js'
-export type { SectionRepository, SectionRow, SectionChange } from './repositories/sections.js'
-export type * from './repositories/articles.js'
-export type { ArticleRenderer, Rendering, StoredRendering, RenderingMeta } from './rows.js'
-export type { ApiKeyRow, ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from './repositories/apiKeys.js'
+export type * from './rows.js'
+export type { SectionRepository, SectionChange } from './repositories/sections.js'
+export type { ArticleRepository, ArticleRelations, ArticleFields, ArticleChange, Reference, ListQuery, ListedPage, ArticleFilter, ArticleSort, PageAfter, Visibility } from './repositories/articles.js'
+export type { ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from './repositories/apiKeys.js'
 export type { ArchiveRepository, ArchiveReader, ArchiveEntry, ArchiveCounts, ArchiveArticleRecord, ArchiveBatchResult } from './repositories/archive.js'
-export type { CatalogRepository, NamedCatalogRepository, MediaRow as CatalogMediaRow, ContributorRow, TopicRow } from './repositories/catalog.js'
+export type { CatalogRepository, NamedCatalogRepository } from './repositories/catalog.js'
 
 /** Observes how long each repository call takes (for metrics). */
 export type QueryObserver = (operation: string, seconds: number, ok: boolean) => void

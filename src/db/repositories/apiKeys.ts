@@ -3,8 +3,8 @@ import type { Db } from '../client.js'
 import { apiKeys, idempotencyKeys } from '../schema.js'
 import { DomainError, NotFoundError } from '../../errors.js'
 import { CARRIED_OUT } from '../idempotencyScope.js'
+import type { ApiKeyRow } from '../rows.js'
 
-export type ApiKeyRow = typeof apiKeys.$inferSelect
 
 export interface ApiKeyRepository {
   create(row: Omit<ApiKeyRow, 'lastUsedAt' | 'revokedAt'>): Promise<ApiKeyRow>

@@ -5,8 +5,8 @@ import { isDeepStrictEqual } from 'node:util'
 import type { Db } from '../client.js'
 import * as schema from '../schema.js'
 import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
-import { changeKind, visibleAt, writeRevision, type ArticleRow, type ContributorRow, type CreditRoleValue, type MediaRow, type RevisionRow, type TopicRow } from './articles.js'
-import type { SectionRow } from './sections.js'
+import { changeKind, visibleAt, writeRevision } from './articles.js'
+import type { ArticleRow, ContributorRow, CreditRoleValue, MediaRow, RevisionRow, SectionRow, TopicRow } from '../rows.js'
 import type { Renderings } from './renderings.js'
 
 /**

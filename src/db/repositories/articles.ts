@@ -23,10 +23,8 @@ import {
 
 export type { ArticleFilter, ArticleSort, PageAfter, Visibility } from './articleQuery.js'
 
-import type { ArticleAggregate, ArticleRow, CreditRoleValue, RenderingMeta, StoredRendering } from '../rows.js'
+import type { ArticleAggregate, ArticleRow, ChangeKind, ChangeRow, CreditRoleValue, ListedArticle, RenderingMeta, RevisionMeta, RevisionRow, RevisionSnapshot, StoredRendering } from '../rows.js'
 import { loadAggregates, type Renderings } from './renderings.js'
-
-export type { ArticleAggregate, ArticleRow, ContributorRow, CreditRoleValue, MediaRow, TopicRow } from '../rows.js'
 
 /** A reference to another resource, with the request path that named it (for error messages). */
 export interface Reference {
@@ -44,32 +42,6 @@ export interface ArticleRelations {
 
 /** What services set; the repository manages ids, versions, the search row and public visibility. */
 export type ArticleFields = Omit<ArticleRow, 'id' | 'version' | 'createdAt' | 'searchRowid' | 'publicVisible'>
-
-export interface RevisionMeta {
-  at: string
-  actorKeyId: string | null
-  message: string | null
-}
-
-/** What a revision stores: the article's content and workflow state at that version. */
-export interface RevisionSnapshot
-  extends Pick<
-    ArticleRow,
-    | 'slug' | 'type' | 'status' | 'language' | 'sectionId' | 'headlines' | 'summary' | 'leadMedia' | 'body' | 'printEdition'
-    | 'corrections' | 'canonicalUrl' | 'embargoUntil' | 'scheduledAt' | 'publishedAt' | 'firstPublishedAt' | 'wordCount'
-  > {
-  credits: { contributorId: string; role: CreditRoleValue }[]
-  topics: { topicId: string; primary: boolean }[]
-}
-
-export interface RevisionRow {
-  articleId: string
-  version: number
-  createdAt: string
-  actorKeyId: string | null
-  message: string | null
-  snapshot: RevisionSnapshot
-}
 
 export interface ArticleChange {
   fields: Partial<ArticleFields>
@@ -90,22 +62,6 @@ export interface ListedPage {
   items: ListedArticle[]
   /** The search matched more than `candidates` articles: only the newest of them were ranked. */
   partial: boolean
-}
-
-/** A listed article: its stored rendering and sort keys; search results also carry their relevance and a highlighted snippet. */
-export interface ListedArticle extends StoredRendering {
-  listedAt: string
-  rank?: number
-  snippet?: string
-}
-
-export interface ChangeRow {
-  seq: number
-  articleId: string
-  kind: string
-  publicKind: string | null
-  version: number
-  at: string
 }
 
 export interface ArticleRepository {
@@ -142,11 +98,7 @@ export interface ArticleRepository {
   /** Revisions of an article, newest first, before `beforeVersion` when given. */
   revisions(articleId: string, limit: number, beforeVersion: number | null): Promise<RevisionRow[]>
   revision(articleId: string, version: number): Promise<RevisionRow | null>
-  /**
-   * Applies `change` to every scheduled article due at `now`, each in its own
-   * transaction that re-checks the status, so two processes never publish one twice.
-   */
-  /** Scheduled articles due at `now`, oldest first (a bounded batch). */
+  /** Scheduled articles due at `now`, oldest first (a bounded batch); the service publishes each with update(), which re-checks its version. */
   dueScheduled(now: string, limit: number): Promise<ArticleRow[]>
   /** Records in the changes feed the embargoes that have passed (the article becomes visible without a write). */
   releaseEmbargoes(now: string): Promise<void>
@@ -206,8 +158,6 @@ export function writeRevision(db: Db, row: ArticleRow, meta: RevisionMeta): void
 export function visibleAt(row: Pick<ArticleRow, 'status' | 'embargoUntil'>, at: string): boolean {
   return row.status === 'published' && (row.embargoUntil === null || row.embargoUntil <= at)
 }
-
-export type ChangeKind = (typeof articleChanges.$inferInsert)['kind']
 
 /** What happened to an article, as the change feed names it. */
 export function changeKind(before: ArticleRow | null, after: ArticleRow | null): ChangeKind {

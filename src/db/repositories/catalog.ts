@@ -2,10 +2,10 @@ import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../client.js'
 import { articleCredits, articleMedia, articleTopics, articles, contributors, media, topics } from '../schema.js'
-import type { ContributorRow, MediaRow, TopicRow } from '../rows.js'
+import type { ContributorRow, MediaRow, RevisionMeta, TopicRow } from '../rows.js'
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../errors.js'
 import { rethrowUnique } from './util.js'
-import { detachFromArticles, type RevisionMeta } from './articles.js'
+import { detachFromArticles } from './articles.js'
 import type { Renderings } from './renderings.js'
 import { visible } from './articleQuery.js'
 
@@ -136,7 +136,6 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
   }
 }
 
-export type { MediaRow, ContributorRow, TopicRow } from '../rows.js'
 type FieldsOf<R> = Omit<R, 'id' | 'version' | 'createdAt' | 'updatedAt'>
 
 export const createMediaRepository = (db: Db, renderings: Renderings) =>

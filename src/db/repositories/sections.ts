@@ -4,12 +4,10 @@ import type { Db } from '../client.js'
 import { articles, sections } from '../schema.js'
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../errors.js'
 import { rethrowUnique } from './util.js'
-import { detachFromArticles, type RevisionMeta } from './articles.js'
+import { detachFromArticles } from './articles.js'
 import type { Renderings } from './renderings.js'
-import type { SectionRow } from '../rows.js'
+import type { RevisionMeta, SectionRow } from '../rows.js'
 import { visible } from './articleQuery.js'
-
-export type { SectionRow } from '../rows.js'
 
 export interface SectionChange {
   name?: string
