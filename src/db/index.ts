@@ -6,6 +6,7 @@ import { createContributorRepository, createMediaRepository, createTopicReposito
 import { createSectionRepository, type SectionRepository } from './repositories/sections.js'
 import { createArchiveRepository, type ArchiveRepository } from './repositories/archive.js'
 import { createRenderings } from './repositories/renderings.js'
+import { createWrites } from './writes.js'
 import type { ArticleRenderer } from './rows.js'
 import { createArticleRenderer } from '../mappers/rendering.js'
 
@@ -82,15 +83,16 @@ export function openDataLayer(
   const { db } = handle
   const renderings = createRenderings(db, render)
   renderings.refreshStale()
+  const writes = createWrites(db, renderings)
   const raw: Repositories = {
-    articles: createArticleRepository(db, renderings),
+    articles: createArticleRepository(db, renderings, writes),
     apiKeys: createApiKeyRepository(db),
     idempotency: createIdempotencyRepository(db),
-    media: createMediaRepository(db, renderings),
-    contributors: createContributorRepository(db, renderings),
-    topics: createTopicRepository(db, renderings),
-    sections: createSectionRepository(db, renderings),
-    archive: createArchiveRepository(db, renderings),
+    media: createMediaRepository(db, renderings, writes),
+    contributors: createContributorRepository(db, renderings, writes),
+    topics: createTopicRepository(db, renderings, writes),
+    sections: createSectionRepository(db, renderings, writes),
+    archive: createArchiveRepository(db, renderings, writes),
   }
   const repos = Object.fromEntries(Object.entries(raw).map(([k, r]) => [k, instrument(k, r as object, observe)])) as unknown as Repositories
   return { handle, repos, ping: () => ping(handle), close: () => handle.close() }

@@ -4,8 +4,8 @@ import { and, asc, eq, getTableColumns, gt, gte, lte, or, sql, type Placeholder,
 import { isDeepStrictEqual } from 'node:util'
 import type { Db } from '../client.js'
 import * as schema from '../schema.js'
-import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
-import { changeKind, visibleAt, writeRevision } from './articles.js'
+import { articleCredits, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
+import { nextSearchRowid, sectionPath, visibleAt, type Writes } from '../writes.js'
 import type { ArticleRow, ContributorRow, CreditRoleValue, MediaRow, RevisionRow, SectionRow, TopicRow } from '../rows.js'
 import type { Renderings } from './renderings.js'
 
@@ -277,7 +277,7 @@ function placeholders(table: Table, except: string[] = []): Record<string, Place
   )
 }
 
-export function createArchiveRepository(db: Db, renderings: Renderings): ArchiveRepository {
+export function createArchiveRepository(db: Db, renderings: Renderings, writes: Writes): ArchiveRepository {
   /** The articles a batch wrote: they are rendered before the batch commits. */
   const rendered = new Set<string>()
   const fail = (entry: ArchiveEntry, message: string): never => {
@@ -324,28 +324,12 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
     },
     article: {
       find: db.select().from(articles).where(eq(articles.id, id)).prepare(),
-      credits: db
-        .select({ contributorId: articleCredits.contributorId, role: articleCredits.role })
-        .from(articleCredits)
-        .where(eq(articleCredits.articleId, id))
-        .orderBy(asc(articleCredits.position))
-        .prepare(),
-      topics: db
-        .select({ topicId: articleTopics.topicId, primary: articleTopics.primary })
-        .from(articleTopics)
-        .where(eq(articleTopics.articleId, id))
-        .orderBy(asc(articleTopics.position))
-        .prepare(),
-      // A new article's search row is assigned as the articles repository does it.
+      // A new article's search row is assigned as every writer does it.
       insert: db
         .insert(articles)
-        .values({ ...placeholders(articles, ['searchRowid']), searchRowid: sql`(select coalesce(max(${articles.searchRowid}), 0) + 1 from ${articles})` } as never)
+        .values({ ...placeholders(articles, ['searchRowid']), searchRowid: nextSearchRowid } as never)
         .returning()
         .prepare(),
-      insertCredit: db.insert(articleCredits).values(placeholders(articleCredits) as never).prepare(),
-      insertTopic: db.insert(articleTopics).values(placeholders(articleTopics, ['listedAt']) as never).prepare(),
-      insertMedia: db.insert(articleMedia).values(placeholders(articleMedia) as never).prepare(),
-      insertChange: db.insert(articleChanges).values(placeholders(articleChanges, ['seq']) as never).prepare(),
     },
     revision: {
       find: db
@@ -353,7 +337,6 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
         .from(articleRevisions)
         .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.version, version)))
         .prepare(),
-      insert: db.insert(articleRevisions).values(placeholders(articleRevisions) as never).prepare(),
     },
   }
 
@@ -365,7 +348,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
       if (!parent) fail(entry, `/data/parentId: ${missing('section', d.parentId)}`)
       parentPath = parent!.path
     }
-    const path = parentPath === null ? d.slug : `${parentPath}/${d.slug}`
+    const path = sectionPath(parentPath, d.slug)
     if (path !== d.path) fail(entry, `/data/path: '${d.path}' is not its parent's path and its slug ('${path}')`)
     const stored = statements.section.find.get({ id: d.id })
     if (!stored) {
@@ -391,8 +374,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
   function storedArticle(articleKey: string): { row: ArticleRow; record: ArchiveArticleRecord } | null {
     const row = statements.article.find.get({ id: articleKey })
     if (!row) return null
-    const credits = statements.article.credits.all({ id: articleKey })
-    const topicList = statements.article.topics.all({ id: articleKey })
+    const { credits, topics: topicList } = writes.links(articleKey)
     return { row, record: articleRecord(row, credits, topicList) }
   }
 
@@ -438,17 +420,15 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
     const publicVisible = visibleAt(d, options.at)
     const values = { ...columns, headline: d.headlines.basic, bodyText: entry.bodyText, publicVisible }
     const after = s.insert.all(values)[0] as ArticleRow
-    credits.forEach((c, position) => s.insertCredit.run({ articleId: d.id, position, ...c }))
-    topicList.forEach((t, position) => s.insertTopic.run({ articleId: d.id, position, ...t }))
-    for (const mediaId of mediaIds) s.insertMedia.run({ articleId: d.id, mediaId })
+    writes.relations(d.id, { credits, topics: topicList, mediaIds }, false)
 
     // The change feed records the import like any write: readers' feed hears of what they can now see;
     // drafts and the other unpublished states reach only the editors' feed.
-    s.insertChange.run({ articleId: d.id, kind: changeKind(null, after), publicKind: publicVisible ? 'published' : null, version: after.version, at: options.at })
+    writes.change(null, after, options.at)
 
     rendered.add(d.id)
     if (!options.revisionsIncluded && !statements.revision.find.get({ articleId: d.id, version: d.version })) {
-      writeRevision(db, after, { at: options.at, actorKeyId: null, message: 'imported from an archive' })
+      writes.revision(after, { at: options.at, actorKeyId: null, message: 'imported from an archive' })
     }
     return true
   }
@@ -462,7 +442,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
       if (isDeepStrictEqual(stored, d)) return false
       differs(entry, d.version, d.version, `revision ${d.version} of article '${d.articleId}'`)
     }
-    s.insert.run({ ...d })
+    writes.storeRevision(d)
     return true
   }
 

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../client.js'
-import { articleChanges, articleCredits, articleMedia, articleRenderings, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
+import { articleChanges, articleRenderings, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
 import { NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../../errors.js'
 import { rethrowUnique } from './util.js'
 import { articlesFts as articlesFtsTable } from '../fts.js'
@@ -23,8 +23,9 @@ import {
 
 export type { ArticleFilter, ArticleSort, PageAfter, Visibility } from './articleQuery.js'
 
-import type { ArticleAggregate, ArticleRow, ChangeKind, ChangeRow, CreditRoleValue, ListedArticle, RenderingMeta, RevisionMeta, RevisionRow, RevisionSnapshot, StoredRendering } from '../rows.js'
+import type { ArticleAggregate, ArticleRow, ChangeRow, CreditRoleValue, ListedArticle, RenderingMeta, RevisionMeta, RevisionRow, StoredRendering } from '../rows.js'
 import { loadAggregates, type Renderings } from './renderings.js'
+import { nextSearchRowid, visibleAt, type Writes } from '../writes.js'
 
 /** A reference to another resource, with the request path that named it (for error messages). */
 export interface Reference {
@@ -105,123 +106,6 @@ export interface ArticleRepository {
 }
 
 
-function relationsOf(db: Db, articleId: string): Omit<ArticleRelations, 'media' | 'section'> & { media: string[] } {
-  return {
-    credits: db
-      .select({ contributorId: articleCredits.contributorId, role: articleCredits.role })
-      .from(articleCredits)
-      .where(eq(articleCredits.articleId, articleId))
-      .orderBy(articleCredits.position)
-      .all()
-      .map((c) => ({ ...c, path: '' })),
-    topics: db
-      .select({ topicId: articleTopics.topicId, primary: articleTopics.primary })
-      .from(articleTopics)
-      .where(eq(articleTopics.articleId, articleId))
-      .orderBy(articleTopics.position)
-      .all()
-      .map((t) => ({ ...t, path: '' })),
-    media: db.select({ id: articleMedia.mediaId }).from(articleMedia).where(eq(articleMedia.articleId, articleId)).all().map((m) => m.id),
-  }
-}
-
-export function writeRevision(db: Db, row: ArticleRow, meta: RevisionMeta): void {
-  const rel = relationsOf(db, row.id)
-  const snapshot: RevisionSnapshot = {
-    slug: row.slug,
-    type: row.type,
-    status: row.status,
-    language: row.language,
-    sectionId: row.sectionId,
-    headlines: row.headlines,
-    summary: row.summary,
-    leadMedia: row.leadMedia,
-    body: row.body,
-    credits: rel.credits.map(({ contributorId, role }) => ({ contributorId, role })),
-    topics: rel.topics.map(({ topicId, primary }) => ({ topicId, primary })),
-    printEdition: row.printEdition,
-    corrections: row.corrections,
-    canonicalUrl: row.canonicalUrl,
-    embargoUntil: row.embargoUntil,
-    scheduledAt: row.scheduledAt,
-    publishedAt: row.publishedAt,
-    firstPublishedAt: row.firstPublishedAt,
-    wordCount: row.wordCount,
-  }
-  db.insert(articleRevisions)
-    .values({ articleId: row.id, version: row.version, createdAt: meta.at, actorKeyId: meta.actorKeyId, message: meta.message, snapshot })
-    .run()
-}
-
-
-/** Readers see an article that is published and whose embargo (if any) has passed. */
-export function visibleAt(row: Pick<ArticleRow, 'status' | 'embargoUntil'>, at: string): boolean {
-  return row.status === 'published' && (row.embargoUntil === null || row.embargoUntil <= at)
-}
-
-/** What happened to an article, as the change feed names it. */
-export function changeKind(before: ArticleRow | null, after: ArticleRow | null): ChangeKind {
-  if (!before) return 'created'
-  if (!after) return 'deleted'
-  if (before.status === after.status) return 'updated'
-  if (after.status === 'published') return 'published'
-  if (after.status === 'scheduled') return 'scheduled'
-  if (after.status === 'archived') return 'archived'
-  return before.status === 'archived' ? 'restored' : 'unpublished'
-}
-
-/**
- * Appends a change to the feed, in the same transaction as the write, and
- * keeps articles.public_visible in step: what readers saw before and after
- * decides the public kind (published, updated, unpublished, deleted or none).
- */
-function recordChange(db: Db, before: ArticleRow | null, after: ArticleRow | null, at: string, kind: ChangeKind = changeKind(before, after)): void {
-  const was = before?.publicVisible ?? false
-  const is = after ? visibleAt(after, at) : false
-  const publicKind = !was && is ? 'published' : was && is ? 'updated' : was && !is ? (after ? 'unpublished' : 'deleted') : null
-  const subject = (after ?? before)!
-  db.insert(articleChanges).values({ articleId: subject.id, kind, publicKind, version: subject.version, at }).run()
-  if (after && after.publicVisible !== is) db.update(articles).set({ publicVisible: is }).where(eq(articles.id, after.id)).run()
-}
-
-/**
- * Removes every reference to a topic, contributor or media item from the
- * articles that use it, each article moving to a new version with a revision
- * that says why. Runs inside the caller's transaction.
- */
-export function detachFromArticles(
-  db: Db,
-  renderings: Renderings,
-  kind: 'topic' | 'contributor' | 'media' | 'section',
-  id: string,
-  label: string,
-  meta: RevisionMeta,
-): string[] {
-  let ids: string[]
-  if (kind === 'section') {
-    ids = db.select({ id: articles.id }).from(articles).where(eq(articles.sectionId, id)).all().map((r) => r.id)
-  } else {
-    const table = kind === 'topic' ? articleTopics : kind === 'contributor' ? articleCredits : articleMedia
-    const column = kind === 'topic' ? articleTopics.topicId : kind === 'contributor' ? articleCredits.contributorId : articleMedia.mediaId
-    ids = [...new Set(db.select({ articleId: table.articleId }).from(table).where(eq(column, id)).all().map((r) => r.articleId))]
-    db.delete(table).where(eq(column, id)).run()
-  }
-  for (const articleId of ids) {
-    const row = db.select().from(articles).where(eq(articles.id, articleId)).get()!
-    const fields: Partial<ArticleRow> = { updatedAt: meta.at, version: row.version + 1 }
-    if (kind === 'section') fields.sectionId = null
-    if (kind === 'media') {
-      fields.body = row.body.filter((b) => !((b.type === 'image' || b.type === 'video') && b.mediaId === id))
-      if (row.leadMedia?.mediaId === id) fields.leadMedia = null
-    }
-    const updated = db.update(articles).set(fields).where(eq(articles.id, articleId)).returning().all()[0]!
-    writeRevision(db, updated, { ...meta, message: `detached ${kind} '${label}', which was deleted` })
-    recordChange(db, row, updated, meta.at)
-  }
-  renderings.refresh(ids)
-  return ids
-}
-
 /** Keeps at most `size` prepared statements, one per query shape, dropping the oldest. */
 function statementCache<T>(size: number) {
   const cache = new Map<string, T>()
@@ -236,7 +120,7 @@ function statementCache<T>(size: number) {
   }
 }
 
-export function createArticleRepository(db: Db, renderings: Renderings): ArticleRepository {
+export function createArticleRepository(db: Db, renderings: Renderings, writes: Writes): ArticleRepository {
   function assertReferencesExist(relations: ArticleRelations): void {
     const issues: Issue[] = []
     const check = (refs: Reference[], table: typeof media | typeof contributors | typeof topics | typeof sections, what: string) => {
@@ -252,22 +136,10 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
     if (issues.length > 0) throw new ValidationError('The article refers to resources that do not exist.', issues)
   }
 
-  function writeRelations(articleId: string, relations: ArticleRelations): void {
-    db.delete(articleCredits).where(eq(articleCredits.articleId, articleId)).run()
-    db.delete(articleTopics).where(eq(articleTopics.articleId, articleId)).run()
-    db.delete(articleMedia).where(eq(articleMedia.articleId, articleId)).run()
-    if (relations.credits.length > 0) {
-      db.insert(articleCredits)
-        .values(relations.credits.map((c, position) => ({ articleId, position, contributorId: c.contributorId, role: c.role })))
-        .run()
-    }
-    if (relations.topics.length > 0) {
-      db.insert(articleTopics)
-        .values(relations.topics.map((t, position) => ({ articleId, position, topicId: t.topicId, primary: t.primary })))
-        .run()
-    }
-    const mediaIds = [...new Set(relations.media.map((m) => m.id))]
-    if (mediaIds.length > 0) db.insert(articleMedia).values(mediaIds.map((mediaId) => ({ articleId, mediaId }))).run()
+  function writeRelations(articleId: string, relations: ArticleRelations, replace: boolean): void {
+    const credits = relations.credits.map(({ contributorId, role }) => ({ contributorId, role }))
+    const topics = relations.topics.map(({ topicId, primary }) => ({ topicId, primary }))
+    writes.relations(articleId, { credits, topics, mediaIds: relations.media.map((m) => m.id) }, replace)
   }
 
   const byKey = (key: string): SQL => or(eq(articles.id, key), eq(articles.slug, key))!
@@ -378,14 +250,14 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
                 id,
                 version: 1,
                 createdAt: meta.at,
-                searchRowid: sql`(select coalesce(max(${articles.searchRowid}), 0) + 1 from ${articles})`,
+                searchRowid: nextSearchRowid,
                 publicVisible: false,
               })
               .returning()
               .all()[0]!
-            writeRelations(id, relations)
-            writeRevision(db, row, meta)
-            recordChange(db, null, row, meta.at)
+            writeRelations(id, relations, false)
+            writes.revision(row, meta)
+            writes.change(null, row, meta.at)
             return rendered(id)
           },
           { behavior: 'immediate' },
@@ -412,9 +284,9 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
               .where(and(eq(articles.id, row.id), eq(articles.version, row.version)))
               .returning()
               .all()[0]!
-            if (relations) writeRelations(row.id, relations)
-            writeRevision(db, updated, meta)
-            recordChange(db, row, updated, meta.at)
+            if (relations) writeRelations(row.id, relations, true)
+            writes.revision(updated, meta)
+            writes.change(row, updated, meta.at)
             return rendered(row.id)
           },
           { behavior: 'immediate' },
@@ -429,7 +301,7 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
         () => {
           const row = current(key, expectedVersion)
           db.delete(articles).where(eq(articles.id, row.id)).run()
-          recordChange(db, row, null, at)
+          writes.change(row, null, at)
         },
         { behavior: 'immediate' },
       )
@@ -562,7 +434,7 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
         db.transaction(
           () => {
             const fresh = db.select().from(articles).where(and(eq(articles.id, row.id), eq(articles.publicVisible, false))).get()
-            if (fresh && visibleAt(fresh, now)) recordChange(db, fresh, fresh, now, 'published')
+            if (fresh && visibleAt(fresh, now)) writes.change(fresh, fresh, now, 'published')
           },
           { behavior: 'immediate' },
         )

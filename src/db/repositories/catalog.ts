@@ -5,7 +5,7 @@ import { articleCredits, articleMedia, articleTopics, articles, contributors, me
 import type { ContributorRow, MediaRow, RevisionMeta, TopicRow } from '../rows.js'
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../errors.js'
 import { rethrowUnique } from './util.js'
-import { detachFromArticles } from './articles.js'
+import type { Writes } from '../writes.js'
 import type { Renderings } from './renderings.js'
 import { visible } from './articleQuery.js'
 
@@ -40,6 +40,7 @@ type UsageTable = typeof articleMedia | typeof articleCredits | typeof articleTo
 function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSelect'], Fields>(
   db: Db,
   renderings: Renderings,
+  writes: Writes,
   table: T,
   resource: string,
   usage: { table: UsageTable; column: AnySQLiteColumn; kind: 'topic' | 'contributor' | 'media' },
@@ -127,7 +128,7 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
               usedBy: users,
             })
           }
-          if (force) detachFromArticles(db, renderings, usage.kind, row.id, String((row as { name?: string }).name ?? row.id), force.meta)
+          if (force) writes.detach(usage.kind, row.id, String((row as { name?: string }).name ?? row.id), force.meta)
           db.delete(t).where(eq(t.id, row.id)).run()
         },
         { behavior: 'immediate' },
@@ -138,8 +139,8 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
 
 type FieldsOf<R> = Omit<R, 'id' | 'version' | 'createdAt' | 'updatedAt'>
 
-export const createMediaRepository = (db: Db, renderings: Renderings) =>
-  createCatalogRepository<typeof media, MediaRow, FieldsOf<MediaRow>>(db, renderings, media, 'media', { table: articleMedia, column: articleMedia.mediaId, kind: 'media' })
+export const createMediaRepository = (db: Db, renderings: Renderings, writes: Writes) =>
+  createCatalogRepository<typeof media, MediaRow, FieldsOf<MediaRow>>(db, renderings, writes, media, 'media', { table: articleMedia, column: articleMedia.mediaId, kind: 'media' })
 function withNames<Row extends { id: string; version: number }, Fields>(
   db: Db,
   table: typeof contributors | typeof topics,
@@ -168,19 +169,19 @@ function withNames<Row extends { id: string; version: number }, Fields>(
   }
 }
 
-export const createContributorRepository = (db: Db, renderings: Renderings) =>
+export const createContributorRepository = (db: Db, renderings: Renderings, writes: Writes) =>
   withNames(
     db,
     contributors,
-    createCatalogRepository<typeof contributors, ContributorRow, FieldsOf<ContributorRow>>(db, renderings, contributors, 'contributor', {
+    createCatalogRepository<typeof contributors, ContributorRow, FieldsOf<ContributorRow>>(db, renderings, writes, contributors, 'contributor', {
       table: articleCredits,
       column: articleCredits.contributorId,
       kind: 'contributor',
     }),
   )
-export const createTopicRepository = (db: Db, renderings: Renderings) =>
+export const createTopicRepository = (db: Db, renderings: Renderings, writes: Writes) =>
   withNames(
     db,
     topics,
-    createCatalogRepository<typeof topics, TopicRow, FieldsOf<TopicRow>>(db, renderings, topics, 'topic', { table: articleTopics, column: articleTopics.topicId, kind: 'topic' }),
+    createCatalogRepository<typeof topics, TopicRow, FieldsOf<TopicRow>>(db, renderings, writes, topics, 'topic', { table: articleTopics, column: articleTopics.topicId, kind: 'topic' }),
   )

@@ -4,7 +4,7 @@ import type { Db } from '../client.js'
 import { articles, sections } from '../schema.js'
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../errors.js'
 import { rethrowUnique } from './util.js'
-import { detachFromArticles } from './articles.js'
+import { sectionPath, type Writes } from '../writes.js'
 import type { Renderings } from './renderings.js'
 import type { RevisionMeta, SectionRow } from '../rows.js'
 import { visible } from './articleQuery.js'
@@ -34,7 +34,7 @@ export interface SectionRepository {
  * subtree is one index range. Moving or renaming a section rewrites the paths
  * below it in the same transaction.
  */
-export function createSectionRepository(db: Db, renderings: Renderings): SectionRepository {
+export function createSectionRepository(db: Db, renderings: Renderings, writes: Writes): SectionRepository {
   const byKey = (key: string) => or(eq(sections.id, key), eq(sections.path, key))!
   const current = (key: string, expectedVersion: number | null): SectionRow => {
     const row = db.select().from(sections).where(byKey(key)).get()
@@ -48,7 +48,6 @@ export function createSectionRepository(db: Db, renderings: Renderings): Section
     if (!parent) throw new ValidationError('The parent section does not exist.', [{ path: field, message: `no section with id '${parentId}'` }])
     return parent.path
   }
-  const join = (prefix: string | null, slug: string) => (prefix === null ? slug : `${prefix}/${slug}`)
 
   return {
     async create(row) {
@@ -56,7 +55,7 @@ export function createSectionRepository(db: Db, renderings: Renderings): Section
       try {
         return db.transaction(
           () => {
-            path = join(parentPath(row.parentId), row.slug)
+            path = sectionPath(parentPath(row.parentId), row.slug)
             return db
               .insert(sections)
               .values({ id: row.id, name: row.name, slug: row.slug, parentId: row.parentId, path, description: row.description, version: 1, createdAt: row.at, updatedAt: row.at })
@@ -89,19 +88,13 @@ export function createSectionRepository(db: Db, renderings: Renderings): Section
             const row = current(key, expectedVersion)
             const parentId = change.parentId === undefined ? row.parentId : change.parentId
             const slug = change.slug ?? row.slug
-            path = join(parentPath(parentId), slug)
+            path = sectionPath(parentPath(parentId), slug)
             if (path === row.path || path.startsWith(`${row.path}/`)) {
               if (parentId !== row.parentId) {
                 throw new ValidationError('A section cannot move under itself.', [{ path: '/parentId', message: 'would make a cycle' }])
               }
             }
-            if (path !== row.path) {
-              // Rewrite the paths of every descendant: old/prefix/... becomes new/prefix/...
-              db.update(sections)
-                .set({ path: sql`${path} || substr(${sections.path}, ${row.path.length + 1})` })
-                .where(like(sections.path, `${row.path}/%`)) // paths hold only [a-z0-9-/], no LIKE wildcards
-                .run()
-            }
+            if (path !== row.path) writes.moveSubtree(row.path, path)
             const updated = db
               .update(sections)
               .set({
@@ -149,7 +142,7 @@ export function createSectionRepository(db: Db, renderings: Renderings): Section
           if (users.length > 0 && !force) {
             throw new ConflictError(`This section holds ${users.length} article(s); move them first, or delete with ?force=true.`, { usedBy: users })
           }
-          if (force) detachFromArticles(db, renderings, 'section', row.id, row.path, force.meta)
+          if (force) writes.detach('section', row.id, row.path, force.meta)
           db.delete(sections).where(eq(sections.id, row.id)).run()
         },
         { behavior: 'immediate' },
