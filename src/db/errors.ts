@@ -1,8 +1,8 @@
-import { databaseErrorOf } from '../errors.js'
+import { databaseErrorOf } from './sqlite/errors.js'
 
 /**
- * A database error as the domain error it means (see databaseErrorOf): the
- * SqliteError may be the error itself or the `cause` of drizzle's
+ * A database error as the domain error it means (see the engine's
+ * databaseErrorOf): the engine's error may be the error itself or the `cause` of drizzle's
  * DrizzleQueryError (whose message holds the SQL, which must not reach a client).
  * Any other error is returned as it is.
  */

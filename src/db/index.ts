@@ -1,4 +1,4 @@
-import { openDatabase, ping, type DatabaseHandle, type DatabaseOptions } from './client.js'
+import { openDatabase, ping, type DatabaseHandle, type DatabaseOptions } from './sqlite/client.js'
 import { translateDatabaseError } from './errors.js'
 import { createArticleRepository, type ArticleRepository } from './repositories/articles.js'
 import { createApiKeyRepository, createIdempotencyRepository, type ApiKeyRepository, type IdempotencyRepository } from './repositories/apiKeys.js'
@@ -10,7 +10,7 @@ import { createWrites } from './writes.js'
 import type { ArticleRenderer } from './rows.js'
 import { createArticleRenderer } from '../mappers/rendering.js'
 
-export type { DatabaseHandle, DatabaseOptions } from './client.js'
+export type { DatabaseHandle, DatabaseOptions } from './sqlite/client.js'
 export { withClaimedKey, type ClaimedKey } from './idempotencyScope.js'
 export type * from './rows.js'
 export type { SectionRepository, SectionChange } from './repositories/sections.js'
@@ -43,7 +43,7 @@ export interface DataLayer {
 /**
  * Wraps every method of every repository so that its duration is observed, and
  * so that a busy or full database throws the domain error it means (503, 507;
- * see translateDatabaseError) instead of an SqliteError naming SQL.
+ * see translateDatabaseError) instead of an engine error naming SQL.
  */
 function instrument<R extends object>(name: string, repo: R, observe: QueryObserver): R {
   const wrapped: Record<string, unknown> = {}

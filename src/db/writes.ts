@@ -1,5 +1,5 @@
 import { asc, eq, like, sql } from 'drizzle-orm'
-import type { Db } from './client.js'
+import type { Db } from './sqlite/client.js'
 import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, sections } from './schema.js'
 import type { ArticleRow, ChangeKind, CreditRoleValue, PublicChangeKind, RevisionMeta, RevisionRow, RevisionSnapshot } from './rows.js'
 import type { EmbeddedKind, Renderings } from './repositories/renderings.js'

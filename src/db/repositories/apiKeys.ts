@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm'
-import type { Db } from '../client.js'
+import type { Db } from '../sqlite/client.js'
 import { apiKeys, idempotencyKeys } from '../schema.js'
 import { DomainError, NotFoundError } from '../../errors.js'
 import { CARRIED_OUT } from '../idempotencyScope.js'

@@ -1,9 +1,8 @@
-import Database from 'better-sqlite3'
-import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { and, asc, eq, getTableColumns, gt, gte, lte, or, sql, type Placeholder, type Table } from 'drizzle-orm'
 import { isDeepStrictEqual } from 'node:util'
-import type { Db } from '../client.js'
-import * as schema from '../schema.js'
+import type { Db } from '../sqlite/client.js'
+import { openSnapshot } from '../sqlite/snapshot.js'
+import { brokenConstraint } from '../sqlite/errors.js'
 import { articleCredits, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
 import { nextSearchRowid, sectionPath, visibleAt, type Writes } from '../writes.js'
 import type { ArticleRow, ContributorRow, CreditRoleValue, MediaRow, RevisionRow, SectionRow, TopicRow } from '../rows.js'
@@ -13,11 +12,9 @@ import type { Renderings } from './renderings.js'
  * Bulk archive export and import (see src/schemas/archive.ts for the format).
  *
  * Export reads page by page (keyset pagination, never a whole table) from a
- * read-only snapshot: on a database file a second, read-only connection holds
- * one read transaction for the whole export, so the archive is consistent
- * (no article refers to a topic created after the topics were read) while
- * writers carry on (WAL). An in-memory database has no second connection: its
- * export reads the live tables page by page.
+ * read-only snapshot (see sqlite/snapshot.ts), so the archive is consistent (no
+ * article refers to a topic created after the topics were read) while writers
+ * carry on.
  *
  * Import is a restore, and never rewrites history: it writes a batch of records
  * in one transaction, adding each record the database lacks with its ids,
@@ -251,9 +248,10 @@ class LineFailure extends Error {
 
 /** A UNIQUE or FOREIGN KEY violation, in words about the record; null for any other error. */
 function constraintMessage(err: unknown, entry: ArchiveEntry): string | null {
-  if (!(err instanceof Database.SqliteError)) return null
-  if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    const columns = /constraint failed: (.+)$/.exec(err.message)?.[1] ?? ''
+  const broken = brokenConstraint(err)
+  if (broken === null) return null
+  if (broken.kind === 'unique' || broken.kind === 'primary-key') {
+    const { columns } = broken
     const data = entry.data as unknown as Record<string, unknown>
     const known: Record<string, string> = {
       'articles.slug': `another article already has the slug '${String(data.slug)}'`,
@@ -264,8 +262,7 @@ function constraintMessage(err: unknown, entry: ArchiveEntry): string | null {
     }
     return known[columns] ?? `it conflicts with a stored row (${columns})`
   }
-  if (err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'it refers to a row that does not exist'
-  return null
+  return 'it refers to a row that does not exist'
 }
 
 /** A placeholder for every column of a table (but `except`), for statements prepared once and run per record. */
@@ -448,24 +445,8 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
 
   return {
     async openReader() {
-      const client = db.$client
-      if (client.memory) return readerOn(db, () => {})
-      const sqlite = new Database(client.name, { readonly: true, fileMustExist: true })
-      try {
-        sqlite.pragma('busy_timeout = 2000')
-        sqlite.exec('BEGIN')
-        // The first read starts the snapshot that every page of the export then sees.
-        sqlite.prepare('select count(*) from sqlite_master').get()
-      } catch (err) {
-        sqlite.close()
-        throw err
-      }
-      return readerOn(drizzle(sqlite, { schema }), () => {
-        if (sqlite.open) {
-          if (sqlite.inTransaction) sqlite.exec('COMMIT')
-          sqlite.close()
-        }
-      })
+      const snapshot = openSnapshot(db)
+      return readerOn(snapshot.db, snapshot.release)
     },
 
     async importBatch(entries, options) {

@@ -1,19 +1,18 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../client.js'
+import type { Db } from '../sqlite/client.js'
 import { articleChanges, articleRenderings, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
 import { NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../../errors.js'
 import { rethrowUnique } from './util.js'
-import { articlesFts as articlesFtsTable } from '../fts.js'
+import { ftsJoin, matches, rebuildSearchIndex, relevance, snippet } from '../sqlite/search.js'
+import { listParam, listValues } from '../sqlite/json.js'
+import { explainQueryPlan } from '../sqlite/explain.js'
 import {
   articleColumns,
   filterCondition,
-  ftsJoin,
   ordering,
   Params,
-  relevance,
   renderingColumns,
   rethrowSearchError,
-  snippet,
   visibleIn,
   type ArticleFilter,
   type ArticleSort,
@@ -205,7 +204,7 @@ export function createArticleRepository(db: Db, renderings: Renderings, writes: 
   const nthNewestMatch = db
     .select({ rowid: ftsJoin.table.rowid })
     .from(ftsJoin.table)
-    .where(sql`articles_fts match ${sql.placeholder('search')}`)
+    .where(matches(sql.placeholder('search')))
     .orderBy(desc(ftsJoin.table.rowid))
     .limit(1)
     .offset(sql.placeholder('skip'))
@@ -214,7 +213,7 @@ export function createArticleRepository(db: Db, renderings: Renderings, writes: 
   const snippets = db
     .select({ rowid: ftsJoin.table.rowid, snippet })
     .from(ftsJoin.table)
-    .where(and(sql`articles_fts match ${sql.placeholder('search')}`, inArray(ftsJoin.table.rowid, sql`(select value from json_each(${sql.placeholder('rowids')}))`)))
+    .where(and(matches(sql.placeholder('search')), inArray(ftsJoin.table.rowid, listValues(sql.placeholder('rowids')))))
     .prepare()
 
   function loadOne(id: string): ArticleAggregate {
@@ -338,7 +337,7 @@ export function createArticleRepository(db: Db, renderings: Renderings, writes: 
         const hits = prepared(p.shape(`search:${query.sort}`), () => build.prepare()).all({ ...p.values, limit: query.limit }) as { id: string; searchRowid: number; listedAt: string; rank: number }[]
         const partial = beyond !== undefined
         if (hits.length === 0) return { items: [], partial }
-        const marks = new Map(snippets.all({ search: query.filter.search, rowids: JSON.stringify(hits.map((h) => h.searchRowid)) }).map((r) => [r.rowid, r.snippet]))
+        const marks = new Map(snippets.all({ search: query.filter.search, rowids: listParam(hits.map((h) => h.searchRowid)) }).map((r) => [r.rowid, r.snippet]))
         const byId = new Map(renderings.many(hits.map((h) => h.id)).map((r) => [r.articleId, r]))
         const items = hits.flatMap((h) => {
           const found = byId.get(h.id)
@@ -351,25 +350,13 @@ export function createArticleRepository(db: Db, renderings: Renderings, writes: 
     },
 
     async rebuildSearchIndex() {
-      return db.transaction(
-        () => {
-          db.run(sql`delete from articles_fts`)
-          db.run(
-            sql`insert into articles_fts (rowid, headline, summary, body) select ${articles.searchRowid}, ${articles.headline}, coalesce(${articles.summary}, ''), ${articles.bodyText} from ${articles}`,
-          )
-          db.run(sql`insert into articles_fts (articles_fts) values ('optimize')`)
-          return db.select({ n: sql<number>`count(*)` }).from(articlesFtsTable).get()!.n
-        },
-        { behavior: 'immediate' },
-      )
+      return db.transaction(() => rebuildSearchIndex(db), { behavior: 'immediate' })
     },
 
     async explainList(query) {
       const p = new Params()
-      const { sql: text, params } = (query.filter.search ? searchQuery(query, p) : listQuery(query, p)).toSQL()
-      const values = params.map((v) => (typeof v === 'object' && v !== null && 'name' in v ? { ...p.values, limit: query.limit }[(v as { name: string }).name] : v))
-      const plan = db.$client.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...(values as unknown[])) as { detail: string }[]
-      return plan.map((row) => row.detail)
+      const built = query.filter.search ? searchQuery(query, p) : listQuery(query, p)
+      return explainQueryPlan(db, built, { ...p.values, limit: query.limit })
     },
 
     async count(visibility, filter) {

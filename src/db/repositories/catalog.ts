@@ -1,11 +1,12 @@
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
-import type { Db } from '../client.js'
+import type { Db } from '../sqlite/client.js'
 import { articleCredits, articleMedia, articleTopics, articles, contributors, media, topics } from '../schema.js'
 import type { ContributorRow, MediaRow, RevisionMeta, TopicRow } from '../rows.js'
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../errors.js'
 import { rethrowUnique } from './util.js'
 import type { Writes } from '../writes.js'
+import { arrayHoldsIgnoringCase } from '../sqlite/json.js'
 import type { Renderings } from './renderings.js'
 import { visible } from './articleQuery.js'
 
@@ -156,7 +157,7 @@ function withNames<Row extends { id: string; version: number }, Fields>(
         .where(
           or(
             sql`lower(${t.name}) = lower(${name})`,
-            sql`exists (select 1 from json_each(${t.aliases}) where lower(json_each.value) = lower(${name}))`,
+            arrayHoldsIgnoringCase(t.aliases, name),
           ),
         )
         .orderBy(asc(t.id))

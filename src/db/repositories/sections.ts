@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, like, or, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
-import type { Db } from '../client.js'
+import type { Db } from '../sqlite/client.js'
 import { articles, sections } from '../schema.js'
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../errors.js'
 import { rethrowUnique } from './util.js'
