@@ -97,6 +97,13 @@ export class IdempotencyUnansweredError extends DomainError {
   }
 }
 
+/** Revoking this key would leave no active admin key, locking every admin out. */
+export class LastAdminKeyError extends DomainError {
+  constructor(id: string) {
+    super(409, 'last-admin-key', 'Conflict', `The API key ${id} is the last active admin key; create another admin key before revoking this one.`)
+  }
+}
+
 export class UnauthorizedError extends DomainError {
   constructor(detail = 'This operation needs an API key: send Authorization: Bearer <key>.') {
     super(401, 'unauthorized', 'Unauthorized', detail)

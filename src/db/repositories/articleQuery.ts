@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { articleCredits, articleRenderings, articleTopics, articles, contributors, sections, topics } from '../schema.js'
-import { ValidationError } from '../../errors.js'
+import { SearchQueryError } from '../errors.js'
 import { matches, relevance } from '../sqlite/search.js'
 import { searchQueryProblem } from '../sqlite/errors.js'
 import { listParam, listValues } from '../sqlite/json.js'
@@ -167,9 +167,9 @@ export function ordering(sort: ArticleSort, after: PageAfter | null, c: ListColu
   }
 }
 
-/** The engine reports bad search syntax as a database error; that is the client's 400, never a 500. */
+/** The engine reports bad search syntax as a database error: it is the caller's mistake (SearchQueryError), not a failure. */
 export function rethrowSearchError(err: unknown): never {
   const problem = searchQueryProblem(err)
-  if (problem !== null) throw new ValidationError('The search query is not valid.', [{ path: '/query/q', message: problem }])
+  if (problem !== null) throw new SearchQueryError(problem)
   throw err
 }

@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../sqlite/client.js'
 import { articleChanges, articleRenderings, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
-import { NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../../errors.js'
+import { NotFoundError, PreconditionFailedError } from '../../errors.js'
+import { MissingReferencesError } from '../errors.js'
 import { rethrowUnique } from './util.js'
 import { ftsJoin, matches, rebuildSearchIndex, relevance, snippet } from '../sqlite/search.js'
 import { listParam, listValues } from '../sqlite/json.js'
@@ -26,18 +27,18 @@ import type { ArticleAggregate, ArticleRow, ChangeRow, CreditRoleValue, ListedAr
 import { loadAggregates, type Renderings } from './renderings.js'
 import { nextSearchRowid, visibleAt, type Writes } from '../writes.js'
 
-/** A reference to another resource, with the request path that named it (for error messages). */
-export interface Reference {
-  id: string
-  path: string
-}
-
+/**
+ * What an article refers to, in order. A write checks that each exists, in
+ * the order section, media, credits, topics, and throws MissingReferencesError
+ * naming the ones that do not.
+ */
 export interface ArticleRelations {
-  /** The section named by the article's sectionId, checked like the other references. */
-  section: Reference | null
-  credits: { contributorId: string; role: CreditRoleValue; path: string }[]
-  topics: { topicId: string; primary: boolean; path: string }[]
-  media: Reference[]
+  /** The id of the section named by the article's sectionId, checked like the other references. */
+  sectionId: string | null
+  credits: { contributorId: string; role: CreditRoleValue }[]
+  topics: { topicId: string; primary: boolean }[]
+  /** Lead media and media blocks, in order (an id may repeat). */
+  mediaIds: string[]
 }
 
 /** What services set; the repository manages ids, versions, the search row and public visibility. */
@@ -65,14 +66,15 @@ export interface ListedPage {
 }
 
 export interface ArticleRepository {
+  /** Throws MissingReferencesError when a relation names nothing (so does update), ConflictError when the slug is taken. */
   create(id: string, fields: ArticleFields, relations: ArticleRelations, meta: RevisionMeta): Promise<ArticleAggregate>
   /** The article as stored, by id or slug, for a write to start from. */
   load(key: string): Promise<ArticleAggregate | null>
   /**
    * Writes the change if the article is still at `version` (a conditional
    * UPDATE ... WHERE version = ?), with its revision, change record and
-   * rendering, in one transaction. Otherwise: 412 with the current version,
-   * or 404 when the article is gone. The caller computes the change from what
+   * rendering, in one transaction. Otherwise: PreconditionFailedError with
+   * the current version, or NotFoundError when the article is gone. The caller computes the change from what
    * load() gave it; nothing calls back into it inside the transaction.
    */
   update(id: string, version: number, change: ArticleChange, meta: RevisionMeta): Promise<ArticleAggregate>
@@ -84,6 +86,7 @@ export interface ArticleRepository {
   readMeta(idOrSlug: string, visibility: Visibility): Promise<RenderingMeta | null>
   /** What these articles embed, in the order given (for include=). */
   aggregates(ids: string[]): Promise<ArticleAggregate[]>
+  /** Throws SearchQueryError for a search the engine cannot parse (so does count). */
   list(query: ListQuery): Promise<ListedPage>
   count(visibility: Visibility, filter: ArticleFilter): Promise<number>
   /** Rebuilds the full-text index from the articles table; returns how many articles it holds. */
@@ -121,24 +124,17 @@ function statementCache<T>(size: number) {
 
 export function createArticleRepository(db: Db, renderings: Renderings, writes: Writes): ArticleRepository {
   function assertReferencesExist(relations: ArticleRelations): void {
-    const issues: Issue[] = []
-    const check = (refs: Reference[], table: typeof media | typeof contributors | typeof topics | typeof sections, what: string) => {
-      const ids = [...new Set(refs.map((r) => r.id))]
+    const missing: MissingReferencesError['missing'] = []
+    const check = (kind: MissingReferencesError['missing'][number]['kind'], table: typeof media | typeof contributors | typeof topics | typeof sections, ids: string[]) => {
       if (ids.length === 0) return
-      const found = new Set(db.select({ id: table.id }).from(table).where(inArray(table.id, ids)).all().map((r) => r.id))
-      for (const r of refs) if (!found.has(r.id)) issues.push({ path: r.path, message: `no ${what} with id '${r.id}'` })
+      const found = new Set(db.select({ id: table.id }).from(table).where(inArray(table.id, [...new Set(ids)])).all().map((r) => r.id))
+      for (const id of new Set(ids)) if (!found.has(id)) missing.push({ kind, id })
     }
-    check(relations.section ? [relations.section] : [], sections, 'section')
-    check(relations.media, media, 'media')
-    check(relations.credits.map((c) => ({ id: c.contributorId, path: c.path })), contributors, 'contributor')
-    check(relations.topics.map((t) => ({ id: t.topicId, path: t.path })), topics, 'topic')
-    if (issues.length > 0) throw new ValidationError('The article refers to resources that do not exist.', issues)
-  }
-
-  function writeRelations(articleId: string, relations: ArticleRelations, replace: boolean): void {
-    const credits = relations.credits.map(({ contributorId, role }) => ({ contributorId, role }))
-    const topics = relations.topics.map(({ topicId, primary }) => ({ topicId, primary }))
-    writes.relations(articleId, { credits, topics, mediaIds: relations.media.map((m) => m.id) }, replace)
+    check('section', sections, relations.sectionId === null ? [] : [relations.sectionId])
+    check('media', media, relations.mediaIds)
+    check('contributor', contributors, relations.credits.map((c) => c.contributorId))
+    check('topic', topics, relations.topics.map((t) => t.topicId))
+    if (missing.length > 0) throw new MissingReferencesError(missing)
   }
 
   const byKey = (key: string): SQL => or(eq(articles.id, key), eq(articles.slug, key))!
@@ -254,7 +250,7 @@ export function createArticleRepository(db: Db, renderings: Renderings, writes: 
               })
               .returning()
               .all()[0]!
-            writeRelations(id, relations, false)
+            writes.relations(id, relations, false)
             writes.revision(row, meta)
             writes.change(null, row, meta.at)
             return rendered(id)
@@ -283,7 +279,7 @@ export function createArticleRepository(db: Db, renderings: Renderings, writes: 
               .where(and(eq(articles.id, row.id), eq(articles.version, row.version)))
               .returning()
               .all()[0]!
-            if (relations) writeRelations(row.id, relations, true)
+            if (relations) writes.relations(row.id, relations, true)
             writes.revision(updated, meta)
             writes.change(row, updated, meta.at)
             return rendered(row.id)

@@ -3,7 +3,8 @@ import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../sqlite/client.js'
 import { articleCredits, articleMedia, articleTopics, articles, contributors, media, topics } from '../schema.js'
 import type { ContributorRow, MediaRow, RevisionMeta, TopicRow } from '../rows.js'
-import { ConflictError, NotFoundError, PreconditionFailedError } from '../../errors.js'
+import { NotFoundError, PreconditionFailedError } from '../../errors.js'
+import { InUseError } from '../errors.js'
 import { rethrowUnique } from './util.js'
 import type { Writes } from '../writes.js'
 import { arrayHoldsIgnoringCase } from '../sqlite/json.js'
@@ -21,7 +22,7 @@ export interface CatalogRepository<Row extends { id: string; version: number }, 
   list(limit: number, afterId: string | null): Promise<Row[]>
   /** Writes the fields if the item is at `expectedVersion` (null: any version), re-rendering the articles that embed it, in one transaction. */
   update(key: string, expectedVersion: number | null, fields: Partial<Fields>, at: string): Promise<Row>
-  /** Refuses (409, naming the articles) while articles use the item, unless `force` detaches it from them first. */
+  /** Refuses (InUseError, naming the articles) while articles use the item, unless `force` detaches it from them first. */
   remove(key: string, expectedVersion: number | null, force?: { meta: RevisionMeta } | null): Promise<void>
   /** How many articles readers can see (published, embargo passed at `now`) use each of these items. */
   publishedCounts(ids: string[], now: string): Promise<Map<string, number>>
@@ -124,11 +125,7 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
             .limit(100)
             .all()
             .map((u) => u.articleId)
-          if (users.length > 0 && !force) {
-            throw new ConflictError(`This ${resource} is used by ${users.length} article(s); detach it from them first, or delete with ?force=true.`, {
-              usedBy: users,
-            })
-          }
+          if (users.length > 0 && !force) throw new InUseError(usage.kind, users)
           if (force) writes.detach(usage.kind, row.id, String((row as { name?: string }).name ?? row.id), force.meta)
           db.delete(t).where(eq(t.id, row.id)).run()
         },
