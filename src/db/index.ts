@@ -17,7 +17,7 @@ export type * from './rows.js'
 export type { SectionRepository, SectionChange } from './repositories/sections.js'
 export type { ArticleRepository, ArticleRelations, ArticleFields, ArticleChange, ListQuery, ListedPage, ArticleFilter, ArticleSort, PageAfter, Visibility } from './repositories/articles.js'
 export type { ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from './repositories/apiKeys.js'
-export type { ArchiveRepository, ArchiveReader, ArchiveEntry, ArchiveCounts, ArchiveArticleRecord, ArchiveBatchResult } from './repositories/archive.js'
+export type { ArchiveRepository, ArchiveReader, ArchiveEntry, ArchiveCounts, ArchiveArticleRecord, ArchiveBatchResult, ArchiveProblem } from './repositories/archive.js'
 export type { CatalogRepository, NamedCatalogRepository } from './repositories/catalog.js'
 
 /** Observes how long each repository call takes (for metrics). */

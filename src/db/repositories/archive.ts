@@ -77,9 +77,26 @@ export interface ArchiveBatchResult {
   imported: ArchiveCounts
   /** Records the database already held exactly. */
   unchanged: ArchiveCounts
-  /** The record that failed; the whole batch was rolled back. */
-  failed: { line: number; error: string } | null
+  /** The record that failed, and why; the whole batch was rolled back. */
+  failed: { line: number; problem: ArchiveProblem } | null
 }
+
+/** Why a record cannot be imported, as facts about it (the archive service words them, with the record). */
+export type ArchiveProblem =
+  /** `field` (a path into the record's data) names a row that is neither stored nor earlier in the archive. */
+  | { kind: 'missing'; field: (string | number)[]; resource: 'section' | 'topic' | 'contributor' | 'media' | 'article'; id: string }
+  /** A section's path is not its parent's path and its slug: `expected`. */
+  | { kind: 'section-path'; expected: string }
+  /** The article's topic at `index` is listed before it. */
+  | { kind: 'topic-repeated'; index: number }
+  /** More than one of the article's topics is primary. */
+  | { kind: 'primary-topics' }
+  /** A stored row differs from the record (whatever the versions; a higher stored version means the stored row is newer): it is never overwritten. */
+  | { kind: 'differs'; storedVersion: number }
+  /** The record takes a unique value a stored row holds; `columns` names them (table.column). */
+  | { kind: 'taken'; columns: string }
+  /** The record refers to a row that does not exist. */
+  | { kind: 'dangling' }
 
 /** A consistent, read-only view of the archive, read page by page. Close it when done. */
 export interface ArchiveReader {
@@ -240,29 +257,17 @@ function readerOn(db: Db, release: () => void): ArchiveReader {
 class LineFailure extends Error {
   constructor(
     readonly line: number,
-    message: string,
+    readonly problem: ArchiveProblem,
   ) {
-    super(message)
+    super(problem.kind)
   }
 }
 
-/** A UNIQUE or FOREIGN KEY violation, in words about the record; null for any other error. */
-function constraintMessage(err: unknown, entry: ArchiveEntry): string | null {
+/** A UNIQUE or FOREIGN KEY violation, as a problem of the record; null for any other error. */
+function constraintProblem(err: unknown): ArchiveProblem | null {
   const broken = brokenConstraint(err)
   if (broken === null) return null
-  if (broken.kind === 'unique' || broken.kind === 'primary-key') {
-    const { columns } = broken
-    const data = entry.data as unknown as Record<string, unknown>
-    const known: Record<string, string> = {
-      'articles.slug': `another article already has the slug '${String(data.slug)}'`,
-      'articles.content_hash': 'another article was imported from the same raw text (contentHash)',
-      'topics.slug': `another topic already has the slug '${String(data.slug)}'`,
-      'contributors.slug': `another contributor already has the slug '${String(data.slug)}'`,
-      'sections.path': `another section already has the path '${String(data.path)}'`,
-    }
-    return known[columns] ?? `it conflicts with a stored row (${columns})`
-  }
-  return 'it refers to a row that does not exist'
+  return broken.kind === 'foreign-key' ? { kind: 'dangling' } : { kind: 'taken', columns: broken.columns }
 }
 
 /** A placeholder for every column of a table (but `except`), for statements prepared once and run per record. */
@@ -277,21 +282,10 @@ function placeholders(table: Table, except: string[] = []): Record<string, Place
 export function createArchiveRepository(db: Db, renderings: Renderings, writes: Writes): ArchiveRepository {
   /** The articles a batch wrote: they are rendered before the batch commits. */
   const rendered = new Set<string>()
-  const fail = (entry: ArchiveEntry, message: string): never => {
-    throw new LineFailure(entry.line, message)
+  const fail = (entry: ArchiveEntry, problem: ArchiveProblem): never => {
+    throw new LineFailure(entry.line, problem)
   }
-  const missing = (what: string, id: string) => `no ${what} '${id}' in the database or earlier in the archive`
-  const newer = (entry: ArchiveEntry, stored: number, given: number) =>
-    fail(entry, `the stored ${entry.kind} '${(entry.data as { id?: string }).id}' is at version ${stored}, newer than the archive's ${given}; it is left as it is`)
-  /** A stored row that differs from the archive's: never overwritten (a newer stored version says so). */
-  const differs = (entry: ArchiveEntry, stored: number, given: number, what = `${entry.kind} '${(entry.data as { id?: string }).id}'`): never => {
-    if (stored > given) newer(entry, stored, given)
-    return fail(
-      entry,
-      `the stored ${what} differs from the archive's (stored version ${stored}, archive version ${given}); an import never overwrites a stored row: ` +
-        'restore into an empty database, or change the row through the API',
-    )
-  }
+  const differs = (entry: ArchiveEntry, storedVersion: number): never => fail(entry, { kind: 'differs', storedVersion })
 
   const id = sql.placeholder('id')
   const articleId = sql.placeholder('articleId')
@@ -342,18 +336,18 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
     let parentPath: string | null = null
     if (d.parentId !== null) {
       const parent = statements.section.find.get({ id: d.parentId })
-      if (!parent) fail(entry, `/data/parentId: ${missing('section', d.parentId)}`)
+      if (!parent) fail(entry, { kind: 'missing', field: ['parentId'], resource: 'section', id: d.parentId })
       parentPath = parent!.path
     }
     const path = sectionPath(parentPath, d.slug)
-    if (path !== d.path) fail(entry, `/data/path: '${d.path}' is not its parent's path and its slug ('${path}')`)
+    if (path !== d.path) fail(entry, { kind: 'section-path', expected: path })
     const stored = statements.section.find.get({ id: d.id })
     if (!stored) {
       statements.section.insert.run(d)
       return true
     }
     if (isDeepStrictEqual(stored, d)) return false
-    return differs(entry, stored.version, d.version)
+    return differs(entry, stored.version)
   }
 
   function importCatalog(entry: Extract<ArchiveEntry, { kind: 'topic' | 'contributor' | 'media' }>): boolean {
@@ -365,7 +359,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
       return true
     }
     if (isDeepStrictEqual(stored, d)) return false
-    return differs(entry, stored.version, d.version)
+    return differs(entry, stored.version)
   }
 
   function storedArticle(articleKey: string): { row: ArticleRow; record: ArchiveArticleRecord } | null {
@@ -377,26 +371,26 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
 
   function checkArticleReferences(entry: Extract<ArchiveEntry, { kind: 'article' }>): string[] {
     const d = entry.data
-    const check = (what: 'section' | 'topic' | 'contributor' | 'media', key: string, path: string) => {
-      if (!exists[what].get({ id: key })) fail(entry, `${path}: ${missing(what, key)}`)
+    const check = (resource: 'section' | 'topic' | 'contributor' | 'media', key: string, field: (string | number)[]) => {
+      if (!exists[resource].get({ id: key })) fail(entry, { kind: 'missing', field, resource, id: key })
     }
-    if (d.sectionId !== null) check('section', d.sectionId, '/data/sectionId')
-    d.credits.forEach((c, i) => check('contributor', c.contributorId, `/data/credits/${i}/contributorId`))
+    if (d.sectionId !== null) check('section', d.sectionId, ['sectionId'])
+    d.credits.forEach((c, i) => check('contributor', c.contributorId, ['credits', i, 'contributorId']))
     const seen = new Set<string>()
     d.topics.forEach((t, i) => {
-      if (seen.has(t.topicId)) fail(entry, `/data/topics/${i}/topicId: the topic '${t.topicId}' is listed twice`)
+      if (seen.has(t.topicId)) fail(entry, { kind: 'topic-repeated', index: i })
       seen.add(t.topicId)
-      check('topic', t.topicId, `/data/topics/${i}/topicId`)
+      check('topic', t.topicId, ['topics', i, 'topicId'])
     })
-    if (d.topics.filter((t) => t.primary).length > 1) fail(entry, '/data/topics: more than one topic is primary')
+    if (d.topics.filter((t) => t.primary).length > 1) fail(entry, { kind: 'primary-topics' })
     const mediaIds: string[] = []
     if (d.leadMedia) {
-      check('media', d.leadMedia.mediaId, '/data/leadMedia/mediaId')
+      check('media', d.leadMedia.mediaId, ['leadMedia', 'mediaId'])
       mediaIds.push(d.leadMedia.mediaId)
     }
     d.body.forEach((b, i) => {
       if ((b.type === 'image' || b.type === 'video') && b.mediaId !== undefined) {
-        check('media', b.mediaId, `/data/body/${i}/mediaId`)
+        check('media', b.mediaId, ['body', i, 'mediaId'])
         mediaIds.push(b.mediaId)
       }
     })
@@ -410,7 +404,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
     const before = storedArticle(d.id)
     if (before) {
       if (isDeepStrictEqual(before.record, d)) return false
-      differs(entry, before.row.version, d.version)
+      differs(entry, before.row.version)
     }
 
     const { credits, topics: topicList, ...columns } = d
@@ -433,11 +427,11 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
   function importRevision(entry: Extract<ArchiveEntry, { kind: 'revision' }>): boolean {
     const s = statements.revision
     const d = entry.data
-    if (!exists.article.get({ id: d.articleId })) fail(entry, `/data/articleId: ${missing('article', d.articleId)}`)
+    if (!exists.article.get({ id: d.articleId })) fail(entry, { kind: 'missing', field: ['articleId'], resource: 'article', id: d.articleId })
     const stored = s.find.get({ articleId: d.articleId, version: d.version })
     if (stored) {
       if (isDeepStrictEqual(stored, d)) return false
-      differs(entry, d.version, d.version, `revision ${d.version} of article '${d.articleId}'`)
+      differs(entry, d.version)
     }
     writes.storeRevision(d)
     return true
@@ -464,8 +458,8 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
                 else if (entry.kind === 'revision') written = importRevision(entry)
                 else written = importCatalog(entry)
               } catch (err) {
-                const message = constraintMessage(err, entry)
-                if (message !== null) throw new LineFailure(entry.line, message)
+                const problem = constraintProblem(err)
+                if (problem !== null) throw new LineFailure(entry.line, problem)
                 throw err
               }
               ;(written ? imported : unchanged)[PLURAL[entry.kind]] += 1
@@ -475,7 +469,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
           { behavior: 'immediate' },
         )
       } catch (err) {
-        if (err instanceof LineFailure) return { imported: zeroCounts(), unchanged: zeroCounts(), failed: { line: err.line, error: err.message } }
+        if (err instanceof LineFailure) return { imported: zeroCounts(), unchanged: zeroCounts(), failed: { line: err.line, problem: err.problem } }
         throw err
       }
       return { imported, unchanged, failed: null }
