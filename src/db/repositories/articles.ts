@@ -21,11 +21,11 @@ import {
   type Visibility,
 } from './articleQuery.js'
 
-export type { ArticleFilter, ArticleSort, PageAfter, Visibility } from './articleQuery.js'
-
 import type { ArticleAggregate, ArticleRow, ChangeRow, CreditRoleValue, ListedArticle, RenderingMeta, RevisionMeta, RevisionRow, StoredRendering } from '../rows.js'
 import { loadAggregates, type Renderings } from './renderings.js'
 import { nextSearchRowid, visibleAt, type Writes } from '../writes.js'
+
+export type { ArticleFilter, ArticleSort, PageAfter, Visibility } from './articleQuery.js'
 
 /**
  * What an article refers to, in order. A write checks that each exists, in
