@@ -12,7 +12,7 @@ import { createArticleRenderer } from '../mappers/rendering.js'
 
 export type { DatabaseHandle, DatabaseOptions } from './sqlite/client.js'
 export { withClaimedKey, type ClaimedKey } from './idempotencyScope.js'
-export { InUseError, MissingReferencesError, SearchQueryError, SectionCycleError } from './errors.js'
+export { InUseError, MissingReferencesError, SearchQueryError, SectionCycleError, translateDatabaseError } from './errors.js'
 export type * from './rows.js'
 export type { SectionRepository, SectionChange } from './repositories/sections.js'
 export type { ArticleRepository, ArticleRelations, ArticleFields, ArticleChange, ListQuery, ListedPage, ArticleFilter, ArticleSort, PageAfter, Visibility } from './repositories/articles.js'
