@@ -62,7 +62,7 @@ async function generate(dbPath: string, n: number): Promise<string> {
   const push = async (entry: EntryInput, flushable = true) => {
     if (flushable && batch.length >= 500) {
       const result = await repo.importBatch(batch, options)
-      if (result.failed) throw new Error(`line ${result.failed.line}: ${result.failed.error}`)
+      if (result.failed) throw new Error(`line ${result.failed.line}: ${JSON.stringify(result.failed.problem)}`)
       batch = []
     }
     batch.push({ ...entry, line: ++line } as ArchiveEntry)
@@ -158,7 +158,7 @@ async function generate(dbPath: string, n: number): Promise<string> {
     await push({ kind: 'revision', data: { articleId, version: 2, createdAt: at(i, 10), actorKeyId: null, message: status, snapshot } }, false)
   }
   const result = await repo.importBatch(batch, options)
-  if (result.failed) throw new Error(`line ${result.failed.line}: ${result.failed.error}`)
+  if (result.failed) throw new Error(`line ${result.failed.line}: ${JSON.stringify(result.failed.problem)}`)
   data.close()
   return `${n} articles, ${media} media, ${topics} topics, ${contributors} contributors, ${sectionIds.length} sections, ${2 * n} revisions`
 }

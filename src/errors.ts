@@ -34,15 +34,7 @@ export type ErrorCode =
 export class DomainError extends Error {
   readonly code: ErrorCode
   readonly extra: Record<string, unknown>
-  constructor(code: ErrorCode, detail: string, extra?: Record<string, unknown>)
-  /**
-   * @deprecated The former form, with an HTTP status and title: both are
-   * ignored (the problem plugin maps the code). Kept only until
-   * src/db/repositories/apiKeys.ts throws LastAdminKeyError instead.
-   */
-  constructor(status: number, code: ErrorCode, title: string, detail: string, extra?: Record<string, unknown>)
-  constructor(...args: [ErrorCode, string, Record<string, unknown>?] | [number, ErrorCode, string, string, Record<string, unknown>?]) {
-    const [code, detail, extra] = typeof args[0] === 'number' ? [args[1] as ErrorCode, args[3] as string, args[4]] : (args as [ErrorCode, string, Record<string, unknown>?])
+  constructor(code: ErrorCode, detail: string, extra?: Record<string, unknown>) {
     super(detail)
     this.code = code
     this.extra = extra ?? {}
@@ -154,17 +146,4 @@ export class InsufficientStorageError extends DomainError {
   constructor() {
     super('insufficient-storage', 'The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.')
   }
-}
-
-/**
- * The domain error for a database error code (better-sqlite3's SqliteError
- * `code`, e.g. SQLITE_BUSY_SNAPSHOT), or undefined for one that is a plain
- * server error. Busy and locked: database-busy; full: insufficient-storage. An
- * I/O error (SQLITE_IOERR_*) is neither: it does not say that space is what is missing.
- */
-export function databaseErrorOf(code: unknown): DomainError | undefined {
-  if (typeof code !== 'string') return undefined
-  if (/^SQLITE_(BUSY|LOCKED)(_|$)/.test(code)) return new DatabaseBusyError()
-  if (code === 'SQLITE_FULL') return new InsufficientStorageError()
-  return undefined
 }

@@ -50,6 +50,7 @@ export async function serverTarget(t: Teardown): Promise<(PgTarget & { url: stri
   const required = process.env.TEST_DATABASE_URL !== undefined || process.env.CI !== undefined
   const adminUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_SERVER
   const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 })
+  admin.on('error', () => {})
   try {
     await admin.connect()
   } catch (err) {

@@ -1,4 +1,4 @@
-import { backupDatabase, type BackupResult } from '../db/backup.js'
+import { backupDatabase, type BackupResult } from '../db/sqlite/backup.js'
 import { isMain } from './main.js'
 import { ConfigError, loadConfig } from '../config.js'
 

@@ -7,7 +7,7 @@ import { getTableConfig as sqliteTableConfig, SQLiteTable } from 'drizzle-orm/sq
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import pg from 'pg'
-import { openDatabase } from './client.js'
+import { openDatabase } from './sqlite/client.js'
 import { openPostgres, type PgDb } from './pg/client.js'
 import * as pgSchema from './pg/schema.js'
 import * as sqliteSchema from './schema.js'
@@ -195,6 +195,8 @@ async function postgresSide(url: string, create: boolean): Promise<Side> {
   // Migrations first (they need their own connection and lock), then one client for the copy's transaction.
   if (create) await (await openPostgres(url, { poolSize: 1 })).close()
   const client = new pg.Client({ connectionString: url })
+  // A connection ended by the server fails the copy's next query; it must not also be thrown as an unhandled event.
+  client.on('error', () => {})
   await client.connect()
   return sessionSide({ db: pgDrizzle(client, { schema: pgSchema }) as unknown as PgDb, query: (text) => client.query(text), close: () => client.end() })
 }

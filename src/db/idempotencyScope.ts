@@ -1,6 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type Database from 'better-sqlite3'
-import type { Db } from './client.js'
 
 export interface ClaimedKey {
   apiKeyId: string
@@ -17,6 +15,11 @@ export function withClaimedKey<T>(claim: ClaimedKey, fn: () => T): T {
   return scope.run(claim, fn)
 }
 
+/** The claim of the request running now, if it holds one: its write transactions mark it carried out (see the engine's client). */
+export function currentClaim(): ClaimedKey | undefined {
+  return scope.getStore()
+}
+
 /**
  * The status_code of a claim whose request committed its write but has not
  * stored its answer yet. Should the process die before the answer is stored, a
@@ -24,20 +27,3 @@ export function withClaimedKey<T>(claim: ClaimedKey, fn: () => T): T {
  * a second time.
  */
 export const CARRIED_OUT = 0
-
-/**
- * Makes every write transaction (`behavior: 'immediate'`) of a request that
- * holds an Idempotency-Key claim also mark that claim as carried out, in the
- * same commit: the write and the mark are on disk together or not at all.
- */
-export function markClaimsInTransactions(db: Db, sqlite: Database.Database): void {
-  const mark = sqlite.prepare(`update idempotency_keys set status_code = ${CARRIED_OUT} where api_key_id = ? and key = ? and status_code is null`)
-  const transaction = db.transaction.bind(db)
-  db.transaction = ((fn, config) =>
-    transaction((tx) => {
-      const result = fn(tx)
-      const claim = config?.behavior === 'immediate' ? scope.getStore() : undefined
-      if (claim) mark.run(claim.apiKeyId, claim.key)
-      return result
-    }, config)) as typeof db.transaction
-}

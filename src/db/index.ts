@@ -1,4 +1,4 @@
-import { openDatabase, ping, type DatabaseHandle, type DatabaseOptions } from './client.js'
+import { openDatabase, ping, type DatabaseHandle, type DatabaseOptions } from './sqlite/client.js'
 import { translateDatabaseError } from './errors.js'
 import { createArticleRepository, type ArticleRepository } from './repositories/articles.js'
 import { createApiKeyRepository, createIdempotencyRepository, type ApiKeyRepository, type IdempotencyRepository } from './repositories/apiKeys.js'
@@ -6,17 +6,19 @@ import { createContributorRepository, createMediaRepository, createTopicReposito
 import { createSectionRepository, type SectionRepository } from './repositories/sections.js'
 import { createArchiveRepository, type ArchiveRepository } from './repositories/archive.js'
 import { createRenderings } from './repositories/renderings.js'
+import { createWrites } from './writes.js'
 import type { ArticleRenderer } from './rows.js'
 import { createArticleRenderer } from '../mappers/rendering.js'
 
-export type { DatabaseHandle, DatabaseOptions } from './client.js'
+export type { DatabaseHandle, DatabaseOptions } from './sqlite/client.js'
 export { withClaimedKey, type ClaimedKey } from './idempotencyScope.js'
-export type { SectionRepository, SectionRow, SectionChange } from './repositories/sections.js'
-export type * from './repositories/articles.js'
-export type { ArticleRenderer, Rendering, StoredRendering, RenderingMeta } from './rows.js'
-export type { ApiKeyRow, ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from './repositories/apiKeys.js'
-export type { ArchiveRepository, ArchiveReader, ArchiveEntry, ArchiveCounts, ArchiveArticleRecord, ArchiveBatchResult } from './repositories/archive.js'
-export type { CatalogRepository, NamedCatalogRepository, MediaRow as CatalogMediaRow, ContributorRow, TopicRow } from './repositories/catalog.js'
+export { InUseError, MissingReferencesError, SearchQueryError, SectionCycleError, translateDatabaseError } from './errors.js'
+export type * from './rows.js'
+export type { SectionRepository, SectionChange } from './repositories/sections.js'
+export type { ArticleRepository, ArticleRelations, ArticleFields, ArticleChange, ListQuery, ListedPage, ArticleFilter, ArticleSort, PageAfter, Visibility } from './repositories/articles.js'
+export type { ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from './repositories/apiKeys.js'
+export type { ArchiveRepository, ArchiveReader, ArchiveEntry, ArchiveCounts, ArchiveArticleRecord, ArchiveBatchResult, ArchiveProblem } from './repositories/archive.js'
+export type { CatalogRepository, NamedCatalogRepository } from './repositories/catalog.js'
 
 /** Observes how long each repository call takes (for metrics). */
 export type QueryObserver = (operation: string, seconds: number, ok: boolean) => void
@@ -42,7 +44,7 @@ export interface DataLayer {
 /**
  * Wraps every method of every repository so that its duration is observed, and
  * so that a busy or full database throws the domain error it means (503, 507;
- * see translateDatabaseError) instead of an SqliteError naming SQL.
+ * see translateDatabaseError) instead of an engine error naming SQL.
  */
 function instrument<R extends object>(name: string, repo: R, observe: QueryObserver): R {
   const wrapped: Record<string, unknown> = {}
@@ -82,15 +84,16 @@ export function openDataLayer(
   const { db } = handle
   const renderings = createRenderings(db, render)
   renderings.refreshStale()
+  const writes = createWrites(db, renderings)
   const raw: Repositories = {
-    articles: createArticleRepository(db, renderings),
+    articles: createArticleRepository(db, renderings, writes),
     apiKeys: createApiKeyRepository(db),
     idempotency: createIdempotencyRepository(db),
-    media: createMediaRepository(db, renderings),
-    contributors: createContributorRepository(db, renderings),
-    topics: createTopicRepository(db, renderings),
-    sections: createSectionRepository(db, renderings),
-    archive: createArchiveRepository(db, renderings),
+    media: createMediaRepository(db, renderings, writes),
+    contributors: createContributorRepository(db, renderings, writes),
+    topics: createTopicRepository(db, renderings, writes),
+    sections: createSectionRepository(db, renderings, writes),
+    archive: createArchiveRepository(db, renderings, writes),
   }
   const repos = Object.fromEntries(Object.entries(raw).map(([k, r]) => [k, instrument(k, r as object, observe)])) as unknown as Repositories
   return { handle, repos, ping: () => ping(handle), close: () => handle.close() }

@@ -1,11 +1,15 @@
-import type { articleCredits, articleRenderings, articles, contributors, media, sections, topics } from './schema.js'
+import type { apiKeys, articleChanges, articleCredits, articleRenderings, articles, contributors, media, sections, topics } from './schema.js'
 
-/** Row types, once: every repository and the rest of the app name rows from here. */
+/**
+ * Row types, once: the repositories (of any engine), the services and the
+ * mappers name rows from here. Nothing here depends on a database engine.
+ */
 export type ArticleRow = typeof articles.$inferSelect
 export type MediaRow = typeof media.$inferSelect
 export type ContributorRow = typeof contributors.$inferSelect
 export type TopicRow = typeof topics.$inferSelect
 export type SectionRow = typeof sections.$inferSelect
+export type ApiKeyRow = typeof apiKeys.$inferSelect
 export type CreditRoleValue = (typeof articleCredits.$inferSelect)['role']
 
 /** An article with everything its representation embeds. */
@@ -15,6 +19,47 @@ export interface ArticleAggregate {
   credits: { role: CreditRoleValue; contributor: ContributorRow }[]
   topics: { primary: boolean; topic: TopicRow }[]
   media: Map<string, MediaRow>
+}
+
+/** Who made a revision, when, and why. */
+export interface RevisionMeta {
+  at: string
+  actorKeyId: string | null
+  message: string | null
+}
+
+/** What a revision stores: the article's content and workflow state at that version. */
+export interface RevisionSnapshot
+  extends Pick<
+    ArticleRow,
+    | 'slug' | 'type' | 'status' | 'language' | 'sectionId' | 'headlines' | 'summary' | 'leadMedia' | 'body' | 'printEdition'
+    | 'corrections' | 'canonicalUrl' | 'embargoUntil' | 'scheduledAt' | 'publishedAt' | 'firstPublishedAt' | 'wordCount'
+  > {
+  credits: { contributorId: string; role: CreditRoleValue }[]
+  topics: { topicId: string; primary: boolean }[]
+}
+
+export interface RevisionRow {
+  articleId: string
+  version: number
+  createdAt: string
+  actorKeyId: string | null
+  message: string | null
+  snapshot: RevisionSnapshot
+}
+
+/** What happened to an article, as the editors' changes feed names it. */
+export type ChangeKind = (typeof articleChanges.$inferInsert)['kind']
+/** What readers saw happen to it (null: nothing), as the public changes feed names it. */
+export type PublicChangeKind = NonNullable<(typeof articleChanges.$inferInsert)['publicKind']>
+
+export interface ChangeRow {
+  seq: number
+  articleId: string
+  kind: string
+  publicKind: string | null
+  version: number
+  at: string
 }
 
 /** What the renderer makes of an article version: the response bytes, their ETag and the CDN's purge keys. */
@@ -35,3 +80,10 @@ export type StoredRendering = Pick<typeof articleRenderings.$inferSelect, 'artic
 
 /** The headers of a stored rendering, enough to answer a 304. */
 export type RenderingMeta = Omit<StoredRendering, 'json'>
+
+/** A listed article: its stored rendering and sort keys; search results also carry their relevance and a highlighted snippet. */
+export interface ListedArticle extends StoredRendering {
+  listedAt: string
+  rank?: number
+  snippet?: string
+}

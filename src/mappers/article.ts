@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox'
-import type { ArticleAggregate, ListedArticle, RevisionRow } from '../db/index.js'
+import type { ArticleAggregate, ListedArticle, RevisionRow } from '../db/rows.js'
 import type { Revision, RevisionSummary } from '../schemas/revision.js'
 import type { ArticleList, ArticleOut, BodyBlockOutValue, BodyBlockValue } from '../schemas/article.js'
 import type { MediaOut } from '../schemas/media.js'

@@ -1,14 +1,12 @@
 import type { Static } from '@sinclair/typebox'
-import type { ApiKeyRow, CatalogMediaRow } from '../db/index.js'
-import type { ContributorRow, TopicRow } from '../db/repositories/catalog.js'
+import type { ApiKeyRow, ContributorRow, MediaRow, SectionRow, TopicRow } from '../db/rows.js'
 import type { Media } from '../schemas/media.js'
 import type { Contributor, Topic } from '../schemas/contributor.js'
 import type { ApiKey } from '../schemas/apiKey.js'
 import type { Section } from '../schemas/section.js'
-import type { SectionRow } from '../db/index.js'
 
 /** Mappers whitelist what leaves the API: each names every field it sends. */
-export function mapMedia(m: CatalogMediaRow): Static<typeof Media> {
+export function mapMedia(m: MediaRow): Static<typeof Media> {
   return {
     id: m.id,
     kind: m.kind,

@@ -2,7 +2,8 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import { DomainError, databaseErrorOf, type ErrorCode, type Issue } from '../errors.js'
+import { DomainError, type ErrorCode, type Issue } from '../errors.js'
+import { translateDatabaseError } from '../db/index.js'
 
 export const PROBLEM_TYPE = 'application/problem+json'
 
@@ -166,7 +167,8 @@ export default fp(
   async (app) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       // A database error that did not come through a repository (which translates them) is mapped here too.
-      const domain = error instanceof DomainError ? error : databaseErrorOf(error.code ?? (error.cause as { code?: unknown } | undefined)?.code)
+      const translated = error instanceof DomainError ? error : translateDatabaseError(error)
+      const domain = translated instanceof DomainError ? translated : undefined
       if (error instanceof HttpProblem) return sendProblem(request, reply, error.problem)
       if (domain) {
         const { status, title } = DOMAIN_PROBLEMS[domain.code]

@@ -1,4 +1,4 @@
-import type { ArchiveCounts, ArchiveEntry, ArchiveReader, ArchiveRepository } from '../db/index.js'
+import type { ArchiveCounts, ArchiveEntry, ArchiveProblem, ArchiveReader, ArchiveRepository } from '../db/index.js'
 import { allSchemas } from '../schemas/index.js'
 import {
   ARCHIVE_FORMAT,
@@ -224,6 +224,44 @@ function inUtc(record: ArchiveRecordValue): ArchiveRecordValue {
   }
 }
 
+/** What a stored row held against a record of the archive: a unique value it takes, by the columns the data layer names. */
+const TAKEN: Record<string, (data: Record<string, unknown>) => string> = {
+  'articles.slug': (d) => `another article already has the slug '${String(d.slug)}'`,
+  'articles.content_hash': () => 'another article was imported from the same raw text (contentHash)',
+  'topics.slug': (d) => `another topic already has the slug '${String(d.slug)}'`,
+  'contributors.slug': (d) => `another contributor already has the slug '${String(d.slug)}'`,
+  'sections.path': (d) => `another section already has the path '${String(d.path)}'`,
+}
+
+/** Why the data layer refused a record, in words; a field of the record is named by a pointer into the line (/data/...). */
+export function describeArchiveProblem(problem: ArchiveProblem, entry: ArchiveEntry): string {
+  const data = entry.data as unknown as Record<string, unknown>
+  const given = entry.data.version
+  const name = entry.kind === 'revision' ? `revision ${given} of article '${entry.data.articleId}'` : `${entry.kind} '${String(data.id)}'`
+  switch (problem.kind) {
+    case 'missing':
+      return `/data/${problem.field.join('/')}: no ${problem.resource} '${problem.id}' in the database or earlier in the archive`
+    case 'section-path':
+      return `/data/path: '${String(data.path)}' is not its parent's path and its slug ('${problem.expected}')`
+    case 'topic-repeated': {
+      const topicId = entry.kind === 'article' ? entry.data.topics[problem.index]?.topicId : undefined
+      return `/data/topics/${problem.index}/topicId: the topic '${String(topicId)}' is listed twice`
+    }
+    case 'primary-topics':
+      return '/data/topics: more than one topic is primary'
+    case 'differs':
+      if (problem.storedVersion > given) return `the stored ${name} is at version ${problem.storedVersion}, newer than the archive's ${given}; it is left as it is`
+      return (
+        `the stored ${name} differs from the archive's (stored version ${problem.storedVersion}, archive version ${given}); an import never overwrites a stored row: ` +
+        'restore into an empty database, or change the row through the API'
+      )
+    case 'taken':
+      return TAKEN[problem.columns]?.(data) ?? `it conflicts with a stored row (${problem.columns})`
+    case 'dangling':
+      return 'it refers to a row that does not exist'
+  }
+}
+
 /** The line validator, compiled once per process on first use (compiling takes a moment; the schemas never change). */
 let validator: ReturnType<typeof compileArchiveLineValidator> | null = null
 const validate = (value: unknown) => (validator ??= compileArchiveLineValidator(allSchemas))(value)
@@ -388,7 +426,8 @@ export function createArchiveService(repo: ArchiveRepository, runtime: Runtime =
       const flush = async () => {
         if (batch.length === 0) return
         const result = await repo.importBatch(batch, { at: runtime.now().toISOString(), revisionsIncluded: header!.revisions })
-        if (result.failed) throw new BadLine(result.failed.line, result.failed.error)
+        const { failed } = result
+        if (failed) throw new BadLine(failed.line, describeArchiveProblem(failed.problem, batch.find((e) => e.line === failed.line)!))
         add(summary.imported, result.imported)
         add(summary.unchanged, result.unchanged)
         batch = []

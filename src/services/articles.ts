@@ -7,13 +7,13 @@ import type {
   ArticleRelations,
   ArticleRepository,
   ListedArticle,
-  Reference,
   RevisionMeta,
   RevisionRow,
   RevisionSnapshot,
   RenderingMeta,
   StoredRendering,
 } from '../db/index.js'
+import { MissingReferencesError, SearchQueryError } from '../db/index.js'
 import type { ArticleCreateBody, ArticleListQueryValue, ArticlePatchBody, BodyBlockValue } from '../schemas/article.js'
 import { ConflictError, DatabaseBusyError, NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../errors.js'
 import { isDeepStrictEqual } from 'node:util'
@@ -132,7 +132,29 @@ function normaliseBody(body: BodyBlockValue[]): BodyBlockValue[] {
   return out
 }
 
-function relationsOf(input: Pick<Editable, 'credits' | 'topics' | 'body' | 'sectionId' | 'leadMedia'>): ArticleRelations {
+type Linked = Pick<Editable, 'credits' | 'topics' | 'body' | 'sectionId' | 'leadMedia'>
+
+/** A resource the article refers to, with where the request named it. */
+interface Reference {
+  kind: MissingReferencesError['missing'][number]['kind']
+  id: string
+  path: string
+}
+
+/** The article's references in the order the repository checks them: section, media (lead, then blocks), credits, topics. */
+function referencesOf(input: Linked): Reference[] {
+  const refs: Reference[] = []
+  if (input.sectionId) refs.push({ kind: 'section', id: input.sectionId, path: '/sectionId' })
+  if (input.leadMedia) refs.push({ kind: 'media', id: input.leadMedia.mediaId, path: '/leadMedia/mediaId' })
+  input.body.forEach((b, i) => {
+    if ((b.type === 'image' || b.type === 'video') && b.mediaId !== undefined) refs.push({ kind: 'media', id: b.mediaId, path: `/body/${i}/mediaId` })
+  })
+  input.credits.forEach((c, i) => refs.push({ kind: 'contributor', id: c.contributorId, path: `/credits/${i}/contributorId` }))
+  input.topics.forEach((t, i) => refs.push({ kind: 'topic', id: t.topicId, path: `/topics/${i}/topicId` }))
+  return refs
+}
+
+function relationsOf(input: Linked): ArticleRelations {
   const primaries = input.topics.filter((t) => t.primary).length
   if (primaries > 1) {
     throw new ValidationError('An article has at most one primary topic.', [{ path: '/topics', message: `${primaries} topics are marked primary` }])
@@ -142,16 +164,31 @@ function relationsOf(input: Pick<Editable, 'credits' | 'topics' | 'body' | 'sect
     if (seen.has(t.topicId)) throw new ValidationError('A topic is listed twice.', [{ path: `/topics/${i}/topicId`, message: 'duplicate topic' }])
     seen.add(t.topicId)
   })
-  const media: Reference[] = []
-  if (input.leadMedia) media.push({ id: input.leadMedia.mediaId, path: '/leadMedia/mediaId' })
-  input.body.forEach((b, i) => {
-    if ((b.type === 'image' || b.type === 'video') && b.mediaId !== undefined) media.push({ id: b.mediaId, path: `/body/${i}/mediaId` })
-  })
   return {
-    section: input.sectionId ? { id: input.sectionId, path: '/sectionId' } : null,
-    credits: input.credits.map((c, i) => ({ ...c, path: `/credits/${i}/contributorId` })),
-    topics: input.topics.map((t, i) => ({ topicId: t.topicId, primary: t.primary ?? false, path: `/topics/${i}/topicId` })),
-    media,
+    sectionId: input.sectionId ? input.sectionId : null,
+    credits: input.credits.map((c) => ({ contributorId: c.contributorId, role: c.role })),
+    topics: input.topics.map((t) => ({ topicId: t.topicId, primary: t.primary ?? false })),
+    mediaIds: referencesOf(input).flatMap((r) => (r.kind === 'media' ? [r.id] : [])),
+  }
+}
+
+/** The repository's missing references as a 400 naming every field of the request that names one. */
+function rethrowMissing(err: unknown, input: Linked | undefined): never {
+  if (!(err instanceof MissingReferencesError) || input === undefined) throw err
+  const missing = new Set(err.missing.map((m) => `${m.kind} ${m.id}`))
+  const issues = referencesOf(input)
+    .filter((r) => missing.has(`${r.kind} ${r.id}`))
+    .map((r) => ({ path: r.path, message: `no ${r.kind} with id '${r.id}'` }))
+  throw new ValidationError('The article refers to resources that do not exist.', issues)
+}
+
+/** A search the engine could not parse is the client's q parameter. */
+async function searching<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (err) {
+    if (err instanceof SearchQueryError) throw new ValidationError('The search query is not valid.', [{ path: '/query/q', message: err.problem }])
+    throw err
   }
 }
 
@@ -216,19 +253,24 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
   }
 
   async function applyEdit(key: string, expected: Precondition, actor: Actor, message: string | undefined, edit: (current: ArticleAggregate) => Editable) {
-    return write(
-      key,
-      expected,
-      (current) => {
-        const next = edit(current)
-        const slug = next.slug ?? current.article.slug
-        return {
-          fields: { ...contentFields({ ...next, slug }), updatedAt: nowIso() },
-          relations: relationsOf(next),
-        }
-      },
-      meta(actor, message),
-    )
+    const last: { edit?: Editable } = {}
+    try {
+      return await write(
+        key,
+        expected,
+        (current) => {
+          const next = (last.edit = edit(current))
+          const slug = next.slug ?? current.article.slug
+          return {
+            fields: { ...contentFields({ ...next, slug }), updatedAt: nowIso() },
+            relations: relationsOf(next),
+          }
+        },
+        meta(actor, message),
+      )
+    } catch (err) {
+      return rethrowMissing(err, last.edit)
+    }
   }
 
   /** The editable state of a stored article or a revision snapshot, as a replace body would give it. */
@@ -338,7 +380,11 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
         scheduledAt: null,
         contentHash: options.contentHash ?? null,
       }
-      return repo.create(id, fields, relationsOf(full), meta(actor, 'created', at))
+      try {
+        return await repo.create(id, fields, relationsOf(full), meta(actor, 'created', at))
+      } catch (err) {
+        return rethrowMissing(err, full)
+      }
     },
 
     async get(idOrSlug: string, actor: Actor): Promise<ArticleAggregate> {
@@ -374,11 +420,13 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       }
       const cursor = query.cursor === undefined ? null : decodeArticleCursor(query.cursor, sort)
       const vis = visibility(actor)
-      const { items, partial } = await repo.list({ visibility: vis, filter, sort, limit: limit + 1, after: cursor && { key: cursor.key, id: cursor.id }, candidates: searchCandidates })
+      const { items, partial } = await searching(() =>
+        repo.list({ visibility: vis, filter, sort, limit: limit + 1, after: cursor && { key: cursor.key, id: cursor.id }, candidates: searchCandidates }),
+      )
       const page = items.slice(0, limit)
       const last = page[page.length - 1]
       const next = items.length > limit && last ? encodeArticleCursor({ sort, key: sortKeyOf(sort, last, last.rank), id: last.articleId }) : null
-      const total = query.total ? await repo.count(vis, filter) : undefined
+      const total = query.total ? await searching(() => repo.count(vis, filter)) : undefined
       const embedded = query.include ? await repo.aggregates(page.map((i) => i.articleId)) : undefined
       return { items: page, next, total, embedded, partial }
     },

@@ -1,6 +1,6 @@
 import slugify from 'slugify'
-import type { CatalogRepository } from '../db/index.js'
-import { NotFoundError } from '../errors.js'
+import { InUseError, type CatalogRepository } from '../db/index.js'
+import { ConflictError, NotFoundError } from '../errors.js'
 import { decodeIdCursor, encodeIdCursor, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
 import { expectedVersion, type Precondition } from './preconditions.js'
 import { systemRuntime, type Runtime } from './clock.js'
@@ -56,7 +56,14 @@ export function createCatalogService<Row extends { id: string; version: number }
     },
     async remove(key: string, expected: Precondition, options: { force?: boolean | undefined; actor?: Actor } = {}): Promise<void> {
       const force = options.force ? { meta: { at: nowIso(), actorKeyId: options.actor?.keyId ?? null, message: null } } : null
-      await repo.remove(key, expectedVersion(expected), force)
+      try {
+        await repo.remove(key, expectedVersion(expected), force)
+      } catch (err) {
+        if (err instanceof InUseError) {
+          throw new ConflictError(`This ${resource} is used by ${err.usedBy.length} article(s); detach it from them first, or delete with ?force=true.`, { usedBy: err.usedBy })
+        }
+        throw err
+      }
     },
   }
 }

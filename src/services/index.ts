@@ -1,6 +1,4 @@
-import type { Repositories } from '../db/index.js'
-import type { CatalogMediaRow } from '../db/index.js'
-import type { ContributorRow, TopicRow } from '../db/repositories/catalog.js'
+import type { ContributorRow, MediaRow, Repositories, TopicRow } from '../db/index.js'
 import type { MediaCreateBody, MediaPatchBody } from '../schemas/media.js'
 import type { ContributorCreateBody, ContributorPatchBody, TopicCreateBody, TopicPatchBody } from '../schemas/contributor.js'
 import { createApiKeyService } from './apiKeys.js'
@@ -25,7 +23,7 @@ export function createServices(repos: Repositories, runtime: Runtime = systemRun
     sections: createSectionService(repos.sections, runtime),
     apiKeys: createApiKeyService(repos.apiKeys, runtime),
     archive: createArchiveService(repos.archive, runtime),
-    media: createCatalogService<CatalogMediaRow, Omit<CatalogMediaRow, 'id' | 'version' | 'createdAt' | 'updatedAt'>, MediaCreateBody, MediaPatchBody>(
+    media: createCatalogService<MediaRow, Omit<MediaRow, 'id' | 'version' | 'createdAt' | 'updatedAt'>, MediaCreateBody, MediaPatchBody>(
       repos.media,
       'media',
       (m) => ({

@@ -2,7 +2,8 @@ import t from 'tap'
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { minimalArticle, testApp } from '../helpers.js'
-import { databaseErrorOf, DatabaseBusyError, InsufficientStorageError } from '../../src/errors.js'
+import { DatabaseBusyError, InsufficientStorageError } from '../../src/errors.js'
+import { databaseErrorOf } from '../../src/db/sqlite/errors.js'
 
 const PROBLEM_JSON = 'application/problem+json; charset=utf-8'
 /** An article of some 20 kB, so that a few of them fill the free pages. */

@@ -2,8 +2,8 @@ import t from 'tap'
 import { testApp, type TestApp } from '../helpers.js'
 import type { Actor } from '../../src/services/actor.js'
 import type { ArticleCreateBody } from '../../src/schemas/article.js'
-import { createArchiveService, ndjsonLines, type ArchiveImportSummary } from '../../src/services/archive.js'
-import { openDataLayer, type ArchiveReader, type ArchiveRepository } from '../../src/db/index.js'
+import { createArchiveService, describeArchiveProblem, ndjsonLines, type ArchiveImportSummary } from '../../src/services/archive.js'
+import { openDataLayer, type ArchiveEntry, type ArchiveReader, type ArchiveRepository } from '../../src/db/index.js'
 import { createServices } from '../../src/services/index.js'
 import { ANY_VERSION, atVersion } from '../../src/services/preconditions.js'
 
@@ -312,6 +312,24 @@ t.test('a stored row newer than the archive is never overwritten; slugs taken by
   const other = { services: fresh(t) }
   await other.services.topics.create({ kind: 'subject', name: 'Harbour' })
   t.match((await other.services.archive.importArchive(bytes(text(lines)))).failed, { line: 3, error: "another topic already has the slug 'harbour'" })
+})
+
+t.test('the archive repository refuses a record with facts (which field, which id); the service words them as a pointer into the line', async (t) => {
+  const data = openDataLayer(':memory:')
+  t.teardown(() => data.close())
+  const at = '2024-05-01T10:00:00.000Z'
+  const orphan: ArchiveEntry = {
+    line: 2,
+    kind: 'section',
+    data: { id: 'sec-x', name: 'X', slug: 'x', parentId: 'nowhere', path: 'nowhere/x', description: null, version: 1, createdAt: at, updatedAt: at },
+  }
+  const result = await data.repos.archive.importBatch([orphan], { at, revisionsIncluded: false })
+  t.same(result.failed, { line: 2, problem: { kind: 'missing', field: ['parentId'], resource: 'section', id: 'nowhere' } })
+  t.equal(describeArchiveProblem(result.failed!.problem, orphan), "/data/parentId: no section 'nowhere' in the database or earlier in the archive")
+  const misplaced: ArchiveEntry = { ...orphan, data: { ...orphan.data, parentId: null, path: 'elsewhere/x' } }
+  const second = await data.repos.archive.importBatch([misplaced], { at, revisionsIncluded: false })
+  t.same(second.failed?.problem, { kind: 'section-path', expected: 'x' })
+  t.equal(describeArchiveProblem(second.failed!.problem, misplaced), "/data/path: 'elsewhere/x' is not its parent's path and its slug ('x')")
 })
 
 t.test('imported drafts stay hidden from anonymous reads, search and the public changes feed', async (t) => {

@@ -110,7 +110,7 @@ export async function call(base: string, method: string, path: string, options: 
   return { status: res.status, headers: res.headers, body, ms: performance.now() - started }
 }
 
-/** `PRAGMA integrity_check` and the FTS5 integrity check of articles_fts (src/db/fts.ts), on a file no server has open for writing. */
+/** `PRAGMA integrity_check` and the FTS5 integrity check of articles_fts (src/db/sqlite/search.ts), on a file no server has open for writing. */
 export function checkDatabase(path: string): { integrity: string; search: string; articles: number } {
   const db = new Database(path, { fileMustExist: true })
   try {

@@ -23,11 +23,18 @@ export interface PostgresHandle {
 export interface PostgresOptions {
   /** Connections in the pool (node-postgres' `max`). */
   poolSize?: number
+  /**
+   * Told when an idle pooled connection fails (the server restarted, or ended
+   * it). The pool drops that connection and opens another when needed; without
+   * a listener, node-postgres would throw the error and end the process.
+   */
+  onIdleError?: (err: Error) => void
 }
 
 /** Connects a pool to DATABASE_URL and applies pending migrations, one process at a time. */
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<PostgresHandle> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
+  pool.on('error', options.onIdleError ?? (() => {}))
   try {
     const client = await pool.connect()
     try {

@@ -1,16 +1,16 @@
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm'
-import type { Db } from '../client.js'
+import type { Db } from '../sqlite/client.js'
 import { apiKeys, idempotencyKeys } from '../schema.js'
-import { DomainError, NotFoundError } from '../../errors.js'
+import { LastAdminKeyError, NotFoundError } from '../../errors.js'
 import { CARRIED_OUT } from '../idempotencyScope.js'
+import type { ApiKeyRow } from '../rows.js'
 
-export type ApiKeyRow = typeof apiKeys.$inferSelect
 
 export interface ApiKeyRepository {
   create(row: Omit<ApiKeyRow, 'lastUsedAt' | 'revokedAt'>): Promise<ApiKeyRow>
   findActiveByHash(hash: string): Promise<ApiKeyRow | null>
   list(): Promise<ApiKeyRow[]>
-  /** Revokes a key (idempotent); refuses (409) to revoke the last active admin key, which would lock every admin out. */
+  /** Revokes a key (idempotent); refuses (LastAdminKeyError) to revoke the last active admin key, which would lock every admin out. */
   revoke(id: string, at: string): Promise<ApiKeyRow>
   count(): Promise<number>
   /** Records use, at most once a minute per key, so reads stay cheap. */
@@ -45,9 +45,7 @@ export function createApiKeyRepository(db: Db): ApiKeyRepository {
           const target = db.select().from(apiKeys).where(eq(apiKeys.id, id)).get()
           if (target && target.scope === 'admin' && target.revokedAt === null) {
             const admins = db.select({ n: sql<number>`count(*)` }).from(apiKeys).where(and(eq(apiKeys.scope, 'admin'), isNull(apiKeys.revokedAt))).get()!.n
-            if (admins <= 1) {
-              throw new DomainError(409, 'last-admin-key', 'Conflict', `The API key ${id} is the last active admin key; create another admin key before revoking this one.`)
-            }
+            if (admins <= 1) throw new LastAdminKeyError(id)
           }
           return db.update(apiKeys).set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${at})` }).where(eq(apiKeys.id, id)).returning().all()[0]
         },

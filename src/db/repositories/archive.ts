@@ -1,23 +1,20 @@
-import Database from 'better-sqlite3'
-import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { and, asc, eq, getTableColumns, gt, gte, lte, or, sql, type Placeholder, type Table } from 'drizzle-orm'
 import { isDeepStrictEqual } from 'node:util'
-import type { Db } from '../client.js'
-import * as schema from '../schema.js'
-import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
-import { changeKind, visibleAt, writeRevision, type ArticleRow, type ContributorRow, type CreditRoleValue, type MediaRow, type RevisionRow, type TopicRow } from './articles.js'
-import type { SectionRow } from './sections.js'
+import type { Db } from '../sqlite/client.js'
+import { openSnapshot } from '../sqlite/snapshot.js'
+import { brokenConstraint } from '../sqlite/errors.js'
+import { articleCredits, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
+import { nextSearchRowid, sectionPath, visibleAt, type Writes } from '../writes.js'
+import type { ArticleRow, ContributorRow, CreditRoleValue, MediaRow, RevisionRow, SectionRow, TopicRow } from '../rows.js'
 import type { Renderings } from './renderings.js'
 
 /**
  * Bulk archive export and import (see src/schemas/archive.ts for the format).
  *
  * Export reads page by page (keyset pagination, never a whole table) from a
- * read-only snapshot: on a database file a second, read-only connection holds
- * one read transaction for the whole export, so the archive is consistent
- * (no article refers to a topic created after the topics were read) while
- * writers carry on (WAL). An in-memory database has no second connection: its
- * export reads the live tables page by page.
+ * read-only snapshot (see sqlite/snapshot.ts), so the archive is consistent (no
+ * article refers to a topic created after the topics were read) while writers
+ * carry on.
  *
  * Import is a restore, and never rewrites history: it writes a batch of records
  * in one transaction, adding each record the database lacks with its ids,
@@ -80,9 +77,26 @@ export interface ArchiveBatchResult {
   imported: ArchiveCounts
   /** Records the database already held exactly. */
   unchanged: ArchiveCounts
-  /** The record that failed; the whole batch was rolled back. */
-  failed: { line: number; error: string } | null
+  /** The record that failed, and why; the whole batch was rolled back. */
+  failed: { line: number; problem: ArchiveProblem } | null
 }
+
+/** Why a record cannot be imported, as facts about it (the archive service words them, with the record). */
+export type ArchiveProblem =
+  /** `field` (a path into the record's data) names a row that is neither stored nor earlier in the archive. */
+  | { kind: 'missing'; field: (string | number)[]; resource: 'section' | 'topic' | 'contributor' | 'media' | 'article'; id: string }
+  /** A section's path is not its parent's path and its slug: `expected`. */
+  | { kind: 'section-path'; expected: string }
+  /** The article's topic at `index` is listed before it. */
+  | { kind: 'topic-repeated'; index: number }
+  /** More than one of the article's topics is primary. */
+  | { kind: 'primary-topics' }
+  /** A stored row differs from the record (whatever the versions; a higher stored version means the stored row is newer): it is never overwritten. */
+  | { kind: 'differs'; storedVersion: number }
+  /** The record takes a unique value a stored row holds; `columns` names them (table.column). */
+  | { kind: 'taken'; columns: string }
+  /** The record refers to a row that does not exist. */
+  | { kind: 'dangling' }
 
 /** A consistent, read-only view of the archive, read page by page. Close it when done. */
 export interface ArchiveReader {
@@ -243,29 +257,17 @@ function readerOn(db: Db, release: () => void): ArchiveReader {
 class LineFailure extends Error {
   constructor(
     readonly line: number,
-    message: string,
+    readonly problem: ArchiveProblem,
   ) {
-    super(message)
+    super(problem.kind)
   }
 }
 
-/** A UNIQUE or FOREIGN KEY violation, in words about the record; null for any other error. */
-function constraintMessage(err: unknown, entry: ArchiveEntry): string | null {
-  if (!(err instanceof Database.SqliteError)) return null
-  if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    const columns = /constraint failed: (.+)$/.exec(err.message)?.[1] ?? ''
-    const data = entry.data as unknown as Record<string, unknown>
-    const known: Record<string, string> = {
-      'articles.slug': `another article already has the slug '${String(data.slug)}'`,
-      'articles.content_hash': 'another article was imported from the same raw text (contentHash)',
-      'topics.slug': `another topic already has the slug '${String(data.slug)}'`,
-      'contributors.slug': `another contributor already has the slug '${String(data.slug)}'`,
-      'sections.path': `another section already has the path '${String(data.path)}'`,
-    }
-    return known[columns] ?? `it conflicts with a stored row (${columns})`
-  }
-  if (err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'it refers to a row that does not exist'
-  return null
+/** A UNIQUE or FOREIGN KEY violation, as a problem of the record; null for any other error. */
+function constraintProblem(err: unknown): ArchiveProblem | null {
+  const broken = brokenConstraint(err)
+  if (broken === null) return null
+  return broken.kind === 'foreign-key' ? { kind: 'dangling' } : { kind: 'taken', columns: broken.columns }
 }
 
 /** A placeholder for every column of a table (but `except`), for statements prepared once and run per record. */
@@ -277,24 +279,13 @@ function placeholders(table: Table, except: string[] = []): Record<string, Place
   )
 }
 
-export function createArchiveRepository(db: Db, renderings: Renderings): ArchiveRepository {
+export function createArchiveRepository(db: Db, renderings: Renderings, writes: Writes): ArchiveRepository {
   /** The articles a batch wrote: they are rendered before the batch commits. */
   const rendered = new Set<string>()
-  const fail = (entry: ArchiveEntry, message: string): never => {
-    throw new LineFailure(entry.line, message)
+  const fail = (entry: ArchiveEntry, problem: ArchiveProblem): never => {
+    throw new LineFailure(entry.line, problem)
   }
-  const missing = (what: string, id: string) => `no ${what} '${id}' in the database or earlier in the archive`
-  const newer = (entry: ArchiveEntry, stored: number, given: number) =>
-    fail(entry, `the stored ${entry.kind} '${(entry.data as { id?: string }).id}' is at version ${stored}, newer than the archive's ${given}; it is left as it is`)
-  /** A stored row that differs from the archive's: never overwritten (a newer stored version says so). */
-  const differs = (entry: ArchiveEntry, stored: number, given: number, what = `${entry.kind} '${(entry.data as { id?: string }).id}'`): never => {
-    if (stored > given) newer(entry, stored, given)
-    return fail(
-      entry,
-      `the stored ${what} differs from the archive's (stored version ${stored}, archive version ${given}); an import never overwrites a stored row: ` +
-        'restore into an empty database, or change the row through the API',
-    )
-  }
+  const differs = (entry: ArchiveEntry, storedVersion: number): never => fail(entry, { kind: 'differs', storedVersion })
 
   const id = sql.placeholder('id')
   const articleId = sql.placeholder('articleId')
@@ -324,28 +315,12 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
     },
     article: {
       find: db.select().from(articles).where(eq(articles.id, id)).prepare(),
-      credits: db
-        .select({ contributorId: articleCredits.contributorId, role: articleCredits.role })
-        .from(articleCredits)
-        .where(eq(articleCredits.articleId, id))
-        .orderBy(asc(articleCredits.position))
-        .prepare(),
-      topics: db
-        .select({ topicId: articleTopics.topicId, primary: articleTopics.primary })
-        .from(articleTopics)
-        .where(eq(articleTopics.articleId, id))
-        .orderBy(asc(articleTopics.position))
-        .prepare(),
-      // A new article's search row is assigned as the articles repository does it.
+      // A new article's search row is assigned as every writer does it.
       insert: db
         .insert(articles)
-        .values({ ...placeholders(articles, ['searchRowid']), searchRowid: sql`(select coalesce(max(${articles.searchRowid}), 0) + 1 from ${articles})` } as never)
+        .values({ ...placeholders(articles, ['searchRowid']), searchRowid: nextSearchRowid } as never)
         .returning()
         .prepare(),
-      insertCredit: db.insert(articleCredits).values(placeholders(articleCredits) as never).prepare(),
-      insertTopic: db.insert(articleTopics).values(placeholders(articleTopics, ['listedAt']) as never).prepare(),
-      insertMedia: db.insert(articleMedia).values(placeholders(articleMedia) as never).prepare(),
-      insertChange: db.insert(articleChanges).values(placeholders(articleChanges, ['seq']) as never).prepare(),
     },
     revision: {
       find: db
@@ -353,7 +328,6 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
         .from(articleRevisions)
         .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.version, version)))
         .prepare(),
-      insert: db.insert(articleRevisions).values(placeholders(articleRevisions) as never).prepare(),
     },
   }
 
@@ -362,18 +336,18 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
     let parentPath: string | null = null
     if (d.parentId !== null) {
       const parent = statements.section.find.get({ id: d.parentId })
-      if (!parent) fail(entry, `/data/parentId: ${missing('section', d.parentId)}`)
+      if (!parent) fail(entry, { kind: 'missing', field: ['parentId'], resource: 'section', id: d.parentId })
       parentPath = parent!.path
     }
-    const path = parentPath === null ? d.slug : `${parentPath}/${d.slug}`
-    if (path !== d.path) fail(entry, `/data/path: '${d.path}' is not its parent's path and its slug ('${path}')`)
+    const path = sectionPath(parentPath, d.slug)
+    if (path !== d.path) fail(entry, { kind: 'section-path', expected: path })
     const stored = statements.section.find.get({ id: d.id })
     if (!stored) {
       statements.section.insert.run(d)
       return true
     }
     if (isDeepStrictEqual(stored, d)) return false
-    return differs(entry, stored.version, d.version)
+    return differs(entry, stored.version)
   }
 
   function importCatalog(entry: Extract<ArchiveEntry, { kind: 'topic' | 'contributor' | 'media' }>): boolean {
@@ -385,39 +359,38 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
       return true
     }
     if (isDeepStrictEqual(stored, d)) return false
-    return differs(entry, stored.version, d.version)
+    return differs(entry, stored.version)
   }
 
   function storedArticle(articleKey: string): { row: ArticleRow; record: ArchiveArticleRecord } | null {
     const row = statements.article.find.get({ id: articleKey })
     if (!row) return null
-    const credits = statements.article.credits.all({ id: articleKey })
-    const topicList = statements.article.topics.all({ id: articleKey })
+    const { credits, topics: topicList } = writes.links(articleKey)
     return { row, record: articleRecord(row, credits, topicList) }
   }
 
   function checkArticleReferences(entry: Extract<ArchiveEntry, { kind: 'article' }>): string[] {
     const d = entry.data
-    const check = (what: 'section' | 'topic' | 'contributor' | 'media', key: string, path: string) => {
-      if (!exists[what].get({ id: key })) fail(entry, `${path}: ${missing(what, key)}`)
+    const check = (resource: 'section' | 'topic' | 'contributor' | 'media', key: string, field: (string | number)[]) => {
+      if (!exists[resource].get({ id: key })) fail(entry, { kind: 'missing', field, resource, id: key })
     }
-    if (d.sectionId !== null) check('section', d.sectionId, '/data/sectionId')
-    d.credits.forEach((c, i) => check('contributor', c.contributorId, `/data/credits/${i}/contributorId`))
+    if (d.sectionId !== null) check('section', d.sectionId, ['sectionId'])
+    d.credits.forEach((c, i) => check('contributor', c.contributorId, ['credits', i, 'contributorId']))
     const seen = new Set<string>()
     d.topics.forEach((t, i) => {
-      if (seen.has(t.topicId)) fail(entry, `/data/topics/${i}/topicId: the topic '${t.topicId}' is listed twice`)
+      if (seen.has(t.topicId)) fail(entry, { kind: 'topic-repeated', index: i })
       seen.add(t.topicId)
-      check('topic', t.topicId, `/data/topics/${i}/topicId`)
+      check('topic', t.topicId, ['topics', i, 'topicId'])
     })
-    if (d.topics.filter((t) => t.primary).length > 1) fail(entry, '/data/topics: more than one topic is primary')
+    if (d.topics.filter((t) => t.primary).length > 1) fail(entry, { kind: 'primary-topics' })
     const mediaIds: string[] = []
     if (d.leadMedia) {
-      check('media', d.leadMedia.mediaId, '/data/leadMedia/mediaId')
+      check('media', d.leadMedia.mediaId, ['leadMedia', 'mediaId'])
       mediaIds.push(d.leadMedia.mediaId)
     }
     d.body.forEach((b, i) => {
       if ((b.type === 'image' || b.type === 'video') && b.mediaId !== undefined) {
-        check('media', b.mediaId, `/data/body/${i}/mediaId`)
+        check('media', b.mediaId, ['body', i, 'mediaId'])
         mediaIds.push(b.mediaId)
       }
     })
@@ -431,24 +404,22 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
     const before = storedArticle(d.id)
     if (before) {
       if (isDeepStrictEqual(before.record, d)) return false
-      differs(entry, before.row.version, d.version)
+      differs(entry, before.row.version)
     }
 
     const { credits, topics: topicList, ...columns } = d
     const publicVisible = visibleAt(d, options.at)
     const values = { ...columns, headline: d.headlines.basic, bodyText: entry.bodyText, publicVisible }
     const after = s.insert.all(values)[0] as ArticleRow
-    credits.forEach((c, position) => s.insertCredit.run({ articleId: d.id, position, ...c }))
-    topicList.forEach((t, position) => s.insertTopic.run({ articleId: d.id, position, ...t }))
-    for (const mediaId of mediaIds) s.insertMedia.run({ articleId: d.id, mediaId })
+    writes.relations(d.id, { credits, topics: topicList, mediaIds }, false)
 
     // The change feed records the import like any write: readers' feed hears of what they can now see;
     // drafts and the other unpublished states reach only the editors' feed.
-    s.insertChange.run({ articleId: d.id, kind: changeKind(null, after), publicKind: publicVisible ? 'published' : null, version: after.version, at: options.at })
+    writes.change(null, after, options.at)
 
     rendered.add(d.id)
     if (!options.revisionsIncluded && !statements.revision.find.get({ articleId: d.id, version: d.version })) {
-      writeRevision(db, after, { at: options.at, actorKeyId: null, message: 'imported from an archive' })
+      writes.revision(after, { at: options.at, actorKeyId: null, message: 'imported from an archive' })
     }
     return true
   }
@@ -456,36 +427,20 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
   function importRevision(entry: Extract<ArchiveEntry, { kind: 'revision' }>): boolean {
     const s = statements.revision
     const d = entry.data
-    if (!exists.article.get({ id: d.articleId })) fail(entry, `/data/articleId: ${missing('article', d.articleId)}`)
+    if (!exists.article.get({ id: d.articleId })) fail(entry, { kind: 'missing', field: ['articleId'], resource: 'article', id: d.articleId })
     const stored = s.find.get({ articleId: d.articleId, version: d.version })
     if (stored) {
       if (isDeepStrictEqual(stored, d)) return false
-      differs(entry, d.version, d.version, `revision ${d.version} of article '${d.articleId}'`)
+      differs(entry, d.version)
     }
-    s.insert.run({ ...d })
+    writes.storeRevision(d)
     return true
   }
 
   return {
     async openReader() {
-      const client = db.$client
-      if (client.memory) return readerOn(db, () => {})
-      const sqlite = new Database(client.name, { readonly: true, fileMustExist: true })
-      try {
-        sqlite.pragma('busy_timeout = 2000')
-        sqlite.exec('BEGIN')
-        // The first read starts the snapshot that every page of the export then sees.
-        sqlite.prepare('select count(*) from sqlite_master').get()
-      } catch (err) {
-        sqlite.close()
-        throw err
-      }
-      return readerOn(drizzle(sqlite, { schema }), () => {
-        if (sqlite.open) {
-          if (sqlite.inTransaction) sqlite.exec('COMMIT')
-          sqlite.close()
-        }
-      })
+      const snapshot = openSnapshot(db)
+      return readerOn(snapshot.db, snapshot.release)
     },
 
     async importBatch(entries, options) {
@@ -503,8 +458,8 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
                 else if (entry.kind === 'revision') written = importRevision(entry)
                 else written = importCatalog(entry)
               } catch (err) {
-                const message = constraintMessage(err, entry)
-                if (message !== null) throw new LineFailure(entry.line, message)
+                const problem = constraintProblem(err)
+                if (problem !== null) throw new LineFailure(entry.line, problem)
                 throw err
               }
               ;(written ? imported : unchanged)[PLURAL[entry.kind]] += 1
@@ -514,7 +469,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings): Archive
           { behavior: 'immediate' },
         )
       } catch (err) {
-        if (err instanceof LineFailure) return { imported: zeroCounts(), unchanged: zeroCounts(), failed: { line: err.line, error: err.message } }
+        if (err instanceof LineFailure) return { imported: zeroCounts(), unchanged: zeroCounts(), failed: { line: err.line, problem: err.problem } }
         throw err
       }
       return { imported, unchanged, failed: null }

@@ -1,9 +1,10 @@
-import Database from 'better-sqlite3'
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { articleCredits, articleRenderings, articleTopics, articles, contributors, sections, topics } from '../schema.js'
-import { articlesFts } from '../fts.js'
-import { ValidationError } from '../../errors.js'
+import { SearchQueryError } from '../errors.js'
+import { matches, relevance } from '../sqlite/search.js'
+import { searchQueryProblem } from '../sqlite/errors.js'
+import { listParam, listValues } from '../sqlite/json.js'
 
 export interface Visibility {
   /** Only published articles whose embargo has passed at `now`. */
@@ -64,8 +65,8 @@ export const articleColumns: ListColumns = {
  * The values of a query's placeholders, bound while its conditions are built.
  * The labels of the bindings, in order, name the query's shape: the same shape
  * is the same SQL, so it is prepared once and then run with any values. A list
- * of values is one JSON parameter (json_each), so its length does not change
- * the shape.
+ * of values is one parameter (see sqlite/json.ts), so its length does not
+ * change the shape.
  */
 export class Params {
   readonly values: Record<string, unknown> = {}
@@ -79,7 +80,7 @@ export class Params {
   }
 
   list(label: string, values: string[]): SQL {
-    return sql`(select value from json_each(${this.bind(label, JSON.stringify(values))}))`
+    return listValues(this.bind(label, listParam(values)))
   }
 
   shape(prefix: string): string {
@@ -138,15 +139,9 @@ export function filterCondition(f: ArticleFilter, c: ListColumns, p: Params): SQ
   }
   if (f.updatedFrom) parts.push(gte(c.updatedAt, p.bind('updatedFrom', f.updatedFrom)))
   if (f.updatedTo) parts.push(lt(c.updatedAt, p.bind('updatedTo', f.updatedTo)))
-  if (f.search) parts.push(sql`articles_fts match ${p.bind('search', f.search)}`)
+  if (f.search) parts.push(matches(p.bind('search', f.search)))
   return and(...parts)
 }
-
-/** bm25 with the headline weighted above the standfirst, and both above the body. */
-export const relevance = sql<number>`bm25(articles_fts, 10.0, 4.0, 1.0)`
-/** A highlight of the best-matching column, marked with \u0002 … \u0003 (the caller escapes and marks it up). */
-export const snippet = sql<string>`snippet(articles_fts, -1, char(2), char(3), '…', 16)`
-export const ftsJoin = { table: articlesFts, on: eq(articlesFts.rowid, articles.searchRowid) }
 
 /** The ORDER BY and the "after the cursor" condition of each sort. */
 export function ordering(sort: ArticleSort, after: PageAfter | null, c: ListColumns, p: Params): { orderBy: SQL[]; page: SQL | undefined } {
@@ -172,10 +167,9 @@ export function ordering(sort: ArticleSort, after: PageAfter | null, c: ListColu
   }
 }
 
-/** FTS5 reports bad query syntax as an SQLite error; that is the client's 400, never a 500. */
+/** The engine reports bad search syntax as a database error: it is the caller's mistake (SearchQueryError), not a failure. */
 export function rethrowSearchError(err: unknown): never {
-  if (err instanceof Database.SqliteError && /fts5|no such column|unterminated|unknown special query/i.test(err.message)) {
-    throw new ValidationError('The search query is not valid.', [{ path: '/query/q', message: err.message.replace(/^fts5: /, '') }])
-  }
+  const problem = searchQueryProblem(err)
+  if (problem !== null) throw new SearchQueryError(problem)
   throw err
 }

@@ -1,19 +1,19 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../client.js'
-import { articleChanges, articleCredits, articleMedia, articleRenderings, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
-import { NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../../errors.js'
+import type { Db } from '../sqlite/client.js'
+import { articleChanges, articleRenderings, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
+import { NotFoundError, PreconditionFailedError } from '../../errors.js'
+import { MissingReferencesError } from '../errors.js'
 import { rethrowUnique } from './util.js'
-import { articlesFts as articlesFtsTable } from '../fts.js'
+import { ftsJoin, matches, rebuildSearchIndex, relevance, snippet } from '../sqlite/search.js'
+import { listParam, listValues } from '../sqlite/json.js'
+import { explainQueryPlan } from '../sqlite/explain.js'
 import {
   articleColumns,
   filterCondition,
-  ftsJoin,
   ordering,
   Params,
-  relevance,
   renderingColumns,
   rethrowSearchError,
-  snippet,
   visibleIn,
   type ArticleFilter,
   type ArticleSort,
@@ -21,55 +21,28 @@ import {
   type Visibility,
 } from './articleQuery.js'
 
+import type { ArticleAggregate, ArticleRow, ChangeRow, CreditRoleValue, ListedArticle, RenderingMeta, RevisionMeta, RevisionRow, StoredRendering } from '../rows.js'
+import { loadAggregates, type Renderings } from './renderings.js'
+import { nextSearchRowid, visibleAt, type Writes } from '../writes.js'
+
 export type { ArticleFilter, ArticleSort, PageAfter, Visibility } from './articleQuery.js'
 
-import type { ArticleAggregate, ArticleRow, CreditRoleValue, RenderingMeta, StoredRendering } from '../rows.js'
-import { loadAggregates, type Renderings } from './renderings.js'
-
-export type { ArticleAggregate, ArticleRow, ContributorRow, CreditRoleValue, MediaRow, TopicRow } from '../rows.js'
-
-/** A reference to another resource, with the request path that named it (for error messages). */
-export interface Reference {
-  id: string
-  path: string
-}
-
+/**
+ * What an article refers to, in order. A write checks that each exists, in
+ * the order section, media, credits, topics, and throws MissingReferencesError
+ * naming the ones that do not.
+ */
 export interface ArticleRelations {
-  /** The section named by the article's sectionId, checked like the other references. */
-  section: Reference | null
-  credits: { contributorId: string; role: CreditRoleValue; path: string }[]
-  topics: { topicId: string; primary: boolean; path: string }[]
-  media: Reference[]
+  /** The id of the section named by the article's sectionId, checked like the other references. */
+  sectionId: string | null
+  credits: { contributorId: string; role: CreditRoleValue }[]
+  topics: { topicId: string; primary: boolean }[]
+  /** Lead media and media blocks, in order (an id may repeat). */
+  mediaIds: string[]
 }
 
 /** What services set; the repository manages ids, versions, the search row and public visibility. */
 export type ArticleFields = Omit<ArticleRow, 'id' | 'version' | 'createdAt' | 'searchRowid' | 'publicVisible'>
-
-export interface RevisionMeta {
-  at: string
-  actorKeyId: string | null
-  message: string | null
-}
-
-/** What a revision stores: the article's content and workflow state at that version. */
-export interface RevisionSnapshot
-  extends Pick<
-    ArticleRow,
-    | 'slug' | 'type' | 'status' | 'language' | 'sectionId' | 'headlines' | 'summary' | 'leadMedia' | 'body' | 'printEdition'
-    | 'corrections' | 'canonicalUrl' | 'embargoUntil' | 'scheduledAt' | 'publishedAt' | 'firstPublishedAt' | 'wordCount'
-  > {
-  credits: { contributorId: string; role: CreditRoleValue }[]
-  topics: { topicId: string; primary: boolean }[]
-}
-
-export interface RevisionRow {
-  articleId: string
-  version: number
-  createdAt: string
-  actorKeyId: string | null
-  message: string | null
-  snapshot: RevisionSnapshot
-}
 
 export interface ArticleChange {
   fields: Partial<ArticleFields>
@@ -92,31 +65,16 @@ export interface ListedPage {
   partial: boolean
 }
 
-/** A listed article: its stored rendering and sort keys; search results also carry their relevance and a highlighted snippet. */
-export interface ListedArticle extends StoredRendering {
-  listedAt: string
-  rank?: number
-  snippet?: string
-}
-
-export interface ChangeRow {
-  seq: number
-  articleId: string
-  kind: string
-  publicKind: string | null
-  version: number
-  at: string
-}
-
 export interface ArticleRepository {
+  /** Throws MissingReferencesError when a relation names nothing (so does update), ConflictError when the slug is taken. */
   create(id: string, fields: ArticleFields, relations: ArticleRelations, meta: RevisionMeta): Promise<ArticleAggregate>
   /** The article as stored, by id or slug, for a write to start from. */
   load(key: string): Promise<ArticleAggregate | null>
   /**
    * Writes the change if the article is still at `version` (a conditional
    * UPDATE ... WHERE version = ?), with its revision, change record and
-   * rendering, in one transaction. Otherwise: 412 with the current version,
-   * or 404 when the article is gone. The caller computes the change from what
+   * rendering, in one transaction. Otherwise: PreconditionFailedError with
+   * the current version, or NotFoundError when the article is gone. The caller computes the change from what
    * load() gave it; nothing calls back into it inside the transaction.
    */
   update(id: string, version: number, change: ArticleChange, meta: RevisionMeta): Promise<ArticleAggregate>
@@ -128,6 +86,7 @@ export interface ArticleRepository {
   readMeta(idOrSlug: string, visibility: Visibility): Promise<RenderingMeta | null>
   /** What these articles embed, in the order given (for include=). */
   aggregates(ids: string[]): Promise<ArticleAggregate[]>
+  /** Throws SearchQueryError for a search the engine cannot parse (so does count). */
   list(query: ListQuery): Promise<ListedPage>
   count(visibility: Visibility, filter: ArticleFilter): Promise<number>
   /** Rebuilds the full-text index from the articles table; returns how many articles it holds. */
@@ -142,135 +101,12 @@ export interface ArticleRepository {
   /** Revisions of an article, newest first, before `beforeVersion` when given. */
   revisions(articleId: string, limit: number, beforeVersion: number | null): Promise<RevisionRow[]>
   revision(articleId: string, version: number): Promise<RevisionRow | null>
-  /**
-   * Applies `change` to every scheduled article due at `now`, each in its own
-   * transaction that re-checks the status, so two processes never publish one twice.
-   */
-  /** Scheduled articles due at `now`, oldest first (a bounded batch). */
+  /** Scheduled articles due at `now`, oldest first (a bounded batch); the service publishes each with update(), which re-checks its version. */
   dueScheduled(now: string, limit: number): Promise<ArticleRow[]>
   /** Records in the changes feed the embargoes that have passed (the article becomes visible without a write). */
   releaseEmbargoes(now: string): Promise<void>
 }
 
-
-function relationsOf(db: Db, articleId: string): Omit<ArticleRelations, 'media' | 'section'> & { media: string[] } {
-  return {
-    credits: db
-      .select({ contributorId: articleCredits.contributorId, role: articleCredits.role })
-      .from(articleCredits)
-      .where(eq(articleCredits.articleId, articleId))
-      .orderBy(articleCredits.position)
-      .all()
-      .map((c) => ({ ...c, path: '' })),
-    topics: db
-      .select({ topicId: articleTopics.topicId, primary: articleTopics.primary })
-      .from(articleTopics)
-      .where(eq(articleTopics.articleId, articleId))
-      .orderBy(articleTopics.position)
-      .all()
-      .map((t) => ({ ...t, path: '' })),
-    media: db.select({ id: articleMedia.mediaId }).from(articleMedia).where(eq(articleMedia.articleId, articleId)).all().map((m) => m.id),
-  }
-}
-
-export function writeRevision(db: Db, row: ArticleRow, meta: RevisionMeta): void {
-  const rel = relationsOf(db, row.id)
-  const snapshot: RevisionSnapshot = {
-    slug: row.slug,
-    type: row.type,
-    status: row.status,
-    language: row.language,
-    sectionId: row.sectionId,
-    headlines: row.headlines,
-    summary: row.summary,
-    leadMedia: row.leadMedia,
-    body: row.body,
-    credits: rel.credits.map(({ contributorId, role }) => ({ contributorId, role })),
-    topics: rel.topics.map(({ topicId, primary }) => ({ topicId, primary })),
-    printEdition: row.printEdition,
-    corrections: row.corrections,
-    canonicalUrl: row.canonicalUrl,
-    embargoUntil: row.embargoUntil,
-    scheduledAt: row.scheduledAt,
-    publishedAt: row.publishedAt,
-    firstPublishedAt: row.firstPublishedAt,
-    wordCount: row.wordCount,
-  }
-  db.insert(articleRevisions)
-    .values({ articleId: row.id, version: row.version, createdAt: meta.at, actorKeyId: meta.actorKeyId, message: meta.message, snapshot })
-    .run()
-}
-
-
-/** Readers see an article that is published and whose embargo (if any) has passed. */
-export function visibleAt(row: Pick<ArticleRow, 'status' | 'embargoUntil'>, at: string): boolean {
-  return row.status === 'published' && (row.embargoUntil === null || row.embargoUntil <= at)
-}
-
-export type ChangeKind = (typeof articleChanges.$inferInsert)['kind']
-
-/** What happened to an article, as the change feed names it. */
-export function changeKind(before: ArticleRow | null, after: ArticleRow | null): ChangeKind {
-  if (!before) return 'created'
-  if (!after) return 'deleted'
-  if (before.status === after.status) return 'updated'
-  if (after.status === 'published') return 'published'
-  if (after.status === 'scheduled') return 'scheduled'
-  if (after.status === 'archived') return 'archived'
-  return before.status === 'archived' ? 'restored' : 'unpublished'
-}
-
-/**
- * Appends a change to the feed, in the same transaction as the write, and
- * keeps articles.public_visible in step: what readers saw before and after
- * decides the public kind (published, updated, unpublished, deleted or none).
- */
-function recordChange(db: Db, before: ArticleRow | null, after: ArticleRow | null, at: string, kind: ChangeKind = changeKind(before, after)): void {
-  const was = before?.publicVisible ?? false
-  const is = after ? visibleAt(after, at) : false
-  const publicKind = !was && is ? 'published' : was && is ? 'updated' : was && !is ? (after ? 'unpublished' : 'deleted') : null
-  const subject = (after ?? before)!
-  db.insert(articleChanges).values({ articleId: subject.id, kind, publicKind, version: subject.version, at }).run()
-  if (after && after.publicVisible !== is) db.update(articles).set({ publicVisible: is }).where(eq(articles.id, after.id)).run()
-}
-
-/**
- * Removes every reference to a topic, contributor or media item from the
- * articles that use it, each article moving to a new version with a revision
- * that says why. Runs inside the caller's transaction.
- */
-export function detachFromArticles(
-  db: Db,
-  renderings: Renderings,
-  kind: 'topic' | 'contributor' | 'media' | 'section',
-  id: string,
-  label: string,
-  meta: RevisionMeta,
-): string[] {
-  let ids: string[]
-  if (kind === 'section') {
-    ids = db.select({ id: articles.id }).from(articles).where(eq(articles.sectionId, id)).all().map((r) => r.id)
-  } else {
-    const table = kind === 'topic' ? articleTopics : kind === 'contributor' ? articleCredits : articleMedia
-    const column = kind === 'topic' ? articleTopics.topicId : kind === 'contributor' ? articleCredits.contributorId : articleMedia.mediaId
-    ids = [...new Set(db.select({ articleId: table.articleId }).from(table).where(eq(column, id)).all().map((r) => r.articleId))]
-    db.delete(table).where(eq(column, id)).run()
-  }
-  for (const articleId of ids) {
-    const row = db.select().from(articles).where(eq(articles.id, articleId)).get()!
-    const fields: Partial<ArticleRow> = { updatedAt: meta.at, version: row.version + 1 }
-    if (kind === 'section') fields.sectionId = null
-    if (kind === 'media') {
-      fields.body = row.body.filter((b) => !((b.type === 'image' || b.type === 'video') && b.mediaId === id))
-      if (row.leadMedia?.mediaId === id) fields.leadMedia = null
-    }
-    const updated = db.update(articles).set(fields).where(eq(articles.id, articleId)).returning().all()[0]!
-    writeRevision(db, updated, { ...meta, message: `detached ${kind} '${label}', which was deleted` })
-    recordChange(db, row, updated, meta.at)
-  }
-  renderings.refresh(ids)
-  return ids
-}
 
 /** Keeps at most `size` prepared statements, one per query shape, dropping the oldest. */
 function statementCache<T>(size: number) {
@@ -286,38 +122,19 @@ function statementCache<T>(size: number) {
   }
 }
 
-export function createArticleRepository(db: Db, renderings: Renderings): ArticleRepository {
+export function createArticleRepository(db: Db, renderings: Renderings, writes: Writes): ArticleRepository {
   function assertReferencesExist(relations: ArticleRelations): void {
-    const issues: Issue[] = []
-    const check = (refs: Reference[], table: typeof media | typeof contributors | typeof topics | typeof sections, what: string) => {
-      const ids = [...new Set(refs.map((r) => r.id))]
+    const missing: MissingReferencesError['missing'] = []
+    const check = (kind: MissingReferencesError['missing'][number]['kind'], table: typeof media | typeof contributors | typeof topics | typeof sections, ids: string[]) => {
       if (ids.length === 0) return
-      const found = new Set(db.select({ id: table.id }).from(table).where(inArray(table.id, ids)).all().map((r) => r.id))
-      for (const r of refs) if (!found.has(r.id)) issues.push({ path: r.path, message: `no ${what} with id '${r.id}'` })
+      const found = new Set(db.select({ id: table.id }).from(table).where(inArray(table.id, [...new Set(ids)])).all().map((r) => r.id))
+      for (const id of new Set(ids)) if (!found.has(id)) missing.push({ kind, id })
     }
-    check(relations.section ? [relations.section] : [], sections, 'section')
-    check(relations.media, media, 'media')
-    check(relations.credits.map((c) => ({ id: c.contributorId, path: c.path })), contributors, 'contributor')
-    check(relations.topics.map((t) => ({ id: t.topicId, path: t.path })), topics, 'topic')
-    if (issues.length > 0) throw new ValidationError('The article refers to resources that do not exist.', issues)
-  }
-
-  function writeRelations(articleId: string, relations: ArticleRelations): void {
-    db.delete(articleCredits).where(eq(articleCredits.articleId, articleId)).run()
-    db.delete(articleTopics).where(eq(articleTopics.articleId, articleId)).run()
-    db.delete(articleMedia).where(eq(articleMedia.articleId, articleId)).run()
-    if (relations.credits.length > 0) {
-      db.insert(articleCredits)
-        .values(relations.credits.map((c, position) => ({ articleId, position, contributorId: c.contributorId, role: c.role })))
-        .run()
-    }
-    if (relations.topics.length > 0) {
-      db.insert(articleTopics)
-        .values(relations.topics.map((t, position) => ({ articleId, position, topicId: t.topicId, primary: t.primary })))
-        .run()
-    }
-    const mediaIds = [...new Set(relations.media.map((m) => m.id))]
-    if (mediaIds.length > 0) db.insert(articleMedia).values(mediaIds.map((mediaId) => ({ articleId, mediaId }))).run()
+    check('section', sections, relations.sectionId === null ? [] : [relations.sectionId])
+    check('media', media, relations.mediaIds)
+    check('contributor', contributors, relations.credits.map((c) => c.contributorId))
+    check('topic', topics, relations.topics.map((t) => t.topicId))
+    if (missing.length > 0) throw new MissingReferencesError(missing)
   }
 
   const byKey = (key: string): SQL => or(eq(articles.id, key), eq(articles.slug, key))!
@@ -383,7 +200,7 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
   const nthNewestMatch = db
     .select({ rowid: ftsJoin.table.rowid })
     .from(ftsJoin.table)
-    .where(sql`articles_fts match ${sql.placeholder('search')}`)
+    .where(matches(sql.placeholder('search')))
     .orderBy(desc(ftsJoin.table.rowid))
     .limit(1)
     .offset(sql.placeholder('skip'))
@@ -392,7 +209,7 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
   const snippets = db
     .select({ rowid: ftsJoin.table.rowid, snippet })
     .from(ftsJoin.table)
-    .where(and(sql`articles_fts match ${sql.placeholder('search')}`, inArray(ftsJoin.table.rowid, sql`(select value from json_each(${sql.placeholder('rowids')}))`)))
+    .where(and(matches(sql.placeholder('search')), inArray(ftsJoin.table.rowid, listValues(sql.placeholder('rowids')))))
     .prepare()
 
   function loadOne(id: string): ArticleAggregate {
@@ -428,14 +245,14 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
                 id,
                 version: 1,
                 createdAt: meta.at,
-                searchRowid: sql`(select coalesce(max(${articles.searchRowid}), 0) + 1 from ${articles})`,
+                searchRowid: nextSearchRowid,
                 publicVisible: false,
               })
               .returning()
               .all()[0]!
-            writeRelations(id, relations)
-            writeRevision(db, row, meta)
-            recordChange(db, null, row, meta.at)
+            writes.relations(id, relations, false)
+            writes.revision(row, meta)
+            writes.change(null, row, meta.at)
             return rendered(id)
           },
           { behavior: 'immediate' },
@@ -462,9 +279,9 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
               .where(and(eq(articles.id, row.id), eq(articles.version, row.version)))
               .returning()
               .all()[0]!
-            if (relations) writeRelations(row.id, relations)
-            writeRevision(db, updated, meta)
-            recordChange(db, row, updated, meta.at)
+            if (relations) writes.relations(row.id, relations, true)
+            writes.revision(updated, meta)
+            writes.change(row, updated, meta.at)
             return rendered(row.id)
           },
           { behavior: 'immediate' },
@@ -479,7 +296,7 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
         () => {
           const row = current(key, expectedVersion)
           db.delete(articles).where(eq(articles.id, row.id)).run()
-          recordChange(db, row, null, at)
+          writes.change(row, null, at)
         },
         { behavior: 'immediate' },
       )
@@ -516,7 +333,7 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
         const hits = prepared(p.shape(`search:${query.sort}`), () => build.prepare()).all({ ...p.values, limit: query.limit }) as { id: string; searchRowid: number; listedAt: string; rank: number }[]
         const partial = beyond !== undefined
         if (hits.length === 0) return { items: [], partial }
-        const marks = new Map(snippets.all({ search: query.filter.search, rowids: JSON.stringify(hits.map((h) => h.searchRowid)) }).map((r) => [r.rowid, r.snippet]))
+        const marks = new Map(snippets.all({ search: query.filter.search, rowids: listParam(hits.map((h) => h.searchRowid)) }).map((r) => [r.rowid, r.snippet]))
         const byId = new Map(renderings.many(hits.map((h) => h.id)).map((r) => [r.articleId, r]))
         const items = hits.flatMap((h) => {
           const found = byId.get(h.id)
@@ -529,23 +346,13 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
     },
 
     async rebuildSearchIndex() {
-      return db.transaction(
-        () => {
-          // The index reads its text from articles (external content): 'rebuild' drops it and indexes every row again.
-          db.run(sql`insert into articles_fts (articles_fts) values ('rebuild')`)
-          db.run(sql`insert into articles_fts (articles_fts) values ('optimize')`)
-          return db.select({ n: sql<number>`count(*)` }).from(articlesFtsTable).get()!.n
-        },
-        { behavior: 'immediate' },
-      )
+      return db.transaction(() => rebuildSearchIndex(db), { behavior: 'immediate' })
     },
 
     async explainList(query) {
       const p = new Params()
-      const { sql: text, params } = (query.filter.search ? searchQuery(query, p) : listQuery(query, p)).toSQL()
-      const values = params.map((v) => (typeof v === 'object' && v !== null && 'name' in v ? { ...p.values, limit: query.limit }[(v as { name: string }).name] : v))
-      const plan = db.$client.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...(values as unknown[])) as { detail: string }[]
-      return plan.map((row) => row.detail)
+      const built = query.filter.search ? searchQuery(query, p) : listQuery(query, p)
+      return explainQueryPlan(db, built, { ...p.values, limit: query.limit })
     },
 
     async count(visibility, filter) {
@@ -610,7 +417,7 @@ export function createArticleRepository(db: Db, renderings: Renderings): Article
         db.transaction(
           () => {
             const fresh = db.select().from(articles).where(and(eq(articles.id, row.id), eq(articles.publicVisible, false))).get()
-            if (fresh && visibleAt(fresh, now)) recordChange(db, fresh, fresh, now, 'published')
+            if (fresh && visibleAt(fresh, now)) writes.change(fresh, fresh, now, 'published')
           },
           { behavior: 'immediate' },
         )

@@ -1,11 +1,13 @@
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
-import type { Db } from '../client.js'
+import type { Db } from '../sqlite/client.js'
 import { articleCredits, articleMedia, articleTopics, articles, contributors, media, topics } from '../schema.js'
-import type { ContributorRow, MediaRow, TopicRow } from '../rows.js'
-import { ConflictError, NotFoundError, PreconditionFailedError } from '../../errors.js'
+import type { ContributorRow, MediaRow, RevisionMeta, TopicRow } from '../rows.js'
+import { NotFoundError, PreconditionFailedError } from '../../errors.js'
+import { InUseError } from '../errors.js'
 import { rethrowUnique } from './util.js'
-import { detachFromArticles, type RevisionMeta } from './articles.js'
+import type { Writes } from '../writes.js'
+import { arrayHoldsIgnoringCase } from '../sqlite/json.js'
 import type { Renderings } from './renderings.js'
 import { visible } from './articleQuery.js'
 
@@ -20,7 +22,7 @@ export interface CatalogRepository<Row extends { id: string; version: number }, 
   list(limit: number, afterId: string | null): Promise<Row[]>
   /** Writes the fields if the item is at `expectedVersion` (null: any version), re-rendering the articles that embed it, in one transaction. */
   update(key: string, expectedVersion: number | null, fields: Partial<Fields>, at: string): Promise<Row>
-  /** Refuses (409, naming the articles) while articles use the item, unless `force` detaches it from them first. */
+  /** Refuses (InUseError, naming the articles) while articles use the item, unless `force` detaches it from them first. */
   remove(key: string, expectedVersion: number | null, force?: { meta: RevisionMeta } | null): Promise<void>
   /** How many articles readers can see (published, embargo passed at `now`) use each of these items. */
   publishedCounts(ids: string[], now: string): Promise<Map<string, number>>
@@ -40,6 +42,7 @@ type UsageTable = typeof articleMedia | typeof articleCredits | typeof articleTo
 function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSelect'], Fields>(
   db: Db,
   renderings: Renderings,
+  writes: Writes,
   table: T,
   resource: string,
   usage: { table: UsageTable; column: AnySQLiteColumn; kind: 'topic' | 'contributor' | 'media' },
@@ -122,12 +125,8 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
             .limit(100)
             .all()
             .map((u) => u.articleId)
-          if (users.length > 0 && !force) {
-            throw new ConflictError(`This ${resource} is used by ${users.length} article(s); detach it from them first, or delete with ?force=true.`, {
-              usedBy: users,
-            })
-          }
-          if (force) detachFromArticles(db, renderings, usage.kind, row.id, String((row as { name?: string }).name ?? row.id), force.meta)
+          if (users.length > 0 && !force) throw new InUseError(usage.kind, users)
+          if (force) writes.detach(usage.kind, row.id, String((row as { name?: string }).name ?? row.id), force.meta)
           db.delete(t).where(eq(t.id, row.id)).run()
         },
         { behavior: 'immediate' },
@@ -136,11 +135,10 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
   }
 }
 
-export type { MediaRow, ContributorRow, TopicRow } from '../rows.js'
 type FieldsOf<R> = Omit<R, 'id' | 'version' | 'createdAt' | 'updatedAt'>
 
-export const createMediaRepository = (db: Db, renderings: Renderings) =>
-  createCatalogRepository<typeof media, MediaRow, FieldsOf<MediaRow>>(db, renderings, media, 'media', { table: articleMedia, column: articleMedia.mediaId, kind: 'media' })
+export const createMediaRepository = (db: Db, renderings: Renderings, writes: Writes) =>
+  createCatalogRepository<typeof media, MediaRow, FieldsOf<MediaRow>>(db, renderings, writes, media, 'media', { table: articleMedia, column: articleMedia.mediaId, kind: 'media' })
 function withNames<Row extends { id: string; version: number }, Fields>(
   db: Db,
   table: typeof contributors | typeof topics,
@@ -156,7 +154,7 @@ function withNames<Row extends { id: string; version: number }, Fields>(
         .where(
           or(
             sql`lower(${t.name}) = lower(${name})`,
-            sql`exists (select 1 from json_each(${t.aliases}) where lower(json_each.value) = lower(${name}))`,
+            arrayHoldsIgnoringCase(t.aliases, name),
           ),
         )
         .orderBy(asc(t.id))
@@ -169,19 +167,19 @@ function withNames<Row extends { id: string; version: number }, Fields>(
   }
 }
 
-export const createContributorRepository = (db: Db, renderings: Renderings) =>
+export const createContributorRepository = (db: Db, renderings: Renderings, writes: Writes) =>
   withNames(
     db,
     contributors,
-    createCatalogRepository<typeof contributors, ContributorRow, FieldsOf<ContributorRow>>(db, renderings, contributors, 'contributor', {
+    createCatalogRepository<typeof contributors, ContributorRow, FieldsOf<ContributorRow>>(db, renderings, writes, contributors, 'contributor', {
       table: articleCredits,
       column: articleCredits.contributorId,
       kind: 'contributor',
     }),
   )
-export const createTopicRepository = (db: Db, renderings: Renderings) =>
+export const createTopicRepository = (db: Db, renderings: Renderings, writes: Writes) =>
   withNames(
     db,
     topics,
-    createCatalogRepository<typeof topics, TopicRow, FieldsOf<TopicRow>>(db, renderings, topics, 'topic', { table: articleTopics, column: articleTopics.topicId, kind: 'topic' }),
+    createCatalogRepository<typeof topics, TopicRow, FieldsOf<TopicRow>>(db, renderings, writes, topics, 'topic', { table: articleTopics, column: articleTopics.topicId, kind: 'topic' }),
   )

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, like, lte, ne, or, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../client.js'
+import type { Db } from '../sqlite/client.js'
 import { articleCredits, articleMedia, articleRenderings, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
+import { listParam, listValues } from '../sqlite/json.js'
 import type { ArticleAggregate, ArticleRenderer, ArticleRow, RenderingMeta, StoredRendering } from '../rows.js'
 
 /** Loads what many articles embed with a fixed number of statements, whatever their number and size. */
@@ -84,7 +85,7 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
     many: db
       .select(fullColumns)
       .from(r)
-      .where(inArray(r.articleId, sql`(select value from json_each(${sql.placeholder('ids')}))`))
+      .where(inArray(r.articleId, listValues(sql.placeholder('ids'))))
       .prepare(),
   }
   const excluded = (name: string) => sql.raw(`excluded.${name}`)
@@ -192,7 +193,7 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
     /** Renderings of these articles, in the order of `ids`. */
     many(ids: string[]): StoredRendering[] {
       if (ids.length === 0) return []
-      const found = new Map(reads.many.all({ ids: JSON.stringify(ids) }).map((row) => [row.articleId, row]))
+      const found = new Map(reads.many.all({ ids: listParam(ids) }).map((row) => [row.articleId, row]))
       return ids.map((id) => found.get(id)).filter((x): x is StoredRendering => x !== undefined)
     },
   }

@@ -1,15 +1,14 @@
 import { and, asc, eq, gt, inArray, like, or, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
-import type { Db } from '../client.js'
+import type { Db } from '../sqlite/client.js'
 import { articles, sections } from '../schema.js'
-import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../errors.js'
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../../errors.js'
+import { InUseError, MissingReferencesError, SectionCycleError } from '../errors.js'
 import { rethrowUnique } from './util.js'
-import { detachFromArticles, type RevisionMeta } from './articles.js'
+import { sectionPath, type Writes } from '../writes.js'
 import type { Renderings } from './renderings.js'
-import type { SectionRow } from '../rows.js'
+import type { RevisionMeta, SectionRow } from '../rows.js'
 import { visible } from './articleQuery.js'
-
-export type { SectionRow } from '../rows.js'
 
 export interface SectionChange {
   name?: string
@@ -25,7 +24,10 @@ export interface SectionRepository {
   /** Tree order: by path. */
   list(limit: number, afterPath: string | null): Promise<SectionRow[]>
   update(key: string, expectedVersion: number | null, change: SectionChange, at: string): Promise<SectionRow>
-  /** Refuses while the section has subsections, or articles unless `force` moves them out of it first. */
+  /**
+   * Refuses while the section has subsections (409), or articles (InUseError) unless `force` moves them out of it first.
+   * create and update throw MissingReferencesError for a parent that does not exist, SectionCycleError for a move under itself.
+   */
   remove(key: string, expectedVersion: number | null, force?: { meta: RevisionMeta } | null): Promise<void>
   /** How many articles readers can see in each section and its subsections. */
   publishedCounts(ids: string[], now: string): Promise<Map<string, number>>
@@ -36,7 +38,7 @@ export interface SectionRepository {
  * subtree is one index range. Moving or renaming a section rewrites the paths
  * below it in the same transaction.
  */
-export function createSectionRepository(db: Db, renderings: Renderings): SectionRepository {
+export function createSectionRepository(db: Db, renderings: Renderings, writes: Writes): SectionRepository {
   const byKey = (key: string) => or(eq(sections.id, key), eq(sections.path, key))!
   const current = (key: string, expectedVersion: number | null): SectionRow => {
     const row = db.select().from(sections).where(byKey(key)).get()
@@ -44,13 +46,12 @@ export function createSectionRepository(db: Db, renderings: Renderings): Section
     if (expectedVersion !== null && row.version !== expectedVersion) throw new PreconditionFailedError(row.version)
     return row
   }
-  const parentPath = (parentId: string | null, field = '/parentId'): string | null => {
+  const parentPath = (parentId: string | null): string | null => {
     if (parentId === null) return null
     const parent = db.select({ path: sections.path }).from(sections).where(eq(sections.id, parentId)).get()
-    if (!parent) throw new ValidationError('The parent section does not exist.', [{ path: field, message: `no section with id '${parentId}'` }])
+    if (!parent) throw new MissingReferencesError([{ kind: 'section', id: parentId }])
     return parent.path
   }
-  const join = (prefix: string | null, slug: string) => (prefix === null ? slug : `${prefix}/${slug}`)
 
   return {
     async create(row) {
@@ -58,7 +59,7 @@ export function createSectionRepository(db: Db, renderings: Renderings): Section
       try {
         return db.transaction(
           () => {
-            path = join(parentPath(row.parentId), row.slug)
+            path = sectionPath(parentPath(row.parentId), row.slug)
             return db
               .insert(sections)
               .values({ id: row.id, name: row.name, slug: row.slug, parentId: row.parentId, path, description: row.description, version: 1, createdAt: row.at, updatedAt: row.at })
@@ -91,19 +92,11 @@ export function createSectionRepository(db: Db, renderings: Renderings): Section
             const row = current(key, expectedVersion)
             const parentId = change.parentId === undefined ? row.parentId : change.parentId
             const slug = change.slug ?? row.slug
-            path = join(parentPath(parentId), slug)
-            if (path === row.path || path.startsWith(`${row.path}/`)) {
-              if (parentId !== row.parentId) {
-                throw new ValidationError('A section cannot move under itself.', [{ path: '/parentId', message: 'would make a cycle' }])
-              }
+            path = sectionPath(parentPath(parentId), slug)
+            if ((path === row.path || path.startsWith(`${row.path}/`)) && parentId !== null && parentId !== row.parentId) {
+              throw new SectionCycleError(row.id, parentId)
             }
-            if (path !== row.path) {
-              // Rewrite the paths of every descendant: old/prefix/... becomes new/prefix/...
-              db.update(sections)
-                .set({ path: sql`${path} || substr(${sections.path}, ${row.path.length + 1})` })
-                .where(like(sections.path, `${row.path}/%`)) // paths hold only [a-z0-9-/], no LIKE wildcards
-                .run()
-            }
+            if (path !== row.path) writes.moveSubtree(row.path, path)
             const updated = db
               .update(sections)
               .set({
@@ -148,10 +141,8 @@ export function createSectionRepository(db: Db, renderings: Renderings): Section
           const child = db.select({ id: sections.id }).from(sections).where(eq(sections.parentId, row.id)).limit(1).get()
           if (child) throw new ConflictError('This section has subsections; move or delete them first.')
           const users = db.select({ id: articles.id }).from(articles).where(eq(articles.sectionId, row.id)).limit(100).all().map((a) => a.id)
-          if (users.length > 0 && !force) {
-            throw new ConflictError(`This section holds ${users.length} article(s); move them first, or delete with ?force=true.`, { usedBy: users })
-          }
-          if (force) detachFromArticles(db, renderings, 'section', row.id, row.path, force.meta)
+          if (users.length > 0 && !force) throw new InUseError('section', users)
+          if (force) writes.detach('section', row.id, row.path, force.meta)
           db.delete(sections).where(eq(sections.id, row.id)).run()
         },
         { behavior: 'immediate' },

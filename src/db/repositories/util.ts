@@ -1,11 +1,8 @@
-import Database from 'better-sqlite3'
 import { ConflictError } from '../../errors.js'
+import { brokenConstraint } from '../sqlite/errors.js'
 
 /** Turns a UNIQUE violation into a 409 naming the field; anything else is rethrown. */
 export function rethrowUnique(err: unknown, field: string, value: string): never {
-  if (err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    throw new ConflictError(`The ${field} '${value}' is already taken.`)
-  }
+  if (brokenConstraint(err)?.kind === 'unique') throw new ConflictError(`The ${field} '${value}' is already taken.`)
   throw err
 }
-

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { SEARCH_INDEX_CHECK } from './search.js'
 
 export interface BackupResult {
   destination: string
@@ -40,7 +41,7 @@ export async function backupDatabase(source: string, destination: string): Promi
     const integrity = (copy.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ')
     let searchIndex = 'ok'
     try {
-      copy.exec("insert into articles_fts (articles_fts, rank) values ('integrity-check', 1)")
+      copy.exec(SEARCH_INDEX_CHECK)
     } catch (err) {
       searchIndex = (err as Error).message
     }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
-import { migrationsFolder, openDatabase } from '../../src/db/client.js'
+import { migrationsFolder, openDatabase } from '../../../src/db/sqlite/client.js'
 
 t.test('openDatabase sets WAL, synchronous=FULL, foreign keys and a busy timeout, and migrates', async (t) => {
   const dir = t.testdir()

@@ -4,8 +4,8 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import * as schema from './schema.js'
-import { markClaimsInTransactions } from './idempotencyScope.js'
+import * as schema from '../schema.js'
+import { CARRIED_OUT, currentClaim } from '../idempotencyScope.js'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
 
@@ -28,8 +28,8 @@ export interface DatabaseOptions {
 /** The wait of tools (CLI commands, tests) that do not say otherwise. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 2000
 
-/** migrations/ sits two levels above this file both in src/db and in dist/db. */
-export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url))
+/** migrations/ sits three levels above this file both in src/db/sqlite and in dist/db/sqlite. */
+export const migrationsFolder = fileURLToPath(new URL('../../../migrations', import.meta.url))
 
 /** Opens the database with the durability settings every connection needs, and applies pending migrations. */
 export function openDatabase(path: string, options: DatabaseOptions = {}): DatabaseHandle {
@@ -49,6 +49,23 @@ export function openDatabase(path: string, options: DatabaseOptions = {}): Datab
       if (sqlite.open) sqlite.close()
     },
   }
+}
+
+/**
+ * Makes every write transaction (`behavior: 'immediate'`) of a request that
+ * holds an Idempotency-Key claim also mark that claim as carried out, in the
+ * same commit: the write and the mark are on disk together or not at all.
+ */
+function markClaimsInTransactions(db: Db, sqlite: Database.Database): void {
+  const mark = sqlite.prepare(`update idempotency_keys set status_code = ${CARRIED_OUT} where api_key_id = ? and key = ? and status_code is null`)
+  const transaction = db.transaction.bind(db)
+  db.transaction = ((fn, config) =>
+    transaction((tx) => {
+      const result = fn(tx)
+      const claim = config?.behavior === 'immediate' ? currentClaim() : undefined
+      if (claim) mark.run(claim.apiKeyId, claim.key)
+      return result
+    }, config)) as typeof db.transaction
 }
 
 /** The database answers a trivial query. */
