@@ -113,6 +113,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     genReqId: requestId,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
+    // A hop count trusts that many proxies nearest to us (proxy-addr's function form).
+    trustProxy: typeof config.trustProxy === 'number' ? ((hops) => (_address: string, hop: number) => hop < hops)(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
     // Errors before routing and from Node's HTTP parser are problem+json too.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },

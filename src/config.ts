@@ -23,6 +23,7 @@ const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 1048576, minimum: 1024, maximum: 52428800 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 120000 }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 600, minimum: 0, maximum: 1000000 }),
+  TRUST_PROXY: Type.String({ default: '', maxLength: 2000, pattern: '^[0-9A-Fa-f.:/, ]*$|^true$' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$', maxLength: 500 })),
   CORS_ORIGINS: Type.String({ default: '*', maxLength: 2000, description: 'Comma-separated origins, or *' }),
   SCHEDULER_INTERVAL_MS: Type.Integer({ default: 1000, minimum: 0, maximum: 3600000 }),
@@ -61,6 +62,13 @@ export interface Config {
    * (redis:// or rediss://); without it, each process counts in its memory.
    */
   redisUrl: string | undefined
+  /**
+   * Which proxies in front of the API may say who the client is (X-Forwarded-For,
+   * -Proto, -Host): Fastify's trustProxy. Empty: none, the client is the TCP peer;
+   * "true": any; a hop count ("1"); or addresses and CIDRs ("10.0.0.0/8,127.0.0.1").
+   * Behind a load balancer, without it every anonymous caller shares the balancer's rate limit.
+   */
+  trustProxy: boolean | number | string[]
   corsOrigins: string[]
   /** How often due scheduled articles are published; 0 turns the scheduler off. */
   schedulerIntervalMs: number
@@ -114,9 +122,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idempotencyPurgeIntervalMs: parsed.IDEMPOTENCY_PURGE_INTERVAL_MS,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
     redisUrl: parsed.REDIS_URL,
+    trustProxy: trustProxyOf(parsed.TRUST_PROXY),
     searchCandidateLimit: parsed.SEARCH_CANDIDATE_LIMIT,
     corsOrigins: parsed.CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o.length > 0),
   }
+}
+
+function trustProxyOf(value: string): boolean | number | string[] {
+  const v = value.trim()
+  if (v === '') return false
+  if (v === 'true') return true
+  if (/^\d+$/.test(v)) return Number(v)
+  return v.split(',').map((a) => a.trim()).filter((a) => a !== '')
 }
 
 /** A config for tests and tools: an in-memory database, quiet logs, no demo content, no scheduler. */

@@ -33,3 +33,11 @@ t.test('a bad value stops start-up with a message naming the variable', async (t
   ]
   for (const [env, name] of cases) t.throws(() => loadConfig(env), { name: 'ConfigError', message: name }, JSON.stringify(env))
 })
+
+t.test('TRUST_PROXY is empty (no proxy trusted), "true", a hop count, or addresses and CIDRs; anything else is refused', async (t) => {
+  t.equal(loadConfig({}).trustProxy, false)
+  t.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true)
+  t.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2)
+  t.same(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy, ['10.0.0.0/8', '127.0.0.1', '::1'])
+  t.throws(() => loadConfig({ TRUST_PROXY: 'loopback; rm -rf' }), /TRUST_PROXY/)
+})

@@ -57,3 +57,17 @@ t.test('when the Redis of REDIS_URL does not answer, requests are served unlimit
   for (let i = 0; i < 3; i++) statuses.push((await h.app.inject({ url: '/v1/articles', remoteAddress })).statusCode)
   t.same(statuses, [200, 200, 200])
 })
+
+t.test('behind a trusted proxy (TRUST_PROXY), anonymous callers are limited by the address the proxy forwards, not the proxy\'s own', async (t) => {
+  const proxy = someAddress()
+  const clients = [someAddress(), someAddress()]
+  const trusting = await testApp(t, { rateLimitPerMinute: 1, trustProxy: [proxy] })
+  const viaProxy = (app: typeof trusting, client: string) => app.app.inject({ url: '/v1/articles', remoteAddress: proxy, headers: { 'x-forwarded-for': client } })
+  t.same([(await viaProxy(trusting, clients[0]!)).statusCode, (await viaProxy(trusting, clients[1]!)).statusCode], [200, 200], 'one budget per client')
+  t.equal((await viaProxy(trusting, clients[0]!)).statusCode, 429, 'and each is spent')
+
+  const plain = await testApp(t, { rateLimitPerMinute: 1 })
+  t.same([(await viaProxy(plain, clients[0]!)).statusCode, (await viaProxy(plain, clients[1]!)).statusCode], [200, 429], 'without it, X-Forwarded-For is ignored: the peer is the caller')
+  const hops = await testApp(t, { rateLimitPerMinute: 1, trustProxy: 1 })
+  t.same([(await viaProxy(hops, clients[0]!)).statusCode, (await viaProxy(hops, clients[1]!)).statusCode], [200, 200], 'a hop count trusts the nearest proxy')
+})
