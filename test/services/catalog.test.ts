@@ -9,7 +9,7 @@ import { ConflictError, ValidationError } from '../../src/errors.js'
 
 const editor: Actor = { keyId: null, scope: 'admin' }
 
-const data = openDataLayer(':memory:')
+const data = await openDataLayer(':memory:')
 t.teardown(() => data.close())
 const services = createServices(data.repos)
 const news = await services.sections.create({ name: 'News' })

@@ -160,7 +160,7 @@ t.test('a read builds and compiles no SQL statement', async (t) => {
   ]
   // Warm up: the first request of each query shape prepares its statement.
   for (const url of urls) t.equal((await h.app.inject({ url, headers: h.as.read })).statusCode, 200)
-  const sqlite = h.data.handle.sqlite
+  const sqlite = h.data.sqlite!
   const prepare = sqlite.prepare.bind(sqlite)
   const compiled: string[] = []
   sqlite.prepare = ((source: string) => {
@@ -195,9 +195,9 @@ t.test('renderings missing from an older database are made when it is opened', a
   const file = join(t.testdir(), 'older.db')
   const first = await testApp(t, { databasePath: file })
   const { article, etag } = await published(first, minimalArticle('Old archive story'))
-  first.data.handle.sqlite.exec('delete from article_renderings')
+  first.data.sqlite!.exec('delete from article_renderings')
   await first.app.close()
-  const data = openDataLayer(file)
+  const data = await openDataLayer(file)
   t.teardown(() => data.close())
   const found = await data.repos.articles.read(article.id, { publicOnly: true, now: new Date().toISOString() })
   t.equal(found?.etag, etag, 'the same rendering as before')
