@@ -1,5 +1,6 @@
 import t from 'tap'
-import { createApiKeyRepository, createIdempotencyRepository, markClaimsInTransactions } from '../../../src/db/pg/repositories/apiKeys.js'
+import { createApiKeyRepository, createIdempotencyRepository } from '../../../src/db/pg/repositories/apiKeys.js'
+import { writeTransaction } from '../../../src/db/pg/writes.js'
 import { withClaimedKey } from '../../../src/db/idempotencyScope.js'
 import { apiKeys } from '../../../src/db/pg/schema.js'
 import { LastAdminKeyError } from '../../../src/errors.js'
@@ -63,28 +64,25 @@ t.test('Idempotency-Key claims: claimed, in progress, mismatch, replay, expired 
   t.same((await pg.query<{ key: string }>('select key from idempotency_keys')).map((r) => r.key), ['idem-2'])
 })
 
-t.test('a write transaction of a request holding a claim marks it carried out in its own commit; a failed or read-only one does not', async (t) => {
+t.test('a write transaction of a request holding a claim marks it carried out in its own commit; a failed one does not', async (t) => {
   const pg = await pgliteTarget(t)
-  markClaimsInTransactions(pg.db)
   const repo = createIdempotencyRepository(pg.db)
   const status = async () => (await pg.query<{ status_code: number | null }>("select status_code from idempotency_keys where key = 'idem-1'"))[0]?.status_code
   t.same(await repo.claim(request(), '2026-01-01T09:59:00.000Z'), { state: 'claimed' })
   const claim = { apiKeyId: 'k1', key: 'idem-1' }
 
-  await withClaimedKey(claim, () => pg.db.transaction(async (tx) => tx.select().from(apiKeys), { accessMode: 'read only' }))
-  t.equal(await status(), null, 'a read-only transaction marks nothing')
   await t.rejects(
     withClaimedKey(claim, () =>
-      pg.db.transaction(async (tx) => {
+      writeTransaction(pg.db, async (tx) => {
         await tx.insert(apiKeys).values(key('x1', 'read'))
         throw new Error('rolled back')
       }),
     ),
   )
   t.equal(await status(), null, 'a rolled-back write marks nothing')
-  await pg.db.transaction(async (tx) => tx.insert(apiKeys).values(key('x2', 'read')))
+  await writeTransaction(pg.db, async (tx) => tx.insert(apiKeys).values(key('x2', 'read')))
   t.equal(await status(), null, 'a write outside the claim marks nothing')
-  await withClaimedKey(claim, () => pg.db.transaction(async (tx) => tx.insert(apiKeys).values(key('x3', 'read'))))
+  await withClaimedKey(claim, () => writeTransaction(pg.db, async (tx) => tx.insert(apiKeys).values(key('x3', 'read'))))
   t.equal(await status(), 0, 'carried out')
   t.same(await repo.claim(request(), '2026-01-01T10:00:00.001Z'), { state: 'unanswered' }, 'once expired: unanswered, never run again')
   t.same(await repo.claim(request(), '2026-01-01T09:59:00.000Z'), { state: 'in-progress' }, 'before that: in progress')

@@ -2,32 +2,15 @@ import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import type { PgDb } from '../client.js'
 import { apiKeys, idempotencyKeys } from '../schema.js'
 import { LastAdminKeyError, NotFoundError } from '../../../errors.js'
-import { CARRIED_OUT, currentClaim } from '../../idempotencyScope.js'
+import { CARRIED_OUT } from '../../idempotencyScope.js'
+import { writeTransaction } from '../writes.js'
 import type { ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from '../../repositories/apiKeys.js'
 
 /**
- * Makes every write transaction (any but `accessMode: 'read only'`) of a
- * request that holds an Idempotency-Key claim also mark that claim as carried
- * out, in the same commit: the write and the mark are stored together or not at
- * all (the PostgreSQL side of sqlite/client.ts markClaimsInTransactions).
- * Savepoints (`tx.transaction`) are inside such a transaction and need no mark.
+ * API keys and Idempotency-Key claims on PostgreSQL, with the behaviour of
+ * src/db/repositories/apiKeys.ts. Every write runs in writeTransaction, so a
+ * write by a request that holds a claim marks it in the same commit.
  */
-export function markClaimsInTransactions(db: PgDb): void {
-  const transaction = db.transaction.bind(db)
-  db.transaction = ((fn, config) =>
-    transaction(async (tx) => {
-      const result = await fn(tx)
-      const claim = config?.accessMode === 'read only' ? undefined : currentClaim()
-      if (claim) {
-        await tx
-          .update(idempotencyKeys)
-          .set({ statusCode: CARRIED_OUT })
-          .where(and(eq(idempotencyKeys.apiKeyId, claim.apiKeyId), eq(idempotencyKeys.key, claim.key), isNull(idempotencyKeys.statusCode)))
-      }
-      return result
-    }, config)) as typeof db.transaction
-}
-
 export function createApiKeyRepository(db: PgDb): ApiKeyRepository {
   // Every authenticated request runs these two: prepared once.
   const byHash = db
@@ -42,7 +25,7 @@ export function createApiKeyRepository(db: PgDb): ApiKeyRepository {
     .prepare('api_keys_touch')
   return {
     async create(row) {
-      return db.transaction(async (tx) => (await tx.insert(apiKeys).values(row).returning())[0]!)
+      return writeTransaction(db, async (tx) => (await tx.insert(apiKeys).values(row).returning())[0]!)
     },
     async findActiveByHash(hash) {
       return (await byHash.execute({ hash }))[0] ?? null
@@ -51,7 +34,7 @@ export function createApiKeyRepository(db: PgDb): ApiKeyRepository {
       return db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt), asc(apiKeys.id))
     },
     async revoke(id, at) {
-      const row = await db.transaction(async (tx) => {
+      const row = await writeTransaction(db, async (tx) => {
         const [target] = await tx.select().from(apiKeys).where(eq(apiKeys.id, id))
         if (target && target.scope === 'admin' && target.revokedAt === null) {
           // Locks every active admin key: of two concurrent revokes of the last two, the second waits, then
@@ -81,7 +64,7 @@ export function createIdempotencyRepository(db: PgDb): IdempotencyRepository {
   const where = (apiKeyId: string, key: string) => and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key))
   return {
     async claim(row, staleBefore) {
-      return db.transaction(async (tx): Promise<IdempotencyClaim> => {
+      return writeTransaction(db, async (tx): Promise<IdempotencyClaim> => {
         // Two requests with the same key at once: the unique key lets one insert; the other waits for its
         // commit, inserts nothing, and reads (and locks) the row the first one stored.
         // Should the other one release (delete) it in between, the key is free again: try once more.
@@ -108,17 +91,17 @@ export function createIdempotencyRepository(db: PgDb): IdempotencyRepository {
       })
     },
     async complete(apiKeyId, key, statusCode, body, headers) {
-      await db.transaction(async (tx) => {
+      await writeTransaction(db, async (tx) => {
         await tx.update(idempotencyKeys).set({ statusCode, responseBody: body, responseHeaders: headers }).where(where(apiKeyId, key))
       })
     },
     async release(apiKeyId, key) {
-      await db.transaction(async (tx) => {
+      await writeTransaction(db, async (tx) => {
         await tx.delete(idempotencyKeys).where(where(apiKeyId, key))
       })
     },
     async purgeOlderThan(at) {
-      return db.transaction(async (tx) => (await tx.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, at)).returning({ key: idempotencyKeys.key })).length)
+      return writeTransaction(db, async (tx) => (await tx.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, at)).returning({ key: idempotencyKeys.key })).length)
     },
   }
 }
