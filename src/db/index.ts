@@ -13,6 +13,7 @@ import { sql } from 'drizzle-orm'
 import { openPostgres, type PgDb } from './pg/client.js'
 import { createPgRenderings } from './pg/renderings.js'
 import { createPgWrites } from './pg/writes.js'
+import { createPgArticleRepository } from './pg/repositories/articles.js'
 
 export type { DatabaseHandle, DatabaseOptions } from './sqlite/client.js'
 export { withClaimedKey, type ClaimedKey } from './idempotencyScope.js'
@@ -160,10 +161,9 @@ async function openPostgresLayer(db: PgDb, close: () => Promise<void>, observe: 
   const renderings = createPgRenderings(db, render)
   await renderings.refreshStale()
   const writes = createPgWrites(renderings)
-  void writes
-  // Still missing on PostgreSQL: articles (next), and apiKeys, idempotency, media, contributors, topics, sections, archive (the other branch).
+  // Still missing on PostgreSQL: apiKeys, idempotency, media, contributors, topics, sections, archive (the other branch).
   const raw: Repositories = {
-    articles: pending('articles'),
+    articles: createPgArticleRepository(db, renderings, writes),
     apiKeys: pending('apiKeys'),
     idempotency: pending('idempotency'),
     media: pending('media'),
