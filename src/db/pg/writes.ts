@@ -39,6 +39,25 @@ export function writeTransaction<T>(db: PgDb, fn: (tx: PgDb) => Promise<T>): Pro
   })
 }
 
+/** The fields of a revision snapshot in the order SQLite keeps them (the order revision() writes them). */
+const SNAPSHOT_FIELDS: (keyof RevisionSnapshot)[] = [
+  'slug', 'type', 'status', 'language', 'sectionId', 'headlines', 'summary', 'leadMedia', 'body', 'credits', 'topics',
+  'printEdition', 'corrections', 'canonicalUrl', 'embargoUntil', 'scheduledAt', 'publishedAt', 'firstPublishedAt', 'wordCount',
+]
+
+/**
+ * A revision as read back from jsonb, which keeps an object's keys sorted by
+ * length, not as written: its snapshot's fields in the written order again
+ * (a diff lists changed fields in it), any others after them.
+ */
+export function orderedRevision<T extends { snapshot: unknown }>(row: T): T & { snapshot: RevisionSnapshot } {
+  const given = row.snapshot as Record<string, unknown>
+  const snapshot: Record<string, unknown> = {}
+  for (const field of SNAPSHOT_FIELDS) if (field in given) snapshot[field] = given[field]
+  for (const [field, value] of Object.entries(given)) if (!(field in snapshot)) snapshot[field] = value
+  return { ...row, snapshot: snapshot as unknown as RevisionSnapshot }
+}
+
 export function createPgWrites(renderings: PgRenderings) {
   async function links(tx: PgDb, id: string): Promise<ArticleLinks> {
     const [credits, topics] = await Promise.all([

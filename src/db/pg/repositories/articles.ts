@@ -5,11 +5,11 @@ import { NotFoundError, PreconditionFailedError } from '../../../errors.js'
 import { MissingReferencesError } from '../../errors.js'
 import { rethrowUnique } from '../../repositories/util.js'
 import type { ArticleRelations, ArticleRepository, ListQuery } from '../../repositories/articles.js'
-import type { ArticleAggregate, ArticleRow, ChangeRow, ListedArticle, RevisionRow } from '../../rows.js'
+import type { ArticleAggregate, ArticleRow, ChangeRow, ListedArticle } from '../../rows.js'
 import { visibleAt } from '../../writes.js'
 import { articleRowColumns } from '../columns.js'
 import { anyOf, loadAggregates, type PgRenderings } from '../renderings.js'
-import { nextSearchRowid, writeTransaction, type PgWrites } from '../writes.js'
+import { nextSearchRowid, orderedRevision, writeTransaction, type PgWrites } from '../writes.js'
 import { articleColumns, filterCondition, ordering, Params, renderingColumns, rethrowSearchError, visibleIn } from '../articleQuery.js'
 import { matches, relevance, snippet, toTsquery, tsquery } from '../search.js'
 
@@ -370,12 +370,13 @@ export function createPgArticleRepository(db: PgDb, renderings: PgRenderings, wr
     },
 
     async revisions(articleId, limit, beforeVersion) {
-      return (await db
+      const rows = await db
         .select()
         .from(articleRevisions)
         .where(and(eq(articleRevisions.articleId, articleId), beforeVersion === null ? undefined : lt(articleRevisions.version, beforeVersion)))
         .orderBy(desc(articleRevisions.version))
-        .limit(limit)) as RevisionRow[]
+        .limit(limit)
+      return rows.map(orderedRevision)
     },
 
     async revision(articleId, version) {
@@ -383,7 +384,7 @@ export function createPgArticleRepository(db: PgDb, renderings: PgRenderings, wr
         .select()
         .from(articleRevisions)
         .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.version, version)))
-      return (row as RevisionRow | undefined) ?? null
+      return row ? orderedRevision(row) : null
     },
 
     async findIdByContentHash(hash) {
