@@ -13,6 +13,10 @@ import { sql } from 'drizzle-orm'
 import { openPostgres, type PgDb } from './pg/client.js'
 import { createPgRenderings } from './pg/renderings.js'
 import { createPgWrites } from './pg/writes.js'
+import * as pgApiKeys from './pg/repositories/apiKeys.js'
+import * as pgCatalog from './pg/repositories/catalog.js'
+import { createSectionRepository as createPgSectionRepository } from './pg/repositories/sections.js'
+import { createArchiveRepository as createPgArchiveRepository } from './pg/repositories/archive.js'
 
 export type { DatabaseHandle, DatabaseOptions } from './sqlite/client.js'
 export { withClaimedKey, type ClaimedKey } from './idempotencyScope.js'
@@ -160,17 +164,16 @@ async function openPostgresLayer(db: PgDb, close: () => Promise<void>, observe: 
   const renderings = createPgRenderings(db, render)
   await renderings.refreshStale()
   const writes = createPgWrites(renderings)
-  void writes
-  // Still missing on PostgreSQL: articles (next), and apiKeys, idempotency, media, contributors, topics, sections, archive (the other branch).
+  // Still missing on PostgreSQL: articles (next).
   const raw: Repositories = {
     articles: pending('articles'),
-    apiKeys: pending('apiKeys'),
-    idempotency: pending('idempotency'),
-    media: pending('media'),
-    contributors: pending('contributors'),
-    topics: pending('topics'),
-    sections: pending('sections'),
-    archive: pending('archive'),
+    apiKeys: pgApiKeys.createApiKeyRepository(db),
+    idempotency: pgApiKeys.createIdempotencyRepository(db),
+    media: pgCatalog.createMediaRepository(db, renderings, writes),
+    contributors: pgCatalog.createContributorRepository(db, renderings, writes),
+    topics: pgCatalog.createTopicRepository(db, renderings, writes),
+    sections: createPgSectionRepository(db, renderings, writes),
+    archive: createPgArchiveRepository(db, renderings, writes),
   }
   return {
     engine: 'postgres',
