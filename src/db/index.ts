@@ -13,6 +13,7 @@ import { sql } from 'drizzle-orm'
 import { openPostgres, type PgDb } from './pg/client.js'
 import { createPgRenderings } from './pg/renderings.js'
 import { createPgWrites } from './pg/writes.js'
+import { createPgArticleRepository } from './pg/repositories/articles.js'
 import * as pgApiKeys from './pg/repositories/apiKeys.js'
 import * as pgCatalog from './pg/repositories/catalog.js'
 import { createSectionRepository as createPgSectionRepository } from './pg/repositories/sections.js'
@@ -81,7 +82,6 @@ export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\/
  * see translateDatabaseError) instead of an engine error naming SQL.
  */
 function instrument<R extends object>(name: string, repo: R, observe: QueryObserver): R {
-  if (pendingRepos.has(repo)) return repo
   const wrapped: Record<string, unknown> = {}
   for (const [method, fn] of Object.entries(repo)) {
     const operation = `${name}.${method}`
@@ -149,24 +149,12 @@ function openSqliteLayer(path: string, observe: QueryObserver, render: ArticleRe
   }
 }
 
-/** Repositories not written for PostgreSQL yet: any call fails, saying which. */
-const pendingRepos = new WeakSet<object>()
-function pending<T>(name: string): T {
-  const repo = new Proxy(
-    {},
-    { get: (_target, method) => (typeof method === 'string' ? () => Promise.reject(new Error(`${name}.${method} is not available on PostgreSQL yet`)) : undefined) },
-  )
-  pendingRepos.add(repo)
-  return repo as T
-}
-
 async function openPostgresLayer(db: PgDb, close: () => Promise<void>, observe: QueryObserver, render: ArticleRenderer): Promise<DataLayer> {
   const renderings = createPgRenderings(db, render)
   await renderings.refreshStale()
   const writes = createPgWrites(renderings)
-  // Still missing on PostgreSQL: articles (next).
   const raw: Repositories = {
-    articles: pending('articles'),
+    articles: createPgArticleRepository(db, renderings, writes),
     apiKeys: pgApiKeys.createApiKeyRepository(db),
     idempotency: pgApiKeys.createIdempotencyRepository(db),
     media: pgCatalog.createMediaRepository(db, renderings, writes),
