@@ -3,7 +3,7 @@ import { buildApp, type App } from '../src/app.js'
 import { testConfig, type Config } from '../src/config.js'
 import { systemRuntime, type Runtime } from '../src/services/clock.js'
 import { reuseCompiled } from './compilers.js'
-import type { DataSource } from '../src/db/index.js'
+import { openDataLayer, type DataLayer, type DataSource } from '../src/db/index.js'
 
 export interface TestApp extends App {
   /** Authorization headers for an admin, a write and a read key. */
@@ -65,6 +65,14 @@ export async function testApp(t: Teardown, overrides: Partial<Config> = {}, runt
     return []
   }
   return { ...built, sql, as: { admin: await bearer('admin'), write: await bearer('write'), read: await bearer('read') } }
+}
+
+/** A data layer alone (no app) on TEST_ENGINE, closed when the test ends: for service and repository tests. */
+export async function testDataLayer(t: Teardown): Promise<DataLayer> {
+  const engine = await testDataSource(t)
+  const data = await openDataLayer(engine?.source ?? ':memory:')
+  t.teardown(() => data.close())
+  return data
 }
 
 export const minimalArticle = (headline = 'Council approves new harbour bridge') => ({
