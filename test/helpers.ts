@@ -3,11 +3,17 @@ import { buildApp, type App } from '../src/app.js'
 import { testConfig, type Config } from '../src/config.js'
 import { systemRuntime, type Runtime } from '../src/services/clock.js'
 import { reuseCompiled } from './compilers.js'
-import type { DataSource } from '../src/db/index.js'
+import { openDataLayer, type DataLayer, type DataSource } from '../src/db/index.js'
 
 export interface TestApp extends App {
   /** Authorization headers for an admin, a write and a read key. */
   as: { admin: Record<string, string>; write: Record<string, string>; read: Record<string, string> }
+  /**
+   * Runs plain SQL on the app's database, whichever the engine, for checks on
+   * what is stored: write SQL both engines read alike (literals, no parameters;
+   * a count cast to integer, which PostgreSQL would return as a bigint).
+   */
+  sql<T = Record<string, unknown>>(text: string): Promise<T[]>
 }
 
 interface Teardown {
@@ -23,20 +29,18 @@ if (!['sqlite', 'pglite', 'postgres'].includes(testEngine)) throw new Error(`TES
  * :memory:). PGlite: a copy of a template migrated once per process, closed
  * with the app. A server: a database of its own, dropped when the test ends.
  */
-async function testDataSource(t: Teardown): Promise<DataSource | undefined> {
+async function testDataSource(t: Teardown): Promise<{ source: DataSource; sql(text: string): Promise<unknown[]> } | undefined> {
   if (testEngine === 'sqlite') return undefined
   // Imported only here, so that SQLite runs load no PostgreSQL code.
   const { pgliteCopy, serverTarget } = await import('./pg.js')
   if (testEngine === 'pglite') {
     const { client, db } = await pgliteCopy()
-    return { postgres: db, close: () => client.close() }
+    return { source: { postgres: db, close: () => client.close() }, sql: async (text) => (await client.query(text)).rows }
   }
-  if (testEngine === 'postgres') {
-    const target = await serverTarget(t)
-    if ('skip' in target) throw new Error(`TEST_ENGINE=postgres: ${target.skip}`)
-    // The target's teardown closes its pool and drops the database.
-    return { postgres: target.db, close: async () => {} }
-  }
+  const target = await serverTarget(t)
+  if ('skip' in target) throw new Error(`TEST_ENGINE=postgres: ${target.skip}`)
+  // The target's teardown closes its pool and drops the database.
+  return { source: { postgres: target.db, close: async () => {} }, sql: (text) => target.query(text) }
 }
 
 /**
@@ -46,13 +50,29 @@ async function testDataSource(t: Teardown): Promise<DataSource | undefined> {
  * app of the process are reused (see compilers.ts), so an app costs little.
  */
 export async function testApp(t: Teardown, overrides: Partial<Config> = {}, runtime?: Runtime): Promise<TestApp> {
-  const dataSource = await testDataSource(t)
-  const built = await buildApp(testConfig(overrides), { ...(runtime ? { runtime } : {}), ...(dataSource ? { dataSource } : {}), compilers: reuseCompiled })
+  const engine = await testDataSource(t)
+  const built = await buildApp(testConfig(overrides), { ...(runtime ? { runtime } : {}), ...(engine ? { dataSource: engine.source } : {}), compilers: reuseCompiled })
   t.teardown(() => built.app.close())
   const bearer = async (scope: 'admin' | 'write' | 'read') => ({
     authorization: `Bearer ${(await built.services.apiKeys.create(`${scope} key`, scope)).key}`,
   })
-  return { ...built, as: { admin: await bearer('admin'), write: await bearer('write'), read: await bearer('read') } }
+  const sqlite = built.data.sqlite
+  const sql = async <T,>(text: string): Promise<T[]> => {
+    if (engine) return (await engine.sql(text)) as T[]
+    const statement = sqlite!.prepare(text)
+    if (statement.reader) return statement.all() as T[]
+    statement.run()
+    return []
+  }
+  return { ...built, sql, as: { admin: await bearer('admin'), write: await bearer('write'), read: await bearer('read') } }
+}
+
+/** A data layer alone (no app) on TEST_ENGINE, closed when the test ends: for service and repository tests. */
+export async function testDataLayer(t: Teardown): Promise<DataLayer> {
+  const engine = await testDataSource(t)
+  const data = await openDataLayer(engine?.source ?? ':memory:')
+  t.teardown(() => data.close())
+  return data
 }
 
 export const minimalArticle = (headline = 'Council approves new harbour bridge') => ({

@@ -14,6 +14,10 @@ import { openPostgres, type PgDb } from './pg/client.js'
 import { createPgRenderings } from './pg/renderings.js'
 import { createPgWrites } from './pg/writes.js'
 import { createPgArticleRepository } from './pg/repositories/articles.js'
+import * as pgApiKeys from './pg/repositories/apiKeys.js'
+import * as pgCatalog from './pg/repositories/catalog.js'
+import { createSectionRepository as createPgSectionRepository } from './pg/repositories/sections.js'
+import { createArchiveRepository as createPgArchiveRepository } from './pg/repositories/archive.js'
 
 export type { DatabaseHandle, DatabaseOptions } from './sqlite/client.js'
 export { withClaimedKey, type ClaimedKey } from './idempotencyScope.js'
@@ -78,7 +82,6 @@ export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\/
  * see translateDatabaseError) instead of an engine error naming SQL.
  */
 function instrument<R extends object>(name: string, repo: R, observe: QueryObserver): R {
-  if (pendingRepos.has(repo)) return repo
   const wrapped: Record<string, unknown> = {}
   for (const [method, fn] of Object.entries(repo)) {
     const operation = `${name}.${method}`
@@ -146,31 +149,19 @@ function openSqliteLayer(path: string, observe: QueryObserver, render: ArticleRe
   }
 }
 
-/** Repositories not written for PostgreSQL yet: any call fails, saying which. */
-const pendingRepos = new WeakSet<object>()
-function pending<T>(name: string): T {
-  const repo = new Proxy(
-    {},
-    { get: (_target, method) => (typeof method === 'string' ? () => Promise.reject(new Error(`${name}.${method} is not available on PostgreSQL yet`)) : undefined) },
-  )
-  pendingRepos.add(repo)
-  return repo as T
-}
-
 async function openPostgresLayer(db: PgDb, close: () => Promise<void>, observe: QueryObserver, render: ArticleRenderer): Promise<DataLayer> {
   const renderings = createPgRenderings(db, render)
   await renderings.refreshStale()
   const writes = createPgWrites(renderings)
-  // Still missing on PostgreSQL: apiKeys, idempotency, media, contributors, topics, sections, archive (the other branch).
   const raw: Repositories = {
     articles: createPgArticleRepository(db, renderings, writes),
-    apiKeys: pending('apiKeys'),
-    idempotency: pending('idempotency'),
-    media: pending('media'),
-    contributors: pending('contributors'),
-    topics: pending('topics'),
-    sections: pending('sections'),
-    archive: pending('archive'),
+    apiKeys: pgApiKeys.createApiKeyRepository(db),
+    idempotency: pgApiKeys.createIdempotencyRepository(db),
+    media: pgCatalog.createMediaRepository(db, renderings, writes),
+    contributors: pgCatalog.createContributorRepository(db, renderings, writes),
+    topics: pgCatalog.createTopicRepository(db, renderings, writes),
+    sections: createPgSectionRepository(db, renderings, writes),
+    archive: createPgArchiveRepository(db, renderings, writes),
   }
   return {
     engine: 'postgres',
