@@ -52,9 +52,9 @@ const at = (i: number, minutes = 0) => new Date(Date.UTC(2020, 0, 1) + i * 60_00
 
 /** The catalogue and articles, written through the archive repository in batches, as an import would. */
 async function generate(dbPath: string, n: number): Promise<string> {
-  const data = openDataLayer(dbPath)
+  const data = await openDataLayer(dbPath)
   // Generation only: trade durability for speed on this throwaway file (the import phase keeps the real settings).
-  data.handle.sqlite.pragma('synchronous = OFF')
+  data.sqlite!.pragma('synchronous = OFF')
   const repo = data.repos.archive
   const options = { at: at(0), revisionsIncluded: true }
   let batch: ArchiveEntry[] = []
@@ -159,30 +159,30 @@ async function generate(dbPath: string, n: number): Promise<string> {
   }
   const result = await repo.importBatch(batch, options)
   if (result.failed) throw new Error(`line ${result.failed.line}: ${JSON.stringify(result.failed.problem)}`)
-  data.close()
+  await data.close()
   return `${n} articles, ${media} media, ${topics} topics, ${contributors} contributors, ${sectionIds.length} sections, ${2 * n} revisions`
 }
 
 async function exportTo(dbPath: string, file: string, onProgress: (p: ArchiveProgress) => void): Promise<string> {
-  const data = openDataLayer(dbPath)
+  const data = await openDataLayer(dbPath)
   try {
     const service = createArchiveService(data.repos.archive)
     await pipeline(Readable.from(service.exportArchive({ revisions: true, onProgress }), { objectMode: false }), createWriteStream(file))
     return `${(statSync(file).size / MB).toFixed(0)} MiB archive`
   } finally {
-    data.close()
+    await data.close()
   }
 }
 
 async function importFrom(dbPath: string, file: string, onProgress: (p: ArchiveProgress) => void): Promise<string> {
-  const data = openDataLayer(dbPath)
+  const data = await openDataLayer(dbPath)
   try {
     const service = createArchiveService(data.repos.archive)
     const summary = await service.importArchive(createReadStream(file, { highWaterMark: MB }), { onProgress })
     if (summary.failed) throw new Error(`import failed at line ${summary.failed.line}: ${summary.failed.error}`)
     return `${summary.lines} lines: ${summary.imported.articles} articles, ${summary.imported.revisions} revisions, ${summary.imported.media} media imported`
   } finally {
-    data.close()
+    await data.close()
   }
 }
 

@@ -41,7 +41,7 @@ const contributorIds: string[] = []
 for (let i = 0; i < 100; i++) contributorIds.push((await services.contributors.create({ kind: 'person', name: `Reporter ${i}` })).id)
 
 // Seeding only: trade durability for speed on this throwaway file.
-data.handle.sqlite.pragma('synchronous = OFF')
+data.sqlite!.pragma('synchronous = OFF')
 const seedStart = Date.now()
 for (let i = 0; i < N; i++) {
   const agg = await services.articles.create(
@@ -62,8 +62,8 @@ for (let i = 0; i < N; i++) {
   if (i % 5 !== 4) await services.articles.act(agg.article.id, atVersion(1), 'publish', editor)
   if (i > 0 && i % 10_000 === 0) process.stdout.write(`seeded ${i} (${Math.round(i / ((Date.now() - seedStart) / 1000))}/s)\n`)
 }
-data.handle.sqlite.pragma('synchronous = FULL')
-data.handle.sqlite.exec('ANALYZE')
+data.sqlite!.pragma('synchronous = FULL')
+data.sqlite!.exec('ANALYZE')
 const seedSeconds = (Date.now() - seedStart) / 1000
 process.stdout.write(`seeded ${N} articles (80% published) in ${seedSeconds.toFixed(0)} s\n\n`)
 }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Config } from './config.js'
-import { openDataLayer, type DataLayer } from './db/index.js'
+import { openDataLayer, type DataLayer, type DataSource } from './db/index.js'
 import { allSchemas } from './schemas/index.js'
 import { strictDateTime } from './schemas/formats.js'
 import { createServices, type Services } from './services/index.js'
@@ -97,12 +97,17 @@ export interface BuildOptions {
   compilers?: (ours: CompilersFactory) => CompilersFactory
   /** Where log lines go (pino's destination); standard output by default. Tests read them from here. */
   logStream?: { write(line: string): void }
+  /** Tests only: the database to use instead of the one the config names (an open one, e.g. PGlite). */
+  dataSource?: DataSource
 }
 
 /** Builds the app. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const metrics = createMetrics()
-  const data = openDataLayer(config.databasePath, metrics.observeQuery, undefined, { busyTimeoutMs: config.dbBusyTimeoutMs })
+  const data = await openDataLayer(options.dataSource ?? config.databaseUrl ?? config.databasePath, {
+    observe: metrics.observeQuery,
+    busyTimeoutMs: config.dbBusyTimeoutMs,
+  })
   const services = createServices(data.repos, options.runtime, {
     idempotency: { claimTimeoutMs: config.idempotencyClaimTimeoutMs, retentionMs: config.idempotencyRetentionMs },
     searchCandidateLimit: config.searchCandidateLimit,
@@ -141,7 +146,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => {
     await scheduler.stop()
     await purge.stop()
-    data.close()
+    await data.close()
   })
   // JSON only (415 for anything else); the imports route adds text/plain for itself.
   app.removeContentTypeParser('text/plain')

@@ -9,6 +9,7 @@ const EnvSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   DATABASE_PATH: Type.String({ default: 'data/newsdesk.db', minLength: 1 }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://[^\\s]+$', maxLength: 2000 })),
   DB_BUSY_TIMEOUT_MS: Type.Integer({ default: 200, minimum: 0, maximum: 10000 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -40,6 +41,8 @@ export interface Config {
   host: string
   port: number
   databasePath: string
+  /** A PostgreSQL database (postgres:// or postgresql://) to use instead of the SQLite file at databasePath. */
+  databaseUrl: string | undefined
   /**
    * How long a write waits for the write lock another process holds before the
    * request fails with 503 database-busy (Retry-After: 1). The wait blocks the
@@ -105,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: parsed.HOST,
     port: parsed.PORT,
     databasePath: parsed.DATABASE_PATH,
+    databaseUrl: parsed.DATABASE_URL,
     dbBusyTimeoutMs: parsed.DB_BUSY_TIMEOUT_MS,
     logLevel: parsed.LOG_LEVEL,
     adminKey: parsed.NEWSDESK_ADMIN_KEY,

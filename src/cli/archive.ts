@@ -172,8 +172,8 @@ export async function runArchiveCli(argv: string[], io: CliIo): Promise<number> 
 
   const config = configOrExplain(io.env, io.stderr)
   if (!config) return 2
-  const { databasePath } = config
-  if (command === 'export' && databasePath !== ':memory:' && !existsSync(databasePath)) {
+  const { databasePath, databaseUrl } = config
+  if (command === 'export' && databaseUrl === undefined && databasePath !== ':memory:' && !existsSync(databasePath)) {
     io.stderr.write(`There is no database at ${databasePath} (DATABASE_PATH) to export.\n`)
     return 1
   }
@@ -186,14 +186,14 @@ export async function runArchiveCli(argv: string[], io: CliIo): Promise<number> 
     }
   }
   // The data layer and services alone: no HTTP server, no scheduler publishing while the archive moves.
-  const data = openDataLayer(databasePath)
+  const data = await openDataLayer(databaseUrl ?? databasePath)
   try {
     const services = createServices(data.repos)
     return command === 'export'
       ? await exportArchive(services, io, file ?? STDIN, args.values.revisions ?? false)
       : await importArchive(services, io, file!, resumeFrom)
   } finally {
-    data.close()
+    await data.close()
   }
 }
 

@@ -68,8 +68,7 @@ export async function runKeysCli(argv: string[], io: KeysIo): Promise<number> {
 
   const config = configOrExplain(io.env, io.stderr)
   if (!config) return 2
-  const { databasePath } = config
-  const data = openDataLayer(databasePath)
+  const data = await openDataLayer(config.databaseUrl ?? config.databasePath)
   const keys = createApiKeyService(data.repos.apiKeys)
   try {
     if (command === 'create') {
@@ -98,7 +97,7 @@ export async function runKeysCli(argv: string[], io: KeysIo): Promise<number> {
     }
     throw err
   } finally {
-    data.close()
+    await data.close()
   }
 }
 

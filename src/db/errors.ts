@@ -1,14 +1,16 @@
-import { databaseErrorOf } from './sqlite/errors.js'
+import { databaseErrorOf as sqliteErrorOf } from './sqlite/errors.js'
+import { databaseErrorOf as postgresErrorOf } from './pg/errors.js'
 
 /**
- * A database error as the domain error it means (see the engine's
- * databaseErrorOf): the engine's error may be the error itself or the `cause` of drizzle's
- * DrizzleQueryError (whose message holds the SQL, which must not reach a client).
- * Any other error is returned as it is.
+ * A database error as the domain error it means (see each engine's
+ * databaseErrorOf: SQLite's codes are SQLITE_*, PostgreSQL's are SQLSTATEs or
+ * a lost connection): the engine's error may be the error itself or the `cause`
+ * of drizzle's DrizzleQueryError (whose message holds the SQL, which must not
+ * reach a client). Any other error is returned as it is.
  */
 export function translateDatabaseError(err: unknown): unknown {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const mapped = databaseErrorOf((e as { code?: unknown }).code)
+    const mapped = sqliteErrorOf((e as { code?: unknown }).code) ?? postgresErrorOf(e)
     if (mapped) {
       mapped.cause = err // for the server log; the client sees only the problem
       return mapped

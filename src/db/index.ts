@@ -9,6 +9,15 @@ import { createRenderings } from './repositories/renderings.js'
 import { createWrites } from './writes.js'
 import type { ArticleRenderer } from './rows.js'
 import { createArticleRenderer } from '../mappers/rendering.js'
+import { sql } from 'drizzle-orm'
+import { openPostgres, type PgDb } from './pg/client.js'
+import { createPgRenderings } from './pg/renderings.js'
+import { createPgWrites } from './pg/writes.js'
+import { createPgArticleRepository } from './pg/repositories/articles.js'
+import * as pgApiKeys from './pg/repositories/apiKeys.js'
+import * as pgCatalog from './pg/repositories/catalog.js'
+import { createSectionRepository as createPgSectionRepository } from './pg/repositories/sections.js'
+import { createArchiveRepository as createPgArchiveRepository } from './pg/repositories/archive.js'
 
 export type { DatabaseHandle, DatabaseOptions } from './sqlite/client.js'
 export { withClaimedKey, type ClaimedKey } from './idempotencyScope.js'
@@ -34,12 +43,38 @@ export interface Repositories {
   archive: ArchiveRepository
 }
 
+/** The database and its repositories, on either engine; nothing outside src/db needs to know which. */
 export interface DataLayer {
-  handle: DatabaseHandle
+  engine: 'sqlite' | 'postgres'
   repos: Repositories
-  ping(): boolean
-  close(): void
+  /** The database answers a trivial query. */
+  ping(): Promise<boolean>
+  close(): Promise<void>
+  /** SQLite only: the connection, for SQLite-only tools (backup, the search index's checks) and tests. */
+  sqlite?: DatabaseHandle['sqlite']
 }
+
+/**
+ * Where the data is: a PostgreSQL URL (postgres:// or postgresql://), an
+ * SQLite file path (or :memory:), or an open PostgreSQL database (a drizzle
+ * database on the PostgreSQL schema, with its migrations applied: tests give
+ * PGlite so) and how to close it.
+ */
+export type DataSource = string | { postgres: PgDb; close(): Promise<void> }
+
+export interface DataLayerOptions {
+  /** Told how long each repository call takes (for metrics). */
+  observe?: QueryObserver
+  /** Makes the stored rendering of each article version; by default the API's own representation. */
+  render?: ArticleRenderer
+  /** SQLite: how long a write waits for another connection's write lock (see DatabaseOptions). */
+  busyTimeoutMs?: number
+  /** PostgreSQL: connections in the pool. */
+  poolSize?: number
+}
+
+/** Whether a DATABASE_URL-like string names a PostgreSQL database (anything else is an SQLite path). */
+export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//.test(location)
 
 /**
  * Wraps every method of every repository so that its duration is observed, and
@@ -67,19 +102,29 @@ function instrument<R extends object>(name: string, repo: R, observe: QueryObser
   return wrapped as R
 }
 
+const instrumentAll = (raw: Repositories, observe: QueryObserver): Repositories =>
+  Object.fromEntries(Object.entries(raw).map(([k, r]) => [k, instrument(k, r as object, observe)])) as unknown as Repositories
+
 /**
- * Opens the database and its repositories. `render` makes the stored rendering
- * of each article version (see article_renderings): by default the API's own
- * representation (the article mapper and the Article schema). Renderings
- * missing or older than their article (a database written before they
- * existed) are made here, once, before anything is served.
+ * Opens the database and its repositories, on the engine `source` names.
+ * `render` makes the stored rendering of each article version (see
+ * article_renderings): by default the API's own representation (the article
+ * mapper and the Article schema). Renderings missing or older than their
+ * article (a database written before they existed, or copied in) are made
+ * here, once, before anything is served.
  */
-export function openDataLayer(
-  path: string,
-  observe: QueryObserver = () => {},
-  render: ArticleRenderer = createArticleRenderer(),
-  options: DatabaseOptions = {},
-): DataLayer {
+export async function openDataLayer(source: DataSource, options: DataLayerOptions = {}): Promise<DataLayer> {
+  const observe = options.observe ?? (() => {})
+  const render = options.render ?? createArticleRenderer()
+  if (typeof source !== 'string') return openPostgresLayer(source.postgres, source.close, observe, render)
+  if (isPostgresUrl(source)) {
+    const handle = await openPostgres(source, { ...(options.poolSize ? { poolSize: options.poolSize } : {}) })
+    return openPostgresLayer(handle.db, handle.close, observe, render)
+  }
+  return openSqliteLayer(source, observe, render, { ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) })
+}
+
+function openSqliteLayer(path: string, observe: QueryObserver, render: ArticleRenderer, options: DatabaseOptions): DataLayer {
   const handle = openDatabase(path, options)
   const { db } = handle
   const renderings = createRenderings(db, render)
@@ -95,6 +140,40 @@ export function openDataLayer(
     sections: createSectionRepository(db, renderings, writes),
     archive: createArchiveRepository(db, renderings, writes),
   }
-  const repos = Object.fromEntries(Object.entries(raw).map(([k, r]) => [k, instrument(k, r as object, observe)])) as unknown as Repositories
-  return { handle, repos, ping: () => ping(handle), close: () => handle.close() }
+  return {
+    engine: 'sqlite',
+    repos: instrumentAll(raw, observe),
+    ping: async () => ping(handle),
+    close: async () => handle.close(),
+    sqlite: handle.sqlite,
+  }
+}
+
+async function openPostgresLayer(db: PgDb, close: () => Promise<void>, observe: QueryObserver, render: ArticleRenderer): Promise<DataLayer> {
+  const renderings = createPgRenderings(db, render)
+  await renderings.refreshStale()
+  const writes = createPgWrites(renderings)
+  const raw: Repositories = {
+    articles: createPgArticleRepository(db, renderings, writes),
+    apiKeys: pgApiKeys.createApiKeyRepository(db),
+    idempotency: pgApiKeys.createIdempotencyRepository(db),
+    media: pgCatalog.createMediaRepository(db, renderings, writes),
+    contributors: pgCatalog.createContributorRepository(db, renderings, writes),
+    topics: pgCatalog.createTopicRepository(db, renderings, writes),
+    sections: createPgSectionRepository(db, renderings, writes),
+    archive: createPgArchiveRepository(db, renderings, writes),
+  }
+  return {
+    engine: 'postgres',
+    repos: instrumentAll(raw, observe),
+    ping: async () => {
+      try {
+        await db.execute(sql`select 1`)
+        return true
+      } catch {
+        return false
+      }
+    },
+    close,
+  }
 }

@@ -13,7 +13,7 @@ const unauthorized = problems(401)
  * Health, readiness and the OpenAPI document: public; metrics: admin keys, or
  * the configured metrics token (config metricsToken). Never cached.
  */
-const system: FastifyPluginAsyncTypebox<{ ping: () => boolean; metrics: Metrics; metricsToken?: string | undefined }> = async (app, { ping, metrics, metricsToken }) => {
+const system: FastifyPluginAsyncTypebox<{ ping: () => Promise<boolean>; metrics: Metrics; metricsToken?: string | undefined }> = async (app, { ping, metrics, metricsToken }) => {
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('cache-control', 'no-store')
     return payload
@@ -38,7 +38,7 @@ const system: FastifyPluginAsyncTypebox<{ ping: () => boolean; metrics: Metrics;
       },
     },
     async (_request, reply) => {
-      const ok = ping()
+      const ok = await ping()
       reply.code(ok ? 200 : 503)
       return { status: ok ? ('ok' as const) : ('unavailable' as const), database: ok ? ('ok' as const) : ('unavailable' as const) }
     },

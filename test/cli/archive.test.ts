@@ -40,7 +40,7 @@ async function inProcess(databasePath: string, args: string[]): Promise<Run> {
 
 /** A database file with a section tree, a topic, a contributor, a photo, a published article and a draft. */
 async function newsroom(path: string) {
-  const data = openDataLayer(path)
+  const data = await openDataLayer(path)
   try {
     const s = createServices(data.repos)
     const news = await s.sections.create({ name: 'News' })
@@ -60,7 +60,7 @@ async function newsroom(path: string) {
     const draft = (await s.articles.create({ ...story, headlines: { basic: 'Ferry fares to rise' } }, admin)).article.id
     return { published, draft }
   } finally {
-    data.close()
+    await data.close()
   }
 }
 
@@ -87,7 +87,7 @@ t.test('export to a file, import into another database, export again: the same a
   t.equal(afterHeader(again.stdout), afterHeader(archive), 'the second export (to standard output) is the same archive')
   t.match(again.stderr, /to standard output\./)
 
-  const data = openDataLayer(b)
+  const data = await openDataLayer(b)
   t.teardown(() => data.close())
   const services = createServices(data.repos)
   t.equal((await services.articles.get(ids.published, { keyId: null, scope: null })).article.status, 'published')

@@ -43,13 +43,13 @@ async function inProcess(databasePath: string, args: string[], input = ''): Prom
 
 /** The articles in the database, as an editor sees them. */
 async function articlesIn(databasePath: string) {
-  const data = openDataLayer(databasePath)
+  const data = await openDataLayer(databasePath)
   try {
     const services = createServices(data.repos)
     const page = await services.articles.list({ limit: 100 }, { keyId: null, scope: 'admin' })
     return await data.repos.articles.aggregates(page.items.map((i) => i.articleId))
   } finally {
-    data.close()
+    await data.close()
   }
 }
 

@@ -15,7 +15,7 @@ t.test('npm run search:rebuild rebuilds a lost search index from the articles', 
   for (const headline of ['Harbour tunnel floods', 'Ferry timetable changes']) {
     await first.services.articles.create({ headlines: { basic: headline }, body: [{ type: 'paragraph', html: 'Commuters &amp; crews.' }] }, editor)
   }
-  first.data.handle.sqlite.exec('DELETE FROM articles_fts')
+  first.data.sqlite!.exec('DELETE FROM articles_fts')
   const search = async () => (await first.services.articles.list({ q: 'harbour' }, editor)).items.length
   t.equal(await search(), 0, 'the index is empty')
   await first.app.close()

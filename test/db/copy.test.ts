@@ -61,7 +61,7 @@ t.test('db:copy copies a newsroom from SQLite to PostgreSQL (PGlite) and back; t
   t.same(await snapshotOf(copy), before, 'the same bytes and ETags for readers and editors')
   const found = (await copy.app.inject({ url: '/v1/articles?q=ferry', headers: copy.as.write })).json().data
   t.ok(found.length > 0, "SQLite's search index was filled by the copy")
-  t.doesNotThrow(() => copy.data.handle.sqlite.exec("insert into articles_fts (articles_fts, rank) values ('integrity-check', 1)"))
+  t.doesNotThrow(() => copy.data.sqlite!.exec("insert into articles_fts (articles_fts, rank) values ('integrity-check', 1)"))
 })
 
 t.test('db:copy refuses a target that holds data, and leaves it as it was', async (t) => {

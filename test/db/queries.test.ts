@@ -25,7 +25,7 @@ t.test('one article read is a bounded number of SQL statements, whatever its siz
       credits,
       topics,
     })
-    const sqlite = h.data.handle.sqlite
+    const sqlite = h.data.sqlite!
     const prepare = sqlite.prepare.bind(sqlite)
     let count = 0
     sqlite.prepare = ((source: string) => {
@@ -46,9 +46,9 @@ t.test('one article read is a bounded number of SQL statements, whatever its siz
 
 t.test('two connections (threads) publishing due articles at once publish each exactly once', async (t) => {
   const file = join(t.testdir(), 'shared.db')
-  const first = openDataLayer(file)
+  const first = await openDataLayer(file)
   t.teardown(() => {
-    first.close()
+    return first.close()
   })
   const now = Date.now()
   const runtime = { now: () => new Date(now), newId: () => crypto.randomUUID() }
@@ -67,13 +67,13 @@ t.test('two connections (threads) publishing due articles at once publish each e
     })
   const [x, y] = await Promise.all([race(), race()])
   t.equal(x + y, 20, `published ${x} + ${y}`)
-  const revisions = first.handle.sqlite.prepare("select count(*) as n from article_revisions where message = 'published on schedule'").get() as { n: number }
+  const revisions = first.sqlite!.prepare("select count(*) as n from article_revisions where message = 'published on schedule'").get() as { n: number }
   t.equal(revisions.n, 20, 'one publish revision per article')
 })
 
 t.test('the scheduler leaves due articles for its next tick while another process holds the write lock', async (t) => {
   const file = join(t.testdir(), 'locked.db')
-  const data = openDataLayer(file)
+  const data = await openDataLayer(file)
   t.teardown(() => data.close())
   const clock = manualClock()
   const services = createServices(data.repos, clock)

@@ -26,7 +26,7 @@ t.test('POST /v1/articles answers 507 problem+json when the database is full; re
   const json = { ...h.as.write, 'content-type': 'application/json' }
   const before = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: json, payload: minimalArticle('Stored before the disk filled') })
   t.equal(before.statusCode, 201)
-  const sqlite = h.data.handle.sqlite
+  const sqlite = h.data.sqlite!
   const pages = sqlite.pragma('page_count', { simple: true }) as number
   sqlite.pragma(`max_page_count = ${pages}`)
 

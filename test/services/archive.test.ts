@@ -25,8 +25,8 @@ async function* bytes(text: string, size = 1000): AsyncGenerator<Buffer> {
 }
 
 /** Services on a fresh in-memory database, without the HTTP layer (quicker to make than a whole app). */
-function fresh(t: { teardown(fn: () => unknown): void }) {
-  const data = openDataLayer(':memory:')
+async function fresh(t: { teardown(fn: () => unknown): void }) {
+  const data = await openDataLayer(':memory:')
   t.teardown(() => data.close())
   return createServices(data.repos)
 }
@@ -248,7 +248,7 @@ t.test('a bad line stops the import: earlier batches stay, its batch is rolled b
 })
 
 t.test('on a database file, the export reads one snapshot while writers carry on', async (t) => {
-  const data = openDataLayer(`${t.testdir()}/newsdesk.db`)
+  const data = await openDataLayer(`${t.testdir()}/newsdesk.db`)
   t.teardown(() => data.close())
   const services = createServices(data.repos)
   t.equal((await services.archive.importArchive(bytes(text(synthetic(3))))).failed, null)
@@ -290,10 +290,10 @@ t.test('each kind of bad line is named with its line number', async (t) => {
     ['a revision of an unknown article', [...lines.slice(0, 4), JSON.stringify({ kind: 'revision', data: { articleId: 'art-x', version: 1, createdAt: header.exportedAt, actorKeyId: null, message: null, snapshot: {} } }), ...lines.slice(5)], 5, /\/data\/snapshot\/.* is required|no article/],
   ]
   for (const [name, archive, line, error] of cases) {
-    const summary = await fresh(t).archive.importArchive(bytes(text(archive)))
+    const summary = await (await fresh(t)).archive.importArchive(bytes(text(archive)))
     t.match(summary.failed, { line, error }, name)
   }
-  const h = { services: fresh(t) }
+  const h = { services: await fresh(t) }
   t.match(await h.services.archive.importArchive(bytes('')), { failed: { line: 1, error: 'the archive is empty' } })
   t.match(await h.services.archive.importArchive(bytes(`${lines[0]}\n`)), { failed: { line: 2, error: /ends before its end line/ }, resumeFrom: 2 }, 'only a header')
   const latin1 = Buffer.concat([Buffer.from(`${lines[0]}\n`), Buffer.from([0x7b, 0xe9, 0x7d, 0x0a])])
@@ -309,13 +309,13 @@ t.test('a stored row newer than the archive is never overwritten; slugs taken by
   t.match(again.failed, { line: 5, error: "the stored article 'art-000000' is at version 2, newer than the archive's 1; it is left as it is" })
   t.equal((await h.services.articles.get('art-000000', admin)).article.summary, 'Edited after the import.')
 
-  const other = { services: fresh(t) }
+  const other = { services: await fresh(t) }
   await other.services.topics.create({ kind: 'subject', name: 'Harbour' })
   t.match((await other.services.archive.importArchive(bytes(text(lines)))).failed, { line: 3, error: "another topic already has the slug 'harbour'" })
 })
 
 t.test('the archive repository refuses a record with facts (which field, which id); the service words them as a pointer into the line', async (t) => {
-  const data = openDataLayer(':memory:')
+  const data = await openDataLayer(':memory:')
   t.teardown(() => data.close())
   const at = '2024-05-01T10:00:00.000Z'
   const orphan: ArchiveEntry = {

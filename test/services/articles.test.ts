@@ -16,7 +16,7 @@ const refusal = (promise: Promise<unknown>) =>
     (e: unknown) => e,
   )
 
-const data = openDataLayer(':memory:')
+const data = await openDataLayer(':memory:')
 t.teardown(() => data.close())
 const services = createServices(data.repos)
 const topic = await services.topics.create({ kind: 'subject', name: 'Harbour' })

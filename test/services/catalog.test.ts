@@ -1,6 +1,7 @@
 import t from 'tap'
 import { ANY_VERSION } from '../../src/services/preconditions.js'
-import { InUseError, MissingReferencesError, openDataLayer, SectionCycleError } from '../../src/db/index.js'
+import { InUseError, MissingReferencesError, SectionCycleError } from '../../src/db/index.js'
+import { testDataLayer } from '../helpers.js'
 import { createServices } from '../../src/services/index.js'
 import type { Actor } from '../../src/services/actor.js'
 import { ConflictError, ValidationError } from '../../src/errors.js'
@@ -9,8 +10,7 @@ import { ConflictError, ValidationError } from '../../src/errors.js'
 
 const editor: Actor = { keyId: null, scope: 'admin' }
 
-const data = openDataLayer(':memory:')
-t.teardown(() => data.close())
+const data = await testDataLayer(t)
 const services = createServices(data.repos)
 const news = await services.sections.create({ name: 'News' })
 const world = await services.sections.create({ name: 'World', parentId: news.id })

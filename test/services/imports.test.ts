@@ -7,8 +7,8 @@ import { DomainError } from '../../src/errors.js'
 
 const editor: Actor = { keyId: null, scope: 'admin' }
 
-function setup(t: { teardown(fn: () => unknown): void }) {
-  const data = openDataLayer(':memory:')
+async function setup(t: { teardown(fn: () => unknown): void }) {
+  const data = await openDataLayer(':memory:')
   t.teardown(() => data.close())
   const services = createServices(data.repos)
   const count = async () => ({
@@ -46,7 +46,7 @@ const rejects = async (t: Test, promise: Promise<unknown>, code: string) => {
 }
 
 t.test('an article that cannot be created leaves none of its media behind', async (t) => {
-  const { data, services, count } = setup(t)
+  const { data, services, count } = await setup(t)
   const failing = createImportService({
     articles: {
       ...services.articles,
@@ -69,7 +69,7 @@ t.test('an article that cannot be created leaves none of its media behind', asyn
 })
 
 t.test('concurrent imports of the same text make one article and no stray media', async (t) => {
-  const { services, count } = setup(t)
+  const { services, count } = await setup(t)
   const results = await Promise.all([1, 2, 3, 4].map(() => services.imports.importText(story(), editor, { dryRun: false })))
   t.same(results.map((r) => r.created).sort(), [false, false, false, true])
   t.equal(new Set(results.map((r) => r.article!.article.id)).size, 1, 'every caller gets the same article')
@@ -77,7 +77,7 @@ t.test('concurrent imports of the same text make one article and no stray media'
 })
 
 t.test('two processes importing the same text at once end with one article and no stray media', async (t) => {
-  const { data, services, count } = setup(t)
+  const { data, services, count } = await setup(t)
   // Two import services on one database stand for two API processes: no shared queue.
   const deps = { articles: services.articles, articleRepo: data.repos.articles, media: services.media, contributors: data.repos.contributors, topics: data.repos.topics }
   const [a, b] = [createImportService(deps), createImportService(deps)]
@@ -88,7 +88,7 @@ t.test('two processes importing the same text at once end with one article and n
 })
 
 t.test('concurrent imports naming the same new topic and contributor create each once', async (t) => {
-  const { services, count } = setup(t)
+  const { services, count } = await setup(t)
   const text = (n: number) => `${story(`Ferry story number ${n} for the desk`)}\nBy Lena Marsh\n`
   const results = await Promise.all([1, 2, 3].map((n) => services.imports.importText(text(n), editor, { dryRun: false })))
   t.ok(results.every((r) => r.created))
@@ -96,7 +96,7 @@ t.test('concurrent imports naming the same new topic and contributor create each
 })
 
 t.test('"AP" and "the Associated Press" credit one agency contributor', async (t) => {
-  const { services, count } = setup(t)
+  const { services, count } = await setup(t)
   const first = await services.imports.importText(`${story('Storm closes the coast road')}\nBy AP\n`, editor, { dryRun: false })
   const second = await services.imports.importText(`${story('Storm reopens the coast road')}\nWith additional reporting by the Associated Press\n`, editor, {
     dryRun: false,
@@ -110,14 +110,14 @@ t.test('"AP" and "the Associated Press" credit one agency contributor', async (t
 })
 
 t.test('an existing contributor is found by an alias', async (t) => {
-  const { services } = setup(t)
+  const { services } = await setup(t)
   const reporter = await services.contributors.create({ kind: 'person', name: 'Lena Marsh-Okoye', aliases: ['Lena Marsh'] })
   const result = await services.imports.importText(`${story()}\nBy Lena Marsh\n`, editor, { dryRun: false })
   t.equal(result.article!.credits[0]!.contributor.id, reporter.id)
 })
 
 t.test('suggestions name the known topics the text mentions, including the one made from its label', async (t) => {
-  const { services } = setup(t)
+  const { services } = await setup(t)
   const putin = await services.topics.create({ kind: 'person', name: 'Vladimir Putin', aliases: ['Putin'] })
   const text = `${story()}\nPutin was not mentioned by the operator, but Vladimir Putin was.\n`
   const dry = await services.imports.importText(text, editor, { dryRun: true })
@@ -128,7 +128,7 @@ t.test('suggestions name the known topics the text mentions, including the one m
 })
 
 t.test('text longer than the API allows is fitted, with warnings, and nothing is lost', async (t) => {
-  const { services } = setup(t)
+  const { services } = await setup(t)
   const words = Array.from({ length: 4000 }, (_, i) => `word${i} &`)
   const text = `Harbour tunnel reopens after repairs\n\nThe tunnel reopened on Monday after six weeks of repairs.\n\n${words.join(' ')}.\n\nThe end.\n`
   const result = await services.imports.importText(text, editor, { dryRun: false })
@@ -140,7 +140,7 @@ t.test('text longer than the API allows is fitted, with warnings, and nothing is
 })
 
 t.test('text that makes more blocks than an article holds is refused before anything is written', async (t) => {
-  const { services, count } = setup(t)
+  const { services, count } = await setup(t)
   const text = `Six hundred paragraphs make a long story\n\n${Array.from({ length: 600 }, (_, i) => `Paragraph ${i} is a sentence.`).join('\n\n')}\n`
   const dry = await services.imports.importText(text, editor, { dryRun: true })
   t.match(dry.parse.report.warnings, [/more than the 500 an article holds/], 'a dry run warns')
@@ -149,7 +149,7 @@ t.test('text that makes more blocks than an article holds is refused before anyt
 })
 
 t.test('empty, binary and oversized text are refused with their own problems', async (t) => {
-  const { services, count } = setup(t)
+  const { services, count } = await setup(t)
   await rejects(t, services.imports.importText('', editor, { dryRun: false }), 'empty-text')
   await rejects(t, services.imports.importText(' \n\t\n', editor, { dryRun: true }), 'empty-text')
   await rejects(t, services.imports.importText('Head\u0000line', editor, { dryRun: false }), 'not-text')

@@ -145,7 +145,7 @@ t.test('with the database at its max_page_count, concurrent writes answer 507, n
     const res = await inject('POST', '/v1/articles', article(`Before the limit ${i}`, 4))
     record(tl, res.status, res.body, res.contentType)
   }
-  const sqlite = h.data.handle.sqlite
+  const sqlite = h.data.sqlite!
   const pages = sqlite.pragma('page_count', { simple: true }) as number
   sqlite.pragma(`max_page_count = ${pages + 40}`)
 

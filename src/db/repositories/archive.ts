@@ -121,7 +121,7 @@ export interface ArchiveRepository {
 const PLURAL = { section: 'sections', topic: 'topics', contributor: 'contributors', media: 'media', article: 'articles', revision: 'revisions' } as const
 
 /** The archive record of a stored article (the key order is the line's). */
-function articleRecord(row: ArticleRow, credits: ArchiveArticleRecord['credits'], topicList: ArchiveArticleRecord['topics']): ArchiveArticleRecord {
+export function articleRecord(row: ArticleRow, credits: ArchiveArticleRecord['credits'], topicList: ArchiveArticleRecord['topics']): ArchiveArticleRecord {
   return {
     id: row.id,
     slug: row.slug,

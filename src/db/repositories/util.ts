@@ -1,8 +1,11 @@
 import { ConflictError } from '../../errors.js'
-import { brokenConstraint } from '../sqlite/errors.js'
+import { brokenConstraint as sqliteBrokenConstraint } from '../sqlite/errors.js'
+import { brokenConstraint as postgresBrokenConstraint } from '../pg/errors.js'
 
-/** Turns a UNIQUE violation into a 409 naming the field; anything else is rethrown. */
+/** Turns a UNIQUE violation (on either engine) into a 409 naming the field; anything else is rethrown. */
 export function rethrowUnique(err: unknown, field: string, value: string): never {
-  if (brokenConstraint(err)?.kind === 'unique') throw new ConflictError(`The ${field} '${value}' is already taken.`)
+  if (sqliteBrokenConstraint(err)?.kind === 'unique' || postgresBrokenConstraint(err)?.kind === 'unique') {
+    throw new ConflictError(`The ${field} '${value}' is already taken.`)
+  }
   throw err
 }

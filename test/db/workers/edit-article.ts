@@ -5,8 +5,8 @@ import { createServices } from '../../../src/services/index.js'
 import { atVersion } from '../../../src/services/preconditions.js'
 
 const { file, id, version, headline } = workerData as { file: string; id: string; version: number; headline: string }
-const data = openDataLayer(file)
+const data = await openDataLayer(file)
 const services = createServices(data.repos)
 const agg = await services.articles.patch(id, atVersion(version), { headlines: { basic: headline } }, { keyId: null, scope: 'write' })
-data.close()
+await data.close()
 parentPort!.postMessage(agg.article.version)

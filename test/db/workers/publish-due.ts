@@ -4,7 +4,7 @@ import { openDataLayer } from '../../../src/db/index.js'
 import { createServices } from '../../../src/services/index.js'
 
 const { file, now } = workerData as { file: string; now: number }
-const data = openDataLayer(file)
+const data = await openDataLayer(file)
 const services = createServices(data.repos, { now: () => new Date(now), newId: () => crypto.randomUUID() })
 let published = 0
 // Until nothing is due (a round that met the other thread's write lock publishes less and leaves the rest for the next).
@@ -12,5 +12,5 @@ const deadline = Date.now() + 120_000
 while ((await data.repos.articles.dueScheduled(new Date(now).toISOString(), 1)).length > 0 && Date.now() < deadline) {
   published += await services.articles.publishDue()
 }
-data.close()
+await data.close()
 parentPort!.postMessage(published)

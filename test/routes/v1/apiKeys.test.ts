@@ -35,7 +35,7 @@ t.test('a new key works at once and stops working when revoked', async (t) => {
 t.test('keys are stored only as hashes', async (t) => {
   const h = await testApp(t)
   const { key } = (await h.app.inject({ method: 'POST', url: '/v1/api-keys', headers: h.as.admin, payload: { name: 'x', scope: 'write' } })).json()
-  const dump = JSON.stringify(h.data.handle.sqlite.prepare('select * from api_keys').all())
+  const dump = JSON.stringify(await h.sql('select * from api_keys'))
   t.notMatch(dump, key)
 })
 
@@ -55,7 +55,7 @@ t.test('POST /v1/api-keys with an Idempotency-Key stores no secret; a replay is 
   t.equal(first.statusCode, 201)
   const { id, key } = first.json()
   const secret = key.slice('nd_'.length)
-  const stored = JSON.stringify(h.data.handle.sqlite.prepare('select * from idempotency_keys').all())
+  const stored = JSON.stringify(await h.sql('select * from idempotency_keys'))
   t.match(stored, 'create-partner-key', 'the claim is stored')
   t.notMatch(stored, secret, 'but never the secret')
   t.notMatch(stored, secret.slice(0, 16), 'nor a piece of it')

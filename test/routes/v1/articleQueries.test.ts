@@ -122,8 +122,8 @@ t.test('GET /v1/articles?q= follows edits and deletes: an edited story is found 
   t.same(await slugsOf(h, 'q=voters'), [ids.vote], 'the unchanged body')
   t.equal((await h.app.inject({ method: 'DELETE', url: `/v1/articles/${ids.derby}`, headers: { ...h.as.write, 'if-match': '*' } })).statusCode, 204)
   t.same(await slugsOf(h, 'q=derby%20OR%20equaliser'), [], 'a deleted story is not found')
-  // The index reads its text from articles (external content): FTS5's own check compares the two.
-  t.doesNotThrow(() => h.data.handle.sqlite.exec("insert into articles_fts (articles_fts, rank) values ('integrity-check', 1)"), 'the search index matches the articles')
+  // The index reads its text from articles (external content): FTS5's own check compares the two. (PostgreSQL's vector is a generated column.)
+  if (h.data.sqlite) t.doesNotThrow(() => h.data.sqlite!.exec("insert into articles_fts (articles_fts, rank) values ('integrity-check', 1)"), 'the search index matches the articles')
 })
 
 t.test('GET /v1/articles sorts, pages with cursors, counts on request and narrows fields', async (t) => {

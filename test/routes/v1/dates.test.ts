@@ -49,8 +49,8 @@ t.test('an archive line with a non-UTC embargo is stored in UTC and stays hidden
   t.same(feed, [], 'the public feed does not hear of it')
   const stored = await h.app.inject({ url: '/v1/articles/art-embargo', headers: h.as.write })
   t.equal(stored.json().embargoUntil, until, 'stored as the UTC instant')
-  const row = h.data.handle.sqlite.prepare('select public_visible as v from articles where id = ?').get('art-embargo') as { v: number }
-  t.equal(row.v, 0)
+  const [row] = await h.sql<{ v: number | boolean }>("select public_visible as v from articles where id = 'art-embargo'")
+  t.equal(Boolean(row?.v), false, 'not publicly visible (0 on SQLite, false on PostgreSQL)')
 })
 
 t.test('every timestamp of an imported article and revision is stored in the UTC form', async (t) => {

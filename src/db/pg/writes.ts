@@ -1,0 +1,169 @@
+import { asc, eq, like, sql } from 'drizzle-orm'
+import { articleRowColumns } from './columns.js'
+import type { PgDb } from './client.js'
+import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, idempotencyKeys, sections } from './schema.js'
+import type { ArticleRow, ChangeKind, RevisionMeta, RevisionRow, RevisionSnapshot } from '../rows.js'
+import type { EmbeddedKind } from '../repositories/renderings.js'
+import { changeKind, publicChangeKind, visibleAt, type ArticleLinks } from '../writes.js'
+import { CARRIED_OUT, currentClaim } from '../idempotencyScope.js'
+import type { PgRenderings } from './renderings.js'
+
+/**
+ * The write steps every PostgreSQL writer shares (the counterpart of
+ * src/db/writes.ts, whose pure rules, changeKind, publicChangeKind and
+ * visibleAt, they use): the articles repository, the catalogue and section
+ * deletes that detach articles, and the archive import. Each runs inside its
+ * caller's transaction, given as `tx`.
+ */
+
+/** The search row of a new article (kept for parity with SQLite and for copies between the engines; search uses the generated tsvector). */
+export const nextSearchRowid = sql`(select coalesce(max(${articles.searchRowid}), 0) + 1 from ${articles})`
+
+/**
+ * Runs `fn` in a write transaction. When the request running it holds an
+ * Idempotency-Key claim, the claim is marked carried out in the same commit
+ * (as SQLite's client does for every immediate transaction): the write and
+ * the mark are on disk together or not at all.
+ */
+export function writeTransaction<T>(db: PgDb, fn: (tx: PgDb) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const result = await fn(tx)
+    const claim = currentClaim()
+    if (claim) {
+      await tx
+        .update(idempotencyKeys)
+        .set({ statusCode: CARRIED_OUT })
+        .where(sql`${idempotencyKeys.apiKeyId} = ${claim.apiKeyId} and ${idempotencyKeys.key} = ${claim.key} and ${idempotencyKeys.statusCode} is null`)
+    }
+    return result
+  })
+}
+
+/** The fields of a revision snapshot in the order SQLite keeps them (the order revision() writes them). */
+const SNAPSHOT_FIELDS: (keyof RevisionSnapshot)[] = [
+  'slug', 'type', 'status', 'language', 'sectionId', 'headlines', 'summary', 'leadMedia', 'body', 'credits', 'topics',
+  'printEdition', 'corrections', 'canonicalUrl', 'embargoUntil', 'scheduledAt', 'publishedAt', 'firstPublishedAt', 'wordCount',
+]
+
+/**
+ * A revision as read back from jsonb, which keeps an object's keys sorted by
+ * length, not as written: its snapshot's fields in the written order again
+ * (a diff lists changed fields in it), any others after them.
+ */
+export function orderedRevision<T extends { snapshot: unknown }>(row: T): T & { snapshot: RevisionSnapshot } {
+  const given = row.snapshot as Record<string, unknown>
+  const snapshot: Record<string, unknown> = {}
+  for (const field of SNAPSHOT_FIELDS) if (field in given) snapshot[field] = given[field]
+  for (const [field, value] of Object.entries(given)) if (!(field in snapshot)) snapshot[field] = value
+  return { ...row, snapshot: snapshot as unknown as RevisionSnapshot }
+}
+
+export function createPgWrites(renderings: PgRenderings) {
+  async function links(tx: PgDb, id: string): Promise<ArticleLinks> {
+    const [credits, topics] = await Promise.all([
+      tx.select({ contributorId: articleCredits.contributorId, role: articleCredits.role }).from(articleCredits).where(eq(articleCredits.articleId, id)).orderBy(asc(articleCredits.position)),
+      tx.select({ topicId: articleTopics.topicId, primary: articleTopics.primary }).from(articleTopics).where(eq(articleTopics.articleId, id)).orderBy(asc(articleTopics.position)),
+    ])
+    return { credits, topics }
+  }
+
+  /** Stores a revision as it is (the archive import brings them whole). */
+  async function storeRevision(tx: PgDb, revision: RevisionRow): Promise<void> {
+    await tx.insert(articleRevisions).values({ ...revision })
+  }
+
+  /** Stores the revision of an article at its current version: a snapshot of its content, workflow state and links. */
+  async function revision(tx: PgDb, row: ArticleRow, meta: RevisionMeta): Promise<void> {
+    const { credits, topics } = await links(tx, row.id)
+    const snapshot: RevisionSnapshot = {
+      slug: row.slug,
+      type: row.type,
+      status: row.status,
+      language: row.language,
+      sectionId: row.sectionId,
+      headlines: row.headlines,
+      summary: row.summary,
+      leadMedia: row.leadMedia,
+      body: row.body,
+      credits,
+      topics,
+      printEdition: row.printEdition,
+      corrections: row.corrections,
+      canonicalUrl: row.canonicalUrl,
+      embargoUntil: row.embargoUntil,
+      scheduledAt: row.scheduledAt,
+      publishedAt: row.publishedAt,
+      firstPublishedAt: row.firstPublishedAt,
+      wordCount: row.wordCount,
+    }
+    await storeRevision(tx, { articleId: row.id, version: row.version, createdAt: meta.at, actorKeyId: meta.actorKeyId, message: meta.message, snapshot })
+  }
+
+  /**
+   * Appends a change to the feed (its txid defaults to the writing
+   * transaction) and keeps articles.public_visible in step, as SQLite's does.
+   */
+  async function change(tx: PgDb, before: ArticleRow | null, after: ArticleRow | null, at: string, kind: ChangeKind = changeKind(before, after)): Promise<void> {
+    const was = before?.publicVisible ?? false
+    const is = after ? visibleAt(after, at) : false
+    const subject = (after ?? before)!
+    await tx.insert(articleChanges).values({ articleId: subject.id, kind, publicKind: publicChangeKind(was, is, !after), version: subject.version, at })
+    if (after && after.publicVisible !== is) await tx.update(articles).set({ publicVisible: is }).where(eq(articles.id, after.id))
+  }
+
+  /** Writes an article's credits, topics and media in order, replacing any it had. */
+  async function relations(tx: PgDb, id: string, given: ArticleLinks & { mediaIds: string[] }, replace: boolean): Promise<void> {
+    if (replace) {
+      await tx.delete(articleCredits).where(eq(articleCredits.articleId, id))
+      await tx.delete(articleTopics).where(eq(articleTopics.articleId, id))
+      await tx.delete(articleMedia).where(eq(articleMedia.articleId, id))
+    }
+    if (given.credits.length > 0) await tx.insert(articleCredits).values(given.credits.map((c, position) => ({ articleId: id, position, contributorId: c.contributorId, role: c.role })))
+    if (given.topics.length > 0) await tx.insert(articleTopics).values(given.topics.map((t, position) => ({ articleId: id, position, topicId: t.topicId, primary: t.primary })))
+    const mediaIds = [...new Set(given.mediaIds)]
+    if (mediaIds.length > 0) await tx.insert(articleMedia).values(mediaIds.map((mediaId) => ({ articleId: id, mediaId })))
+  }
+
+  /** Moves every section below `from` under `to` (from/x/y becomes to/x/y), in the caller's transaction. Paths hold only [a-z0-9-/]: no LIKE escapes. */
+  async function moveSubtree(tx: PgDb, from: string, to: string): Promise<void> {
+    await tx
+      .update(sections)
+      .set({ path: sql`${to} || substr(${sections.path}, ${from.length + 1})` })
+      .where(like(sections.path, `${from}/%`))
+  }
+
+  /**
+   * Removes every reference to a topic, contributor, media item or section from
+   * the articles that use it, each article moving to a new version with a
+   * revision that says why, and renders them again. Returns their ids.
+   */
+  async function detach(tx: PgDb, kind: EmbeddedKind, id: string, label: string, meta: RevisionMeta): Promise<string[]> {
+    let ids: string[]
+    if (kind === 'section') {
+      ids = (await tx.select({ id: articles.id }).from(articles).where(eq(articles.sectionId, id))).map((r) => r.id)
+    } else {
+      const table = kind === 'topic' ? articleTopics : kind === 'contributor' ? articleCredits : articleMedia
+      const column = kind === 'topic' ? articleTopics.topicId : kind === 'contributor' ? articleCredits.contributorId : articleMedia.mediaId
+      ids = [...new Set((await tx.select({ articleId: table.articleId }).from(table).where(eq(column, id))).map((r) => r.articleId))]
+      await tx.delete(table).where(eq(column, id))
+    }
+    for (const articleKey of ids) {
+      const [row] = await tx.select(articleRowColumns).from(articles).where(eq(articles.id, articleKey)).for('update')
+      const fields: Partial<ArticleRow> = { updatedAt: meta.at, version: row!.version + 1 }
+      if (kind === 'section') fields.sectionId = null
+      if (kind === 'media') {
+        fields.body = row!.body.filter((b) => !((b.type === 'image' || b.type === 'video') && b.mediaId === id))
+        if (row!.leadMedia?.mediaId === id) fields.leadMedia = null
+      }
+      const [updated] = await tx.update(articles).set(fields).where(eq(articles.id, articleKey)).returning(articleRowColumns)
+      await revision(tx, updated!, { ...meta, message: `detached ${kind} '${label}', which was deleted` })
+      await change(tx, row!, updated!, meta.at)
+    }
+    await renderings.refresh(tx, ids)
+    return ids
+  }
+
+  return { links, revision, storeRevision, change, relations, moveSubtree, detach }
+}
+
+export type PgWrites = ReturnType<typeof createPgWrites>
