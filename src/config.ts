@@ -5,7 +5,7 @@ import { Type, type Static } from '@sinclair/typebox'
  * The only reader of process.env. Every variable is parsed and validated once;
  * a bad value stops start-up with a message naming the variable.
  */
-const EnvSchema = Type.Object({
+export const EnvSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   DATABASE_PATH: Type.String({ default: 'data/newsdesk.db', minLength: 1 }),
