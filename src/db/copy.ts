@@ -24,7 +24,7 @@ import * as sqliteSchema from './schema.js'
  * - The target must be empty (its migrations are applied first); everything is
  *   written in one transaction, so a failed copy leaves it empty.
  * - Columns one engine derives are not copied: PostgreSQL generates
- *   articles.search and article_changes.txid, SQLite's triggers fill its FTS5 index.
+ *   articles.search, SQLite's triggers fill its FTS5 index.
  */
 
 /** Parents before children: the order the foreign keys need. */
@@ -252,7 +252,7 @@ function canonical(value: unknown): unknown {
 function sharedColumns(a: AnyTable, b: AnyTable): string[] {
   const other = getTableColumns(b) as Record<string, Column>
   return Object.entries(getTableColumns(a) as Record<string, Column>)
-    .filter(([key, column]) => key in other && !column.generated && !other[key]!.generated && key !== 'txid')
+    .filter(([key, column]) => key in other && !column.generated && !other[key]!.generated)
     .map(([key]) => key)
 }
 

@@ -27,14 +27,12 @@ import type { ArticleStored } from '../types.js'
  *   a GIN index (the `newsdesk` text search configuration folds case and
  *   accents like SQLite's unicode61 remove_diacritics 2), where SQLite has an
  *   FTS5 table; the search migration creates both (migrations/pg/*_search.sql);
- * - the change feed's `seq` is a bigserial, and each change records the
- *   transaction that wrote it (`txid`), so that a reader never pages past a
- *   change that has not committed yet (a sequence number is not commit order).
+ * - the change feed's `seq` is a bigserial, taken under a lock held to the
+ *   commit, so that seq order is commit order (src/db/pg/writes.ts).
  */
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' })
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
-const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' })
 
 export const apiKeys = pgTable('api_keys', {
   id: text('id').primaryKey(),
@@ -226,10 +224,10 @@ export const articleRevisions = pgTable(
 )
 
 /**
- * The change feed (see src/db/schema.ts). `txid` is the writing transaction
- * (pg_current_xact_id()): a reader returns only changes whose transaction is
- * older than every transaction still running (pg_snapshot_xmin of its
- * snapshot), so a change with a lower seq that commits late is never skipped.
+ * The change feed (see src/db/schema.ts), in commit order: a writer takes
+ * the feed's advisory lock before its seq and holds it to its commit
+ * (src/db/pg/writes.ts, change()), so no change ever commits below one a
+ * reader has already seen.
  */
 export const articleChanges = pgTable(
   'article_changes',
@@ -240,7 +238,6 @@ export const articleChanges = pgTable(
     publicKind: text('public_kind', { enum: ['published', 'updated', 'unpublished', 'deleted'] }),
     version: integer('version').notNull(),
     at: text('at').notNull(),
-    txid: xid8('txid').notNull().default(sql`pg_current_xact_id()`),
   },
   (t) => [index('article_changes_public').on(t.publicKind, t.seq), index('article_changes_article').on(t.articleId)],
 )

@@ -17,6 +17,9 @@ import type { PgRenderings } from './renderings.js'
  */
 
 /** The search row of a new article (kept for parity with SQLite and for copies between the engines; search uses the generated tsvector). */
+/** The advisory lock that puts the changes feed in commit order (see change()). */
+const CHANGE_FEED_LOCK = 7_262_012
+
 export const nextSearchRowid = sql`(select coalesce(max(${articles.searchRowid}), 0) + 1 from ${articles})`
 
 /**
@@ -100,13 +103,23 @@ export function createPgWrites(renderings: PgRenderings) {
   }
 
   /**
-   * Appends a change to the feed (its txid defaults to the writing
-   * transaction) and keeps articles.public_visible in step, as SQLite's does.
+   * Appends a change to the feed and keeps articles.public_visible in step, as
+   * SQLite's does.
+   *
+   * The feed's order is commit order. A sequence number alone is not: a
+   * transaction that took seq 19 may commit after the one that took 20, and a
+   * reader who had already paged past 20 would never see 19. So a writer takes
+   * the feed's transaction-scoped advisory lock before it takes its seq, and
+   * holds it until it commits (PostgreSQL makes a commit visible before it
+   * releases the transaction's locks): the next writer's seq comes after this
+   * commit, and a reader that sees seq N has seen every committed change below
+   * it. Writers queue only for the end of their transactions.
    */
   async function change(tx: PgDb, before: ArticleRow | null, after: ArticleRow | null, at: string, kind: ChangeKind = changeKind(before, after)): Promise<void> {
     const was = before?.publicVisible ?? false
     const is = after ? visibleAt(after, at) : false
     const subject = (after ?? before)!
+    await tx.execute(sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`)
     await tx.insert(articleChanges).values({ articleId: subject.id, kind, publicKind: publicChangeKind(was, is, !after), version: subject.version, at })
     if (after && after.publicVisible !== is) await tx.update(articles).set({ publicVisible: is }).where(eq(articles.id, after.id))
   }

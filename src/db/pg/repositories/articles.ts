@@ -330,7 +330,7 @@ export function createPgArticleRepository(db: PgDb, renderings: PgRenderings, wr
       return (await db
         .select({ seq: c.seq, articleId: c.articleId, kind: c.kind, publicKind: c.publicKind, version: c.version, at: c.at })
         .from(c)
-        .where(and(gt(c.seq, since), sql`${c.txid} < pg_snapshot_xmin(pg_current_snapshot())`, publicOnly ? isNotNull(c.publicKind) : undefined))
+        .where(and(gt(c.seq, since), publicOnly ? isNotNull(c.publicKind) : undefined))
         .orderBy(asc(c.seq))
         .limit(limit)) as ChangeRow[]
     },

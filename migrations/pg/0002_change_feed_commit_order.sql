@@ -1,0 +1,1 @@
+ALTER TABLE "article_changes" DROP COLUMN "txid";
