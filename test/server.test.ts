@@ -34,6 +34,10 @@ async function start(t: Teardown, env: Record<string, string>): Promise<Launched
   return server
 }
 
+// The tests below start their own servers on their own databases: they run at once (tap buffers
+// their output), so this file takes about as long as its longest test rather than all of them.
+t.jobs = 3
+
 t.test('first start creates and prints an admin key once, loads demo content, and stops cleanly on SIGTERM', async (t) => {
   const samples = samplePageFiles()
   const dir = t.testdir({ samples })
