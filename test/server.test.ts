@@ -1,9 +1,13 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { basename, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { runKeysCli } from '../src/cli/keys.js'
 import { samplePages, skipUnlessPresent, textOf } from './samples.js'
+import { launchServer, root, type LaunchedServer } from './e2e/server.js'
+
+interface Teardown {
+  teardown(fn: () => unknown): void
+}
 
 interface ArticleJson {
   slug: string
@@ -16,8 +20,6 @@ interface ArticleJson {
 }
 const listOf = async (res: Response) => ((await res.json()) as { data: ArticleJson[] }).data
 
-const root = fileURLToPath(new URL('..', import.meta.url))
-
 /**
  * The extra demo pages (DEMO_SAMPLES_DIR) of these starts: our sample page, and the shared one
  * when it is beside the repository (required under CI=true), gathered in the test's directory.
@@ -25,52 +27,22 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const samplePageFiles = () =>
   Object.fromEntries(samplePages.filter((page) => skipUnlessPresent(page) === false).map((page) => [basename(page.path), textOf(page)]))
 
-interface Running {
-  child: ChildProcess
-  base: string
-  output: () => string
-  exited: Promise<number | null>
+/** Starts the real server (launchServer) and stops it when the test ends, should the test not have. */
+async function start(t: Teardown, env: Record<string, string>): Promise<LaunchedServer> {
+  const server = await launchServer(env)
+  t.teardown(() => server.stop())
+  return server
 }
 
-/** Starts the real server (src/server.ts through tsx) on a free loopback port. */
-async function start(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout!.on('data', (d) => (output += d))
-  child.stderr!.on('data', (d) => (output += d))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  // Bounded, and far above a start on a busy machine; a process that exits ends the wait at once.
-  const deadline = Date.now() + 120_000
-  while (Date.now() < deadline) {
-    const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-    if (match) return { child, base: match[1]!, output: () => output, exited }
-    if (child.exitCode !== null) break
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  child.kill('SIGKILL')
-  throw new Error(`server did not start:\n${output}`)
-}
-
-/** Waits until the server has written a line matching `pattern` (it logs "Newsdesk is listening" last). */
-async function waitFor(server: Running, pattern: RegExp): Promise<void> {
-  const deadline = Date.now() + 30_000
-  while (!pattern.test(server.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-}
-
-async function stop(server: Running): Promise<number | null> {
-  server.child.kill('SIGTERM')
-  return server.exited
-}
+// The tests below start their own servers on their own databases: they run at once (tap buffers
+// their output), so this file takes about as long as its longest test rather than all of them.
+t.jobs = 3
 
 t.test('first start creates and prints an admin key once, loads demo content, and stops cleanly on SIGTERM', async (t) => {
   const samples = samplePageFiles()
   const dir = t.testdir({ samples })
   const env = { DATABASE_PATH: join(dir, 'newsdesk.db'), LOG_LEVEL: 'info', DEMO_SAMPLES_DIR: join(dir, 'samples') }
-  const first = await start(env)
+  const first = await start(t, env)
   const key = /\n {2}(nd_[A-Za-z0-9_-]+)\n/.exec(first.output())?.[1]
   t.ok(key, 'the admin key is printed')
   t.match(first.output(), /API docs: http:\/\/127\.0\.0\.1:\d+\/docs/)
@@ -91,35 +63,26 @@ t.test('first start creates and prints an admin key once, loads demo content, an
   t.equal(one.status, 200)
   const keys = await fetch(`${first.base}/v1/api-keys`, { headers: { authorization: `Bearer ${key}` } })
   t.equal(keys.status, 200, 'the printed key is an admin key')
-  t.equal(await stop(first), 0, 'exit code 0 after SIGTERM')
+  t.equal(await first.stop(), 0, 'exit code 0 after SIGTERM')
 
-  const second = await start(env)
-  await waitFor(second, /Newsdesk is listening/)
+  const second = await start(t, env)
   t.notMatch(second.output(), /created an admin API key/, 'no new key on the next start')
   t.notMatch(second.output(), /No API key has been used yet/, 'no hint once a key was used')
   const again = await listOf(await fetch(`${second.base}/v1/articles?limit=100`))
   t.equal(again.length, expected, 'demo content is not loaded twice')
-  t.equal(await stop(second), 0)
+  t.equal(await second.stop(), 0)
 })
 
 t.test('a restart before any key was used prints how to make an admin key', async (t) => {
   const file = join(t.testdir(), 'db.sqlite')
   t.equal(await runKeysCli(['create', '--scope', 'admin', '--name', 'first'], { stdout: { write: () => true }, stderr: { write: () => true }, env: { DATABASE_PATH: file } }), 0)
-  const server = await start({ DATABASE_PATH: file, DEMO_CONTENT: 'false', LOG_LEVEL: 'info' })
-  await waitFor(server, /Newsdesk is listening/)
+  const server = await start(t, { DATABASE_PATH: file, DEMO_CONTENT: 'false', LOG_LEVEL: 'info' })
   t.match(server.output(), /No API key has been used yet[^]*npm run keys -- create --scope admin --name "me"/)
   t.notMatch(server.output(), /created an admin API key/)
-  t.equal(await stop(server), 0)
+  t.equal(await server.stop(), 0)
 })
 
-t.test('NEWSDESK_ADMIN_KEY becomes the bootstrap admin key', async (t) => {
-  const adminKey = 'automation-admin-key-0123456789'
-  const server = await start({ DATABASE_PATH: join(t.testdir(), 'db.sqlite'), NEWSDESK_ADMIN_KEY: adminKey, DEMO_CONTENT: 'false' })
-  t.notMatch(server.output(), /created an admin API key/)
-  const res = await fetch(`${server.base}/v1/api-keys`, { headers: { authorization: `Bearer ${adminKey}` } })
-  t.equal(res.status, 200)
-  t.equal(await stop(server), 0)
-})
+// NEWSDESK_ADMIN_KEY as the bootstrap admin key: every server of test/e2e starts with one (see newsroom.test.ts).
 
 t.test('a bad configuration value stops start-up with a message naming the variable', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
@@ -129,7 +92,7 @@ t.test('a bad configuration value stops start-up with a message naming the varia
   })
   let stderr = ''
   child.stderr.on('data', (d) => (stderr += d))
-  const code = await new Promise((resolve) => child.on('exit', resolve))
+  const code = await new Promise((resolve) => child.on('close', resolve))
   t.equal(code, 1)
   t.match(stderr, /Invalid configuration: env\/PORT must be integer/)
   t.notMatch(stderr, /at .*\.ts:\d+/, 'no stack trace')

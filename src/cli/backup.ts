@@ -12,20 +12,34 @@ export async function backup(destination: string, env: Record<string, string | u
   return backupDatabase(loadConfig(env).databasePath, destination)
 }
 
-if (isMain(import.meta.url)) {
-  const destination = process.argv[2]
-  if (destination === undefined || process.argv.length > 3) {
-    process.stderr.write('usage: npm run backup -- FILE   (a new file; DATABASE_PATH names the database)\n')
-    process.exit(2)
+interface Stream {
+  write(chunk: string): unknown
+}
+export interface BackupIo {
+  stdout: Stream
+  stderr: Stream
+  env: Record<string, string | undefined>
+}
+
+/** Runs the command; returns the exit code: 0 on a sound copy, 1 on a failure or an unsound copy, 2 for a usage error. */
+export async function runBackupCli(argv: string[], io: BackupIo): Promise<number> {
+  const destination = argv[0]
+  if (destination === undefined || argv.length > 1) {
+    io.stderr.write('usage: npm run backup -- FILE   (a new file; DATABASE_PATH names the database)\n')
+    return 2
   }
   try {
-    const r = await backup(destination)
-    process.stdout.write(
+    const r = await backup(destination, io.env)
+    io.stdout.write(
       `backed up ${r.pages} pages (${r.bytes} bytes) to ${r.destination} in ${r.milliseconds} ms; integrity_check: ${r.integrity}; search index: ${r.searchIndex}\n`,
     )
-    if (r.integrity !== 'ok' || r.searchIndex !== 'ok') process.exit(1)
+    return r.integrity !== 'ok' || r.searchIndex !== 'ok' ? 1 : 0
   } catch (err) {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).message}\n`)
-    process.exit(1)
+    io.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).message}\n`)
+    return 1
   }
+}
+
+if (isMain(import.meta.url)) {
+  process.exitCode = await runBackupCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
 }

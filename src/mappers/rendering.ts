@@ -32,6 +32,22 @@ export function withoutUnseenRelated(rendering: Pick<StoredRendering, 'json' | '
   return { json, etag: etagOf(rendering.version, json) }
 }
 
+let compiled: ((article: unknown) => string) | undefined
+
+/**
+ * The Article schema's serialiser, compiled once per process: the schemas are
+ * constants, and compiling it (with the validators its unions need, made on
+ * first use) costs tens of milliseconds per data layer, every CLI run and test app.
+ */
+function articleSerialiser(): (article: unknown) => string {
+  if (!compiled) {
+    const external = Object.fromEntries(allSchemas.map((s) => [s.$id!, s]))
+    // TypeBox schemas are JSON Schema; fast-json-stringify's own types are narrower than TypeBox's.
+    compiled = fastJson({ $ref: 'Article' }, { schema: external as never })
+  }
+  return compiled
+}
+
 /**
  * Renders an article version once, when it is written: the mapper whitelists
  * the fields and the Article schema serialises them, exactly as a response
@@ -40,9 +56,7 @@ export function withoutUnseenRelated(rendering: Pick<StoredRendering, 'json' | '
  * gives a new tag even at the same version.
  */
 export function createArticleRenderer(): ArticleRenderer {
-  const external = Object.fromEntries(allSchemas.map((s) => [s.$id!, s]))
-  // TypeBox schemas are JSON Schema; fast-json-stringify's own types are narrower than TypeBox's.
-  const serialise = fastJson({ $ref: 'Article' }, { schema: external as never })
+  const serialise = articleSerialiser()
   return (agg) => {
     const json = Buffer.from(serialise(mapArticle(agg)))
     return { json, etag: etagOf(agg.article.version, json), surrogateKeys: surrogateKeysOf(agg).join(' '), relatedIds: relatedIdsOf(agg) }

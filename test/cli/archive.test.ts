@@ -13,8 +13,9 @@ const admin: Actor = { keyId: null, scope: 'admin' }
 
 /**
  * Runs the command as `npm run archive` does (node --import tsx src/cli/archive.ts ...): a process
- * of its own, for what only a process shows (its exit code, its real standard input). Seconds
- * apiece on a busy machine, so the other runs call runArchiveCli (what that process runs) in here.
+ * of its own, for what only a process shows (its real standard input, its exit code). Seconds
+ * apiece on a busy machine, so one run (an import from standard input) is a process, and the
+ * others call runArchiveCli (what that process runs, returning its exit code) in here.
  */
 function cli(databasePath: string, args: string[], input = ''): Promise<Run> {
   return runCli('archive', databasePath, args, input)
@@ -107,7 +108,7 @@ t.test('a bad line exits 1 naming it and where to resume; --resume-from finishes
   const file = join(dir, 'broken.ndjson')
   writeFileSync(file, `${[...lines.slice(0, 6), '{"kind":"article",', ...lines.slice(7)].join('\n')}\n`)
   const b = join(dir, 'b.db')
-  const run = await cli(b, ['import', file])
+  const run = await inProcess(b, ['import', file])
   t.equal(run.code, 1)
   t.match(run.stdout, /^Line 7: not valid JSON/m)
   t.match(run.stdout, /every line before line 2 is imported, none from it on\./)

@@ -17,8 +17,9 @@ const story = 'Harbour ferry adds two early sailings from Monday\n\nThe operator
 
 /**
  * Runs the command as `npm run import` does (node --import tsx src/cli/import.ts ...): a process
- * of its own, for what only a process shows (its exit code, its real standard input). Seconds
- * apiece on a busy machine, so the other tests call runImportCli (what that process runs) in here.
+ * of its own, for what only a process shows (its real standard input, its exit code). It costs
+ * seconds of CPU (the process builds the whole app), so one test runs it and the others call
+ * runImportCli (what that process runs, returning its exit code) in here.
  */
 function cli(databasePath: string, args: string[], input = ''): Promise<Run> {
   return runCli('import', databasePath, args, input)
@@ -76,7 +77,7 @@ t.test('imports several files as drafts, then reports them as already imported',
 t.test('names each failing file with its reason, imports the rest and exits 1', async (t) => {
   const dir = t.testdir({ 'photo.jpg': Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]), 'empty.txt': '' })
   const db = join(dir, 'newsdesk.db')
-  const run = await cli(db, [fixture('only-chrome.txt'), join(dir, 'missing.txt'), join(dir, 'photo.jpg'), join(dir, 'empty.txt'), fixture('letter-to-the-editor.txt')])
+  const run = await inProcess(db, [fixture('only-chrome.txt'), join(dir, 'missing.txt'), join(dir, 'photo.jpg'), join(dir, 'empty.txt'), fixture('letter-to-the-editor.txt')])
   t.equal(run.code, 1)
   t.match(run.stdout, /Imported 5 inputs: 1 created, 0 already imported, 4 failed\./)
   const failed = run.stdout.slice(run.stdout.indexOf('Failed:'))

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { manualClock, testApp } from '../helpers.js'
 import { openDataLayer } from '../../src/db/index.js'
+import { testConfig } from '../../src/config.js'
 import { createServices } from '../../src/services/index.js'
 import { startWorker } from './workers/start.js'
 import { atVersion } from '../../src/services/preconditions.js'
@@ -73,7 +74,8 @@ t.test('two connections (threads) publishing due articles at once publish each e
 
 t.test('the scheduler leaves due articles for its next tick while another process holds the write lock', async (t) => {
   const file = join(t.testdir(), 'locked.db')
-  const data = await openDataLayer(file)
+  // The server's wait for a write lock (DB_BUSY_TIMEOUT_MS, 200 ms by default), not the 2 s tools wait.
+  const data = await openDataLayer(file, { busyTimeoutMs: testConfig().dbBusyTimeoutMs })
   t.teardown(() => data.close())
   const clock = manualClock()
   const services = createServices(data.repos, clock)

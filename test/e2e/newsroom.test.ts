@@ -90,6 +90,13 @@ const imported: Schemas['Article'][] = []
 let scheduled: Schemas['Article'] | undefined
 let draftOnly: string | undefined
 
+t.test('NEWSDESK_ADMIN_KEY becomes the bootstrap admin key', async (t) => {
+  t.match(server.output(), /created the bootstrap admin key from NEWSDESK_ADMIN_KEY/)
+  t.notMatch(server.output(), /created an admin API key/, 'no key is generated and printed')
+  const { response } = await admin.GET('/v1/api-keys')
+  t.equal(response.status, 200, 'it is an admin key')
+})
+
 t.test('the admin creates a write key for the desk and a read key for a partner', async (t) => {
   const { data: write, response } = await expectData(t, admin.POST('/v1/api-keys', { body: { name: 'night desk', scope: 'write' } }), 201, 'write key')
   t.match(write.key, /^nd_/)

@@ -150,7 +150,8 @@ t.test('over a real connection, a failing line is answered while the upload is s
   const { port } = new URL(address)
   const header = JSON.stringify({ kind: 'header', format: 'newsdesk-archive', version: 1, exportedAt: new Date().toISOString(), revisions: false, counts: { sections: 0, topics: 0, contributors: 0, media: 0, articles: 0, revisions: 0 } })
   const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: Number(port), method: 'POST', path: '/v1/archive/import', headers: { ...h.as.admin, 'content-type': NDJSON } }, (res) => {
+    // agent: false, so no keep-alive: the connection ends with the answer and closing the app does not wait for it.
+    const req = httpRequest({ host: '127.0.0.1', port: Number(port), method: 'POST', path: '/v1/archive/import', agent: false, headers: { ...h.as.admin, 'content-type': NDJSON } }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (c: string) => (body += c))
