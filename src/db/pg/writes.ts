@@ -1,4 +1,4 @@
-import { asc, eq, like, sql } from 'drizzle-orm'
+import { asc, eq, inArray, like, sql } from 'drizzle-orm'
 import { articleRowColumns } from './columns.js'
 import type { PgDb } from './client.js'
 import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, idempotencyKeys, sections } from './schema.js'
@@ -58,6 +58,9 @@ export function orderedRevision<T extends { snapshot: unknown }>(row: T): T & { 
   return { ...row, snapshot: snapshot as unknown as RevisionSnapshot }
 }
 
+/** The turn writers of the change feed take (see change()). */
+const CHANGE_FEED_LOCK = 7_262_013
+
 export function createPgWrites(renderings: PgRenderings) {
   async function links(tx: PgDb, id: string): Promise<ArticleLinks> {
     const [credits, topics] = await Promise.all([
@@ -102,8 +105,18 @@ export function createPgWrites(renderings: PgRenderings) {
   /**
    * Appends a change to the feed (its txid defaults to the writing
    * transaction) and keeps articles.public_visible in step, as SQLite's does.
+   *
+   * Writers of changes take turns from their first change to their commit
+   * (CHANGE_FEED_LOCK), so that seqs commit in order: a seq is drawn when the
+   * change is written, and transaction ids are drawn at a transaction's first
+   * write, so neither says alone which commits first. Without the turn, a
+   * writer could commit seq 12 while seq 11 is still open in a transaction
+   * with a higher txid: the readers' guard (txid below the oldest running one)
+   * would return 12, and a reader would page past 11 for good
+   * (test/db/pg/articles.test.ts shows it with concurrent writers).
    */
   async function change(tx: PgDb, before: ArticleRow | null, after: ArticleRow | null, at: string, kind: ChangeKind = changeKind(before, after)): Promise<void> {
+    await tx.execute(sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`)
     const was = before?.publicVisible ?? false
     const is = after ? visibleAt(after, at) : false
     const subject = (after ?? before)!
@@ -147,8 +160,10 @@ export function createPgWrites(renderings: PgRenderings) {
       ids = [...new Set((await tx.select({ articleId: table.articleId }).from(table).where(eq(column, id))).map((r) => r.articleId))]
       await tx.delete(table).where(eq(column, id))
     }
+    // Every article first, in one order, before the first change takes the feed's turn: a writer of one of them that holds the turn then waits for nothing here.
+    if (ids.length > 0) await tx.select({ id: articles.id }).from(articles).where(inArray(articles.id, ids)).orderBy(asc(articles.id)).for('update')
     for (const articleKey of ids) {
-      const [row] = await tx.select(articleRowColumns).from(articles).where(eq(articles.id, articleKey)).for('update')
+      const [row] = await tx.select(articleRowColumns).from(articles).where(eq(articles.id, articleKey))
       const fields: Partial<ArticleRow> = { updatedAt: meta.at, version: row!.version + 1 }
       if (kind === 'section') fields.sectionId = null
       if (kind === 'media') {
