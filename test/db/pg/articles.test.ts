@@ -69,10 +69,12 @@ t.test('a reader following the change feed while many writers commit out of orde
   let writing = true
   const reader = (async () => {
     for (;;) {
+      // Whether the writers had finished before this read: only then does an empty page mean the end.
+      const finished = !writing
       const page = await data.repos.articles.changes(since, 7, false)
       for (const change of page) seen.push(change.seq)
       if (page.length > 0) since = page.at(-1)!.seq
-      else if (!writing) return
+      else if (finished) return
       await new Promise((resolve) => setImmediate(resolve))
     }
   })()
