@@ -58,6 +58,15 @@ export function orderedRevision<T extends { snapshot: unknown }>(row: T): T & { 
   return { ...row, snapshot: snapshot as unknown as RevisionSnapshot }
 }
 
+/**
+ * New articles draw their search row (nextSearchRowid: max + 1) one
+ * transaction at a time: every writer that inserts articles takes this turn
+ * first (a transaction-level advisory lock), or two could draw the same row
+ * and one fail on articles_search_rowid_unique.
+ */
+export const takeSearchRowTurn = (tx: PgDb) => tx.execute(sql`select pg_advisory_xact_lock(${SEARCH_ROW_LOCK})`)
+const SEARCH_ROW_LOCK = 7_262_012
+
 /** The turn writers of the change feed take (see change()). */
 const CHANGE_FEED_LOCK = 7_262_013
 

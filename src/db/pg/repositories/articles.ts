@@ -9,12 +9,9 @@ import type { ArticleAggregate, ArticleRow, ChangeRow, ListedArticle } from '../
 import { visibleAt } from '../../writes.js'
 import { articleRowColumns } from '../columns.js'
 import { anyOf, loadAggregates, type PgRenderings } from '../renderings.js'
-import { nextSearchRowid, orderedRevision, writeTransaction, type PgWrites } from '../writes.js'
+import { nextSearchRowid, orderedRevision, takeSearchRowTurn, writeTransaction, type PgWrites } from '../writes.js'
 import { articleColumns, filterCondition, ordering, Params, renderingColumns, rethrowSearchError, visibleIn } from '../articleQuery.js'
 import { matches, relevance, snippet, toTsquery, tsquery } from '../search.js'
-
-/** New articles take their search row (max + 1) one transaction at a time: this transaction-level advisory lock. */
-const SEARCH_ROW_LOCK = 7_262_012
 
 /** A prepared statement that runs with values (drizzle's PgPreparedQuery). */
 interface Runnable {
@@ -155,7 +152,7 @@ export function createPgArticleRepository(db: PgDb, renderings: PgRenderings, wr
       try {
         return await writeTransaction(db, async (tx) => {
           await assertReferencesExist(tx, relations)
-          await tx.execute(sql`select pg_advisory_xact_lock(${SEARCH_ROW_LOCK})`)
+          await takeSearchRowTurn(tx)
           const [row] = await tx
             .insert(articles)
             .values({ ...fields, id, version: 1, createdAt: meta.at, searchRowid: nextSearchRowid, publicVisible: false })
