@@ -4,6 +4,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { fileURLToPath } from 'node:url'
 import * as schema from './schema.js'
+import { LOCKS } from './locks.js'
 
 /** A Drizzle database on the PostgreSQL schema, whichever driver is under it (node-postgres, or PGlite in tests). */
 export type PgDb = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -12,7 +13,7 @@ export type PgDb = PgDatabase<PgQueryResultHKT, typeof schema>
 export const pgMigrationsFolder = fileURLToPath(new URL('../../../migrations/pg', import.meta.url))
 
 /** Any number of processes may start at once: one at a time applies the migrations, under this advisory lock. */
-const MIGRATION_LOCK = 7_262_011
+const MIGRATION_LOCK = LOCKS.migrations
 
 export interface PostgresHandle {
   db: PgDb

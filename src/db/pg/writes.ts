@@ -1,4 +1,4 @@
-import { asc, eq, like, sql } from 'drizzle-orm'
+import { asc, eq, inArray, like, sql } from 'drizzle-orm'
 import { articleRowColumns } from './columns.js'
 import type { PgDb } from './client.js'
 import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, idempotencyKeys, sections } from './schema.js'
@@ -7,6 +7,7 @@ import type { EmbeddedKind } from '../repositories/renderings.js'
 import { changeKind, publicChangeKind, visibleAt, type ArticleLinks } from '../writes.js'
 import { CARRIED_OUT, currentClaim } from '../idempotencyScope.js'
 import type { PgRenderings } from './renderings.js'
+import { LOCKS } from './locks.js'
 
 /**
  * The write steps every PostgreSQL writer shares (the counterpart of
@@ -17,9 +18,6 @@ import type { PgRenderings } from './renderings.js'
  */
 
 /** The search row of a new article (kept for parity with SQLite and for copies between the engines; search uses the generated tsvector). */
-/** The advisory lock that puts the changes feed in commit order (see change()). */
-const CHANGE_FEED_LOCK = 7_262_012
-
 export const nextSearchRowid = sql`(select coalesce(max(${articles.searchRowid}), 0) + 1 from ${articles})`
 
 /**
@@ -60,6 +58,18 @@ export function orderedRevision<T extends { snapshot: unknown }>(row: T): T & { 
   for (const [field, value] of Object.entries(given)) if (!(field in snapshot)) snapshot[field] = value
   return { ...row, snapshot: snapshot as unknown as RevisionSnapshot }
 }
+
+/**
+ * New articles draw their search row (nextSearchRowid: max + 1) one
+ * transaction at a time: every writer that inserts articles takes this turn
+ * first (a transaction-level advisory lock), or two could draw the same row
+ * and one fail on articles_search_rowid_unique.
+ */
+export const takeSearchRowTurn = (tx: PgDb) => tx.execute(sql`select pg_advisory_xact_lock(${SEARCH_ROW_LOCK})`)
+const SEARCH_ROW_LOCK = LOCKS.searchRow
+
+/** The turn writers of the change feed take (see change()). */
+const CHANGE_FEED_LOCK = LOCKS.changeFeed
 
 export function createPgWrites(renderings: PgRenderings) {
   async function links(tx: PgDb, id: string): Promise<ArticleLinks> {
@@ -160,8 +170,10 @@ export function createPgWrites(renderings: PgRenderings) {
       ids = [...new Set((await tx.select({ articleId: table.articleId }).from(table).where(eq(column, id))).map((r) => r.articleId))]
       await tx.delete(table).where(eq(column, id))
     }
+    // Every article first, in one order, before the first change takes the feed's turn: a writer of one of them that holds the turn then waits for nothing here.
+    if (ids.length > 0) await tx.select({ id: articles.id }).from(articles).where(inArray(articles.id, ids)).orderBy(asc(articles.id)).for('update')
     for (const articleKey of ids) {
-      const [row] = await tx.select(articleRowColumns).from(articles).where(eq(articles.id, articleKey)).for('update')
+      const [row] = await tx.select(articleRowColumns).from(articles).where(eq(articles.id, articleKey))
       const fields: Partial<ArticleRow> = { updatedAt: meta.at, version: row!.version + 1 }
       if (kind === 'section') fields.sectionId = null
       if (kind === 'media') {

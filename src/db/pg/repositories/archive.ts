@@ -5,12 +5,13 @@ import type { PgDb } from '../client.js'
 import { articleRowColumns } from '../columns.js'
 import { brokenConstraint } from '../errors.js'
 import { articleCredits, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
-import { nextSearchRowid, writeTransaction, type PgWrites } from '../writes.js'
+import { nextSearchRowid, takeSearchRowTurn, writeTransaction, type PgWrites } from '../writes.js'
 import type { PgRenderings } from '../renderings.js'
 import { sectionPath, visibleAt } from '../../writes.js'
 import { articleRecord, zeroCounts, type ArchiveArticleRecord, type ArchiveBatchOptions, type ArchiveEntry, type ArchiveProblem, type ArchiveReader, type ArchiveRepository, type ArchiveRevisionRecord } from '../../repositories/archive.js'
 import type { ArticleRow, ContributorRow, MediaRow, SectionRow, TopicRow } from '../../rows.js'
 import { SECTION_TREE_LOCK } from './sections.js'
+import { LOCKS } from '../locks.js'
 
 /**
  * Bulk archive export and import on PostgreSQL, with the semantics of
@@ -21,7 +22,7 @@ import { SECTION_TREE_LOCK } from './sections.js'
  */
 
 /** Imports take turns (one batch at a time), as on SQLite, so that two of them never both find a record missing. */
-const ARCHIVE_IMPORT_LOCK = 7_262_013
+const ARCHIVE_IMPORT_LOCK = LOCKS.archiveImport
 
 const PLURAL = { section: 'sections', topic: 'topics', contributor: 'contributors', media: 'media', article: 'articles', revision: 'revisions' } as const
 
@@ -370,6 +371,8 @@ export function createArchiveRepository(db: PgDb, renderings: PgRenderings, writ
           await tx.execute(sql`select pg_advisory_xact_lock(${ARCHIVE_IMPORT_LOCK})`)
           // Sections written by the import must not meet a section move half way (see sections.ts).
           if (entries.some((e) => e.kind === 'section')) await tx.execute(sql`select pg_advisory_xact_lock(${SECTION_TREE_LOCK})`)
+          // New articles take their search row (max + 1) in turn with the API's creates (see writes.ts).
+          if (entries.some((e) => e.kind === 'article')) await takeSearchRowTurn(tx)
           const rendered = new Set<string>()
           const importEntry = batchOn(tx, options, rendered)
           for (const entry of entries) {

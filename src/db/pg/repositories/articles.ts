@@ -9,12 +9,9 @@ import type { ArticleAggregate, ArticleRow, ChangeRow, ListedArticle } from '../
 import { visibleAt } from '../../writes.js'
 import { articleRowColumns } from '../columns.js'
 import { anyOf, loadAggregates, type PgRenderings } from '../renderings.js'
-import { nextSearchRowid, orderedRevision, writeTransaction, type PgWrites } from '../writes.js'
+import { nextSearchRowid, orderedRevision, takeSearchRowTurn, writeTransaction, type PgWrites } from '../writes.js'
 import { articleColumns, filterCondition, ordering, Params, renderingColumns, rethrowSearchError, visibleIn } from '../articleQuery.js'
 import { matches, relevance, snippet, toTsquery, tsquery } from '../search.js'
-
-/** New articles take their search row (max + 1) one transaction at a time: this transaction-level advisory lock. */
-const SEARCH_ROW_LOCK = 7_262_012
 
 /** A prepared statement that runs with values (drizzle's PgPreparedQuery). */
 interface Runnable {
@@ -155,7 +152,7 @@ export function createPgArticleRepository(db: PgDb, renderings: PgRenderings, wr
       try {
         return await writeTransaction(db, async (tx) => {
           await assertReferencesExist(tx, relations)
-          await tx.execute(sql`select pg_advisory_xact_lock(${SEARCH_ROW_LOCK})`)
+          await takeSearchRowTurn(tx)
           const [row] = await tx
             .insert(articles)
             .values({ ...fields, id, version: 1, createdAt: meta.at, searchRowid: nextSearchRowid, publicVisible: false })
@@ -319,11 +316,14 @@ export function createPgArticleRepository(db: PgDb, renderings: PgRenderings, wr
     },
 
     /**
-     * Changes after `since`, in seq order, of transactions older than every
-     * transaction still running: a seq is taken when a change is written, not
-     * when it commits, so a change with a lower seq may commit after a higher
-     * one. A reader that paged past it would never see it; this one waits
-     * until it has committed (or rolled back) to return anything after it.
+     * Changes after `since`, in seq order. A seq is drawn when a change is
+     * written, not when it commits; writers of changes take turns until they
+     * commit (pg/writes.ts change()), so seqs become visible in order and a
+     * reader never pages past one that commits later. A guard on transaction
+     * ids (txid < pg_snapshot_xmin, tried first; its column is gone since
+     * migration 0002) is not enough: a transaction id is drawn at a
+     * transaction's first write, so it is not commit order either
+     * (test/db/pg/articles.test.ts, many writers; test/slow/cluster.slow.ts).
      */
     async changes(since, limit, publicOnly) {
       const c = articleChanges

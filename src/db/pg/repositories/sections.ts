@@ -11,6 +11,7 @@ import { writeTransaction, type PgWrites } from '../writes.js'
 import type { PgRenderings } from '../renderings.js'
 import type { SectionRow } from '../../rows.js'
 import { publiclyVisible } from './catalog.js'
+import { LOCKS } from '../locks.js'
 
 /**
  * Whoever changes the section tree (create, move, rename, delete) holds this
@@ -18,7 +19,7 @@ import { publiclyVisible } from './catalog.js'
  * SQLite: two concurrent moves (a under b, b under a) could otherwise each
  * find no cycle in the tree the other has not committed yet.
  */
-export const SECTION_TREE_LOCK = 7_262_012
+export const SECTION_TREE_LOCK = LOCKS.sectionTree
 
 /**
  * Sections on PostgreSQL: the same behaviour and errors as
