@@ -35,12 +35,14 @@ async function testDataSource(t: Teardown): Promise<{ source: DataSource; sql(te
   const { pgliteCopy, serverTarget } = await import('./pg.js')
   if (testEngine === 'pglite') {
     const { client, db } = await pgliteCopy()
-    return { source: { postgres: db, close: () => client.close() }, sql: async (text) => (await client.query(text)).rows }
+    // Once, whoever asks first (a test may close the data layer before its app does).
+    let closing: Promise<void> | undefined
+    return { source: { postgres: db, close: () => (closing ??= client.close()) }, sql: async (text) => (await client.query(text)).rows }
   }
   const target = await serverTarget(t)
   if ('skip' in target) throw new Error(`TEST_ENGINE=postgres: ${target.skip}`)
-  // The target's teardown closes its pool and drops the database.
-  return { source: { postgres: target.db, close: async () => {} }, sql: (text) => target.query(text) }
+  // Closing the data layer closes the target's pool and drops its database (the test's teardown would otherwise).
+  return { source: { postgres: target.db, close: () => target.close() }, sql: (text) => target.query(text) }
 }
 
 /**
@@ -50,7 +52,8 @@ async function testDataSource(t: Teardown): Promise<{ source: DataSource; sql(te
  * app of the process are reused (see compilers.ts), so an app costs little.
  */
 export async function testApp(t: Teardown, overrides: Partial<Config> = {}, runtime?: Runtime): Promise<TestApp> {
-  const engine = await testDataSource(t)
+  // A test that names a database file is about SQLite files (copies, backups, restarts): it stays on SQLite.
+  const engine = overrides.databasePath !== undefined && overrides.databasePath !== ':memory:' ? undefined : await testDataSource(t)
   const built = await buildApp(testConfig(overrides), { ...(runtime ? { runtime } : {}), ...(engine ? { dataSource: engine.source } : {}), compilers: reuseCompiled })
   t.teardown(() => built.app.close())
   const bearer = async (scope: 'admin' | 'write' | 'read') => ({

@@ -107,12 +107,14 @@ export async function serverTarget(t: Teardown): Promise<(PgTarget & { url: stri
     url: url.toString(),
     db: handle.db,
     query: async <T>(text: string, params?: unknown[]) => (await handle.pool.query(text, params)).rows as T[],
-    close: async () => {
+    // Once, whoever asks first (the app that closes its data layer, or the test's teardown).
+    close: () => (closing ??= (async () => {
       await handle.close()
       await admin.query(`drop database if exists ${name} with (force)`)
       await admin.end()
-    },
+    })()),
   }
+  let closing: Promise<void> | undefined
   t.teardown(() => target.close())
   return target
 }

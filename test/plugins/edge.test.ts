@@ -60,6 +60,6 @@ t.test('a rate-limited create does not use up its Idempotency-Key', async (t) =>
   await h.app.inject({ url: '/v1/articles', headers: h.as.write })
   const limited = await h.app.inject({ method: 'POST', url: '/v1/articles', headers: { ...h.as.write, 'idempotency-key': 'k' }, payload: minimalArticle() })
   t.equal(limited.statusCode, 429)
-  const rows = h.data.sqlite!.prepare('select count(*) as n from idempotency_keys').get() as { n: number }
-  t.equal(rows.n, 0)
+  const [rows] = await h.sql<{ n: number | string }>('select count(*) as n from idempotency_keys')
+  t.equal(Number(rows!.n), 0)
 })
