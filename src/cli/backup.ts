@@ -1,4 +1,4 @@
-import { backupDatabase, type BackupResult } from '../db/sqlite/backup.js'
+import { backupDatabaseFile, type BackupResult } from '../db/index.js'
 import { isMain } from './main.js'
 import { ConfigError, loadConfig } from '../config.js'
 
@@ -9,7 +9,9 @@ import { ConfigError, loadConfig } from '../config.js'
  * and putting the file in place of DATABASE_PATH (without its -wal and -shm).
  */
 export async function backup(destination: string, env: Record<string, string | undefined> = process.env): Promise<BackupResult> {
-  return backupDatabase(loadConfig(env).databasePath, destination)
+  const config = loadConfig(env)
+  if (config.databaseUrl) throw new Error('DATABASE_URL names a PostgreSQL database: back it up with its own tools (pg_dump -Fc, or continuous archiving); this command copies the database file of DATABASE_PATH.')
+  return backupDatabaseFile(config.databasePath, destination)
 }
 
 interface Stream {

@@ -28,6 +28,8 @@ export type { ArticleRepository, ArticleRelations, ArticleFields, ArticleChange,
 export type { ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from './repositories/apiKeys.js'
 export type { ArchiveRepository, ArchiveReader, ArchiveEntry, ArchiveCounts, ArchiveArticleRecord, ArchiveBatchResult, ArchiveProblem } from './repositories/archive.js'
 export type { CatalogRepository, NamedCatalogRepository } from './repositories/catalog.js'
+/** An online backup of a database file (the SQLite engine's; a PostgreSQL server has its own tools). */
+export { backupDatabase as backupDatabaseFile, type BackupResult } from './sqlite/backup.js'
 
 /** Observes how long each repository call takes (for metrics). */
 export type QueryObserver = (operation: string, seconds: number, ok: boolean) => void

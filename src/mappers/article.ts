@@ -89,7 +89,7 @@ export function mapRevision(r: RevisionRow): Static<typeof Revision> {
   return { ...mapRevisionSummary(r), snapshot: r.snapshot }
 }
 
-/** A search snippet: escaped text, with the match markers from SQLite turned into <mark>. */
+/** A search snippet: escaped text, with the match markers of the search engine (\u0002 … \u0003, on both databases) turned into <mark>. */
 export function markSnippet(raw: string): string {
   return escapeHtml(raw).replace(/\u0002/g, '<mark>').replace(/\u0003/g, '</mark>')
 }

@@ -21,7 +21,7 @@ export function createMetrics() {
   })
   const dbDuration = new Histogram({
     name: 'db_operation_duration_seconds',
-    help: 'Repository operation latency (SQLite) by operation and outcome',
+    help: 'Repository operation latency (the database, either engine) by operation and outcome',
     labelNames: ['operation', 'outcome'] as const,
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
     registers: [registry],

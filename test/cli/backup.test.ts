@@ -57,4 +57,8 @@ t.test('a backup taken under write load passes integrity_check and boots with th
   t.equal(again.code, 1, 'a backup never overwrites a file')
   t.match(again.stderr, /exists already/)
   t.equal((await inProcess([])).code, 2, 'usage')
+  const onPostgres = { code: 0, stderr: '' }
+  onPostgres.code = await runBackupCli([join(dir, 'pg.db')], { stdout: { write: () => true }, stderr: { write: (s: string) => (onPostgres.stderr += s) }, env: { DATABASE_URL: 'postgres://newsdesk@db.example/newsdesk' } })
+  t.equal(onPostgres.code, 1, 'on PostgreSQL the command refuses')
+  t.match(onPostgres.stderr, /pg_dump/, 'and names the tool to use')
 })
