@@ -48,6 +48,31 @@ export interface ArticleLinks {
   topics: { topicId: string; primary: boolean }[]
 }
 
+/** What a revision keeps of an article at its current version: its content, workflow state and links (the same on both engines). */
+export function revisionSnapshot(row: ArticleRow, { credits, topics }: ArticleLinks): RevisionSnapshot {
+  return {
+    slug: row.slug,
+    type: row.type,
+    status: row.status,
+    language: row.language,
+    sectionId: row.sectionId,
+    headlines: row.headlines,
+    summary: row.summary,
+    leadMedia: row.leadMedia,
+    body: row.body,
+    credits,
+    topics,
+    printEdition: row.printEdition,
+    corrections: row.corrections,
+    canonicalUrl: row.canonicalUrl,
+    embargoUntil: row.embargoUntil,
+    scheduledAt: row.scheduledAt,
+    publishedAt: row.publishedAt,
+    firstPublishedAt: row.firstPublishedAt,
+    wordCount: row.wordCount,
+  }
+}
+
 export function createWrites(db: Db, renderings: Renderings) {
   const articleId = sql.placeholder('articleId')
   const statements = {
@@ -103,28 +128,7 @@ export function createWrites(db: Db, renderings: Renderings) {
 
   /** Stores the revision of an article at its current version: a snapshot of its content, workflow state and links. */
   function revision(row: ArticleRow, meta: RevisionMeta): void {
-    const { credits, topics } = links(row.id)
-    const snapshot: RevisionSnapshot = {
-      slug: row.slug,
-      type: row.type,
-      status: row.status,
-      language: row.language,
-      sectionId: row.sectionId,
-      headlines: row.headlines,
-      summary: row.summary,
-      leadMedia: row.leadMedia,
-      body: row.body,
-      credits,
-      topics,
-      printEdition: row.printEdition,
-      corrections: row.corrections,
-      canonicalUrl: row.canonicalUrl,
-      embargoUntil: row.embargoUntil,
-      scheduledAt: row.scheduledAt,
-      publishedAt: row.publishedAt,
-      firstPublishedAt: row.firstPublishedAt,
-      wordCount: row.wordCount,
-    }
+    const snapshot = revisionSnapshot(row, links(row.id))
     storeRevision({ articleId: row.id, version: row.version, createdAt: meta.at, actorKeyId: meta.actorKeyId, message: meta.message, snapshot })
   }
 

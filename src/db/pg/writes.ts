@@ -4,7 +4,7 @@ import type { PgDb } from './client.js'
 import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, idempotencyKeys, sections } from './schema.js'
 import type { ArticleRow, ChangeKind, RevisionMeta, RevisionRow, RevisionSnapshot } from '../rows.js'
 import type { EmbeddedKind } from '../repositories/renderings.js'
-import { changeKind, publicChangeKind, visibleAt, type ArticleLinks } from '../writes.js'
+import { changeKind, publicChangeKind, revisionSnapshot, visibleAt, type ArticleLinks } from '../writes.js'
 import { CARRIED_OUT, currentClaim } from '../idempotencyScope.js'
 import type { PgRenderings } from './renderings.js'
 import { LOCKS } from './locks.js'
@@ -87,28 +87,7 @@ export function createPgWrites(renderings: PgRenderings) {
 
   /** Stores the revision of an article at its current version: a snapshot of its content, workflow state and links. */
   async function revision(tx: PgDb, row: ArticleRow, meta: RevisionMeta): Promise<void> {
-    const { credits, topics } = await links(tx, row.id)
-    const snapshot: RevisionSnapshot = {
-      slug: row.slug,
-      type: row.type,
-      status: row.status,
-      language: row.language,
-      sectionId: row.sectionId,
-      headlines: row.headlines,
-      summary: row.summary,
-      leadMedia: row.leadMedia,
-      body: row.body,
-      credits,
-      topics,
-      printEdition: row.printEdition,
-      corrections: row.corrections,
-      canonicalUrl: row.canonicalUrl,
-      embargoUntil: row.embargoUntil,
-      scheduledAt: row.scheduledAt,
-      publishedAt: row.publishedAt,
-      firstPublishedAt: row.firstPublishedAt,
-      wordCount: row.wordCount,
-    }
+    const snapshot = revisionSnapshot(row, await links(tx, row.id))
     await storeRevision(tx, { articleId: row.id, version: row.version, createdAt: meta.at, actorKeyId: meta.actorKeyId, message: meta.message, snapshot })
   }
 
