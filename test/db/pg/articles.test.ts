@@ -8,6 +8,7 @@ import type { Actor } from '../../../src/services/actor.js'
 import { minimalArticle as minimal } from '../../helpers.js'
 import type { ArticleCreateBody } from '../../../src/schemas/article.js'
 import { pgliteCopy, serverTarget } from '../../pg.js'
+import { LOCKS } from '../../../src/db/pg/locks.js'
 
 /* The PostgreSQL articles repository where it differs from SQLite: the change feed under concurrent writers, SKIP LOCKED, and its plans. */
 
@@ -33,16 +34,24 @@ t.test('writers of the change feed take turns until they commit, so a later seq 
   await slow.connect()
   t.teardown(() => slow.end())
   await slow.query('begin')
-  await slow.query('select pg_advisory_xact_lock(7262013)')
+  await slow.query('select pg_advisory_xact_lock($1)', [LOCKS.changeFeed])
   const [{ seq: slowSeq }] = (await slow.query(`insert into article_changes (article_id, kind, version, at) values ($1, 'updated', 2, $2) returning seq`, [first.article.id, new Date().toISOString()])).rows as [{ seq: string }]
   // A quick writer starts: it waits for its turn.
   let quickDone = false
   const quick = services.articles.patch(second.article.id, ANY_VERSION, { summary: 'Quick edit' }, editor).then(() => (quickDone = true))
   // Until the server shows the quick writer waiting for the turn (an advisory lock not granted).
-  const waiting = async () => (await slow.query(`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`)).rows[0].n as number
-  for (let tries = 0; (await waiting()) === 0; tries++) {
-    if (tries > 500) throw new Error('the quick writer never waited for its turn')
-    await new Promise((resolve) => setImmediate(resolve))
+  // (This database's wait for the feed's key only: other test files share the server. The deadline only bounds a hang.)
+  const waiting = async () =>
+    (
+      await slow.query(
+        `select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and objid = $1 and database = (select oid from pg_database where datname = current_database())`,
+        [LOCKS.changeFeed],
+      )
+    ).rows[0].n as number
+  const deadline = Date.now() + 30_000
+  while ((await waiting()) === 0) {
+    if (Date.now() > deadline) throw new Error('the quick writer never waited for its turn')
+    await new Promise((resolve) => setTimeout(resolve, 5))
   }
   t.notOk(quickDone, 'the quick writer waits for the slow one')
   t.same(await data.repos.articles.changes(before.at(-1)!, 100, false), [], 'nothing to read while the slow change is open')
