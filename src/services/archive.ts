@@ -281,10 +281,12 @@ export function createArchiveService(repo: ArchiveRepository, runtime: Runtime =
     if (record.data.publishedAt !== null && record.data.listedAt !== record.data.publishedAt) {
       throw new BadLine(line, `/data/listedAt: a published article is listed at its publication time (${record.data.publishedAt})`)
     }
-    record.data.body.forEach((block, i) => {
+    record.data.body = record.data.body.map((block, i) => {
       if (block.type === 'paragraph') {
-        const { violations } = checkInlineHtml(block.html)
+        // Stored as sanitised (what an export holds already: the same bytes), which bodyText reads without parsing again.
+        const { html, violations } = checkInlineHtml(block.html)
         if (violations.length > 0) throw new BadLine(line, `/data/body/${i}/html: ${violations[0]}`)
+        return { ...block, html }
       }
       if (block.type === 'video' && (block.mediaId === undefined) === (block.url === undefined)) {
         throw new BadLine(line, `/data/body/${i}: a video block needs exactly one of mediaId and url`)
@@ -294,6 +296,7 @@ export function createArchiveService(repo: ArchiveRepository, runtime: Runtime =
         if (violations.length > 0) throw new BadLine(line, `/data/body/${i}/html: ${violations[0]}`)
         if (html !== block.html) throw new BadLine(line, `/data/body/${i}/html: an embedded iframe needs a sandbox attribute`)
       }
+      return block
     })
     return { line, kind: 'article', data: record.data, bodyText: bodyText(record.data.body) }
   }

@@ -18,7 +18,7 @@ import type { ArticleCreateBody, ArticleListQueryValue, ArticlePatchBody, BodyBl
 import { ConflictError, DatabaseBusyError, NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../errors.js'
 import { isDeepStrictEqual } from 'node:util'
 import { decodeArticleCursor, decodeIdCursor, encodeArticleCursor, encodeIdCursor, sortKeyOf, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
-import { checkEmbedHtml, checkInlineHtml, textOf } from './html.js'
+import { checkEmbedHtml, checkInlineHtml, textOfSanitised } from './html.js'
 import { expectedVersion, type Precondition } from './preconditions.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import { canSeeUnpublished, type Actor } from './actor.js'
@@ -77,13 +77,16 @@ const DEFAULTS = { type: 'news', language: 'en' } as const
 /** Revisions are an editor's view: they see every status. */
 const writer: Actor = { keyId: null, scope: 'write' }
 
-/** The readable text of a body: paragraphs, headings, quotes, lists and captions, one block a line. */
+/**
+ * The readable text of a body: paragraphs, headings, quotes, lists and captions, one block
+ * a line. Its paragraphs hold checked HTML (normaliseBody's or the archive's output).
+ */
 export function bodyText(body: BodyBlockValue[]): string {
   return body
     .map((block) => {
       switch (block.type) {
         case 'paragraph':
-          return textOf(block.html)
+          return textOfSanitised(block.html)
         case 'heading':
           return block.text
         case 'quote':
