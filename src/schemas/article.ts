@@ -403,6 +403,7 @@ export const ArticleListQuery = Strict(
     total: Type.Optional(Type.Boolean({ description: 'Also count every match, costing a query (default false).' })),
     fields: Type.Optional(list(ARTICLE_FIELDS, 'Only these fields of each article (id is always sent); the items are then SparseArticleListItem.')),
     include: Type.Optional(list(ARTICLE_INCLUDES, 'Related resources to send once per page in `included`.')),
+    format: Type.Optional(Type.Unsafe<'json' | 'jsonld' | 'ninjs' | 'ninjs3'>({ $ref: 'ArticleFormatParam' })),
   },
   { $id: 'ArticleListQuery' },
 )
