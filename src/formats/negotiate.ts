@@ -12,7 +12,8 @@ const ninjsOffers = (format: 'ninjs' | 'ninjs3', v: '2' | '3'): [string, Article
   return [`version=${v}`, `version=${version}`, `profile="${uri}"`, `profile="${uri.replace(/#$/, '')}"`].map((param) => [`${NINJS_TYPE}; ${param}`, format])
 }
 const ARTICLE_OFFERS = new Map<string, ArticleFormat>([['application/json', 'json'], [JSON_LD_TYPE, 'jsonld'], ...ninjsOffers('ninjs', '2'), ...ninjsOffers('ninjs3', '3')])
-const FEED_OFFERS = new Map<string, FeedFormat>(Object.entries(FEED_TYPES).map(([format, type]) => [type, format as FeedFormat]))
+// A client that asks for plain JSON gets JSON Feed (a JSON document), after the feed types themselves.
+const FEED_OFFERS = new Map<string, FeedFormat>([...Object.entries(FEED_TYPES).map(([format, type]): [string, FeedFormat] => [type, format as FeedFormat]), ['application/json', 'json']])
 
 /** What the API can answer an article read with, as a 406 lists it. */
 export const ARTICLE_MEDIA_TYPES = ['application/json', JSON_LD_TYPE, `${NINJS_TYPE}; version=2`, `${NINJS_TYPE}; version=3`]

@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox'
 import { Strict } from './common.js'
 
 /** `?format=` of an article read or list, for browsers (which cannot set Accept). */
+/** Query parameters are inlined in the OpenAPI document (a $ref there would not resolve), so these have no $id. */
 export const ArticleFormatParam = Type.Unsafe<'json' | 'jsonld' | 'ninjs' | 'ninjs3'>({
-  $id: 'ArticleFormatParam',
   type: 'string',
   enum: ['json', 'jsonld', 'ninjs', 'ninjs3'],
   description:
@@ -12,17 +12,16 @@ export const ArticleFormatParam = Type.Unsafe<'json' | 'jsonld' | 'ninjs' | 'nin
 })
 
 export const FeedFormatParam = Type.Unsafe<'rss' | 'atom' | 'json'>({
-  $id: 'FeedFormatParam',
   type: 'string',
   enum: ['rss', 'atom', 'json'],
   description: 'The feed format, instead of the Accept header: rss (RSS 2.0, the default), atom (Atom 1.0) or json (JSON Feed 1.1).',
 })
 
-export const ArticleReadQuery = Strict({ format: Type.Optional(Type.Unsafe<'json' | 'jsonld' | 'ninjs' | 'ninjs3'>({ $ref: 'ArticleFormatParam' })) }, { $id: 'ArticleReadQuery' })
+export const ArticleReadQuery = Strict({ format: Type.Optional(ArticleFormatParam) }, { $id: 'ArticleReadQuery' })
 
 export const FeedQuery = Strict(
   {
-    format: Type.Optional(Type.Unsafe<'rss' | 'atom' | 'json'>({ $ref: 'FeedFormatParam' })),
+    format: Type.Optional(FeedFormatParam),
     full: Type.Optional(Type.Boolean({ description: 'Whole bodies (HTML) in the items, not only the standfirst (default false).' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'How many articles, newest first, 1..100 (default 20).' })),
   },
@@ -42,4 +41,4 @@ export const FORMAT_DOCS = {
   jsonFeed: { type: 'object', description: 'A JSON Feed 1.1 document: https://www.jsonfeed.org/version/1.1/' },
 } as const
 
-export const syndicationSchemas = [ArticleFormatParam, FeedFormatParam, ArticleReadQuery, FeedQuery]
+export const syndicationSchemas = [ArticleReadQuery, FeedQuery]
