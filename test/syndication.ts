@@ -4,7 +4,7 @@
  * uses every field, a draft, a scheduled and an embargoed article, and the
  * sample pages imported and published.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv2020 } from 'ajv/dist/2020.js'
@@ -112,11 +112,25 @@ export async function newsroom(h: TestApp): Promise<Newsroom> {
 const standards = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../shared/standards')
 
 /**
+ * The tap `skip` of a test that needs the official schemas: they are beside the
+ * repository (../shared/standards, as in CI, where their absence is a failure).
+ */
+export function skipUnlessStandards(): string | false {
+  if (existsSync(resolve(standards, 'ninjs-schema_2.2.json')) || process.env.CI === 'true') return false
+  return `the ninjs schemas are not at ${standards} (they are only beside the repository in CI)`
+}
+
+/**
  * Validators of the official ninjs schemas (JSON Schema 2020-12, hence
  * Ajv2020), read from ../shared/standards. They name GeoJSON for places'
  * shapes, which we never send: an empty stand-in resolves the reference.
  */
 export function ninjsValidators() {
+  if (skipUnlessStandards()) return { '2': () => true, '3': () => true } as unknown as ReturnType<typeof compileValidators>
+  return compileValidators()
+}
+
+function compileValidators() {
   const ajv = new Ajv2020({ allErrors: true, strict: false })
   addFormats.default(ajv)
   ajv.addSchema({ $id: 'https://geojson.org/schema/GeoJSON.json' })
