@@ -69,12 +69,12 @@ export function bodyText(article: Pick<ArticleOut, 'body'>): string {
     .join('\n')
 }
 
-/** The images of an article with a URL, lead first, each once. */
+/** The images of an article, lead first, each once (an imported photo may have no URL yet: its caption and credit are known). */
 export function imagesOf(article: Pick<ArticleOut, 'leadMedia' | 'body'>) {
   const out: { media: NonNullable<ArticleOut['leadMedia']>['media']; caption: string | null; credit: string | null; role: 'lead' | 'body' }[] = []
   const seen = new Set<string>()
   const add = (media: NonNullable<ArticleOut['leadMedia']>['media'] | undefined, caption: string | null | undefined, credit: string | null | undefined, role: 'lead' | 'body') => {
-    if (!media || media.kind !== 'image' || !media.url || seen.has(media.id)) return
+    if (!media || media.kind !== 'image' || seen.has(media.id)) return
     seen.add(media.id)
     out.push({ media, caption: caption ?? null, credit: credit ?? null, role })
   }

@@ -1,6 +1,6 @@
 import type { ArticleOut } from '../schemas/article.js'
 import { imagesOf, videosOf } from './body.js'
-import { articleUrl, contributorUrl, type FormatContext } from './context.js'
+import { articleUrl, contributorUrl, mediaUrl, type FormatContext } from './context.js'
 
 export const JSON_LD_TYPE = 'application/ld+json'
 
@@ -30,6 +30,7 @@ export function newsArticle(article: ArticleOut, text: string, ctx: FormatContex
   const url = articleUrl(article, ctx)
   const bylines = article.credits.filter((c) => c.role === 'byline')
   const others = article.credits.filter((c) => c.role !== 'byline')
+  const agencies = others.filter((c) => c.contributor.kind !== 'person' && (c.role === 'additional-reporting' || c.role === 'editing'))
   const print = article.printEdition
   return defined({
     ...(options.context === false ? {} : { '@context': 'https://schema.org' }),
@@ -41,12 +42,14 @@ export function newsArticle(article: ArticleOut, text: string, ctx: FormatContex
     headline: article.headlines.basic,
     alternativeHeadline: article.headlines.seo ?? article.headlines.social,
     description: article.summary,
+    // A photo without a file yet (known from an import by its caption) is named by its resource in this API.
     image: imagesOf(article).map(({ media, caption, credit }) =>
-      defined({ '@type': 'ImageObject', url: media.url, contentUrl: media.url, width: media.width, height: media.height, caption, creditText: credit, copyrightNotice: media.copyright }),
+      defined({ '@type': 'ImageObject', '@id': media.url ? undefined : mediaUrl(ctx, media.id), url: media.url, contentUrl: media.url, width: media.width, height: media.height, caption, creditText: credit, copyrightNotice: media.copyright }),
     ),
     datePublished: article.firstPublishedAt ?? article.publishedAt,
     dateModified: article.updatedAt,
-    author: bylines.map((c) => contributor(c.contributor, ctx)),
+    // Without a byline, the agencies credited are the authors (wire copy), else the publisher.
+    author: bylines.length > 0 ? bylines.map((c) => contributor(c.contributor, ctx)) : agencies.length > 0 ? agencies.map((c) => contributor(c.contributor, ctx)) : [publisherOf(ctx)],
     contributor: others.map((c) => contributor(c.contributor, ctx)),
     publisher: publisherOf(ctx),
     articleSection: article.section?.name,

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { testApp } from '../../helpers.js'
 import { newsroom, ninjsValidators, skipUnlessStandards } from '../../syndication.js'
+import { samplePages } from '../../samples.js'
 
 const h = await testApp(t, { publicUrl: 'https://news.example/', articleUrlTemplate: '{base}/{section}/{yyyy}/{mm}/{dd}/{slug}' })
 const room = await newsroom(h)
@@ -97,11 +98,25 @@ t.test('JSON-LD is a NewsArticle with everything Google recommends', async (t) =
     { '@type': 'VideoObject', name: 'A morning crossing', contentUrl: 'https://cdn.example/crossing.mp4', thumbnailUrl: ['https://cdn.example/crossing.jpg'], duration: 'PT1M35S' },
     { '@type': 'VideoObject', name: 'The harbour from above', embedUrl: 'https://www.youtube.com/watch?v=abc' },
   ])
-  for (const sample of room.samples) {
+  const pages = samplePages.filter((p) => p.text !== null)
+  for (const [i, sample] of room.samples.entries()) {
+    const want = pages[i]!.expect
     const ld = (await get(`/v1/articles/${sample.id}?format=jsonld`)).json()
-    t.match(ld, { '@type': 'NewsArticle', headline: String, datePublished: String, dateModified: String, publisher: { name: 'Newsdesk' }, isAccessibleForFree: true })
-    t.ok(ld.contributor.some((c: Json) => c['@type'] === 'Organization'), 'the wire agency is credited as an organisation')
-    t.type(ld.printEdition, 'string', 'the print edition is known')
+    t.match(ld, {
+      '@type': 'NewsArticle',
+      headline: want.headline,
+      description: want.summary,
+      datePublished: sample.firstPublishedAt,
+      dateModified: sample.updatedAt,
+      publisher: { name: 'Newsdesk' },
+      keywords: [want.label],
+      printEdition: want.publication,
+      isAccessibleForFree: true,
+      video: [{ '@type': 'VideoObject', name: want.videoTitle }],
+    })
+    t.same(ld.image.map((img: Json) => img.creditText), [want.leadCredit, ...want.imageCredits], `${pages[i]!.origin} sample: every photo, lead first`)
+    t.ok(ld.author.length >= 1, 'an author: the byline, else the agency, else the publisher')
+    t.ok([...ld.author, ...(ld.contributor ?? [])].some((c: Json) => c['@type'] === 'Organization' && c.name === want.agency), 'the wire agency is an Organization')
   }
 })
 
