@@ -50,7 +50,7 @@ export function newsArticle(article: ArticleOut, text: string, ctx: FormatContex
     dateModified: article.updatedAt,
     // Without a byline, the agencies credited are the authors (wire copy), else the publisher.
     author: bylines.length > 0 ? bylines.map((c) => contributor(c.contributor, ctx)) : agencies.length > 0 ? agencies.map((c) => contributor(c.contributor, ctx)) : [publisherOf(ctx)],
-    contributor: others.map((c) => contributor(c.contributor, ctx)),
+    contributor: others.filter((c) => bylines.length > 0 || !agencies.includes(c)).map((c) => contributor(c.contributor, ctx)),
     publisher: publisherOf(ctx),
     articleSection: article.section?.name,
     keywords: article.topics.map((t) => t.name),
