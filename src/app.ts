@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Config } from './config.js'
+import { formatContext } from './formats/context.js'
 import { openDataLayer, type DataLayer, type DataSource } from './db/index.js'
 import { allSchemas } from './schemas/index.js'
 import { strictDateTime } from './schemas/formats.js'
@@ -165,8 +166,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(systemRoutes, { ping: data.ping, metrics, metricsToken: config.metricsToken })
   await app.register(problemPages)
-  await app.register(v1Routes, { services })
+  await app.register(v1Routes, { services, formats: formatContextOf(config) })
 
   await app.ready()
   return { app, data, services }
+}
+
+/** Absolute links for the formats and feeds: PUBLIC_URL, else the address the server listens on. */
+function formatContextOf(config: Config) {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  return formatContext({
+    publicUrl: config.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`,
+    articleUrlTemplate: config.articleUrlTemplate,
+    publisherName: config.publisherName,
+    publisherLogoUrl: config.publisherLogoUrl,
+  })
 }

@@ -1,5 +1,6 @@
 import { envSchema } from 'env-schema'
 import { Type, type Static } from '@sinclair/typebox'
+import { templateProblem } from './formats/context.js'
 
 /**
  * The only reader of process.env. Every variable is parsed and validated once;
@@ -20,6 +21,9 @@ export const EnvSchema = Type.Object({
   DEMO_CONTENT: Type.Boolean({ default: true }),
   DEMO_SAMPLES_DIR: Type.String({ default: '' }),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 500 })),
+  ARTICLE_URL_TEMPLATE: Type.Optional(Type.String({ minLength: 1, maxLength: 500, pattern: '^\\S+$' })),
+  PUBLISHER_NAME: Type.String({ default: 'Newsdesk', minLength: 1, maxLength: 200 }),
+  PUBLISHER_LOGO_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 500 })),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 15000, minimum: 1000, maximum: 600000 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1048576, minimum: 1024, maximum: 52428800 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 120000 }),
@@ -54,7 +58,13 @@ export interface Config {
   anonymousReads: boolean
   demoContent: boolean
   demoSamplesDir: string
+  /** The base of every absolute link (docs, formats, feeds); without it, the address the server listens on. */
   publicUrl: string | undefined
+  /** An article's page on the newsroom's site, with {base} {id} {slug} {section} {type} {language} {yyyy} {mm} {dd}; unset: the API's own address. */
+  articleUrlTemplate: string | undefined
+  /** The publisher named in JSON-LD, ninjs and feeds, and its logo. */
+  publisherName: string
+  publisherLogoUrl: string | undefined
   requestTimeoutMs: number
   bodyLimitBytes: number
   shutdownGraceMs: number
@@ -104,6 +114,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch (err) {
     throw new ConfigError(`Invalid configuration: ${(err as Error).message}`)
   }
+  const templateIssue = parsed.ARTICLE_URL_TEMPLATE === undefined ? null : templateProblem(parsed.ARTICLE_URL_TEMPLATE)
+  if (templateIssue) throw new ConfigError(`Invalid configuration: ARTICLE_URL_TEMPLATE ${templateIssue}`)
   return {
     host: parsed.HOST,
     port: parsed.PORT,
@@ -116,6 +128,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoContent: parsed.DEMO_CONTENT,
     demoSamplesDir: parsed.DEMO_SAMPLES_DIR,
     publicUrl: parsed.PUBLIC_URL,
+    articleUrlTemplate: parsed.ARTICLE_URL_TEMPLATE,
+    publisherName: parsed.PUBLISHER_NAME,
+    publisherLogoUrl: parsed.PUBLISHER_LOGO_URL,
     requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,

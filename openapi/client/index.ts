@@ -12,7 +12,11 @@
  *   take an optional body: `{ message }` or nothing.
  * - Response headers (ETag, Location, ...) are in `response.headers`; writes to an
  *   existing resource send the ETag back as `params.header['if-match']`.
- * - `GET /metrics` is text/plain: pass `{ parseAs: 'text' }`.
+ * - `GET /metrics` is text/plain: pass `{ parseAs: 'text' }`; so are the RSS and Atom feeds.
+ * - Articles and lists also come as JSON-LD and IPTC ninjs (by Accept or `format`):
+ *   the client types the JSON answers, which are what it asks for by default; ask
+ *   for another format with `{ params: { query: { format: 'ninjs' } }, parseAs: 'json' }`
+ *   and type the document yourself.
  * - A list asked for with `fields=` holds only those fields (and id): type its
  *   items as `SparseArticle<'headlines' | 'publishedAt'>`.
  *
@@ -33,9 +37,14 @@ export type BodyBlock = Schemas['BodyBlockOut']
 export type BodyBlockOf<K extends BodyBlock['type']> = Extract<BodyBlock, { type: K }>
 /** An item of a list asked for with `fields=`: id and the fields named, nothing else. */
 export type SparseArticle<K extends keyof Schemas['ArticleListItem']> = Pick<Schemas['ArticleListItem'], K | 'id'>
-export type NewsdeskClient = Client<paths>
+/**
+ * The media types the client types answers by: JSON (not the JSON-LD or ninjs
+ * alternatives the spec lists beside it), problems, text and the feed formats.
+ */
+export type NewsdeskMediaType = 'application/json' | 'application/problem+json' | 'text/plain' | 'application/rss+xml' | 'application/atom+xml' | 'application/feed+json'
+export type NewsdeskClient = Client<paths, NewsdeskMediaType>
 
 /** A client for the API at `baseUrl`; with `apiKey`, every request sends `Authorization: Bearer <apiKey>`. */
 export function createNewsdeskClient(baseUrl: string, apiKey?: string): NewsdeskClient {
-  return createClient<paths>({ baseUrl, headers: apiKey === undefined ? {} : { Authorization: `Bearer ${apiKey}` } })
+  return createClient<paths, NewsdeskMediaType>({ baseUrl, headers: apiKey === undefined ? {} : { Authorization: `Bearer ${apiKey}` } })
 }

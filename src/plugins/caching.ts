@@ -47,7 +47,9 @@ export default fp(
           canSeeUnpublished(request.actor) ? 'private, no-store' : 'public, max-age=60, stale-while-revalidate=300',
         )
       }
-      reply.header('vary', 'Authorization, Accept-Encoding')
+      // A route that negotiates its representation has said `Vary: Accept` already; it is kept.
+      const own = String(reply.getHeader('vary') ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '' && !/^(authorization|accept-encoding)$/i.test(v))
+      reply.header('vary', ['Authorization', ...own, 'Accept-Encoding'].join(', '))
       const ifNoneMatch = request.headers['if-none-match']
       // If-None-Match wins; If-Modified-Since is used only without it (RFC 9110 13.1.3).
       const unchanged =

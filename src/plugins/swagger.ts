@@ -11,6 +11,8 @@ export const OPTIONAL_BODY = 'x-optional-body'
 export const REQUIRED_HEADER = 'x-required'
 /** Operation marker: the route is rate limited (config.rateLimit is not false), so it may answer 429 (see finishDocument). */
 export const RATE_LIMITED = 'x-rate-limited'
+/** Operation key: the other media types its 200 answers with (by content negotiation), each with its schema (see finishDocument). */
+export const FORMATS = 'x-formats'
 
 interface JsonSchema {
   $ref?: string
@@ -90,6 +92,7 @@ const URI_TOO_LONG = {
  *    same body; the app parses both, see src/app.ts);
  *  - an operation with a path parameter documents the router's 414 for an over-long one;
  *  - a rate-limited operation (marked by the swagger transform) documents the 429;
+ *  - an operation with `x-formats` lists those media types (content negotiation) beside its 200's JSON;
  *  - every discriminator gets its `mapping` (see mapDiscriminator), and its
  *    union loses the `type: object` and `required` the validator needs but the
  *    branches already say, so that the docs show the branches by their titles.
@@ -105,6 +108,12 @@ export function finishDocument(input: Document): Document {
       if (path.includes('{') && op.responses && !op.responses['414']) op.responses['414'] = URI_TOO_LONG
       if (op[RATE_LIMITED] === true && op.responses && !op.responses['429']) op.responses['429'] = structuredClone(TOO_MANY_REQUESTS)
       delete op[RATE_LIMITED]
+      const formats = op[FORMATS] as Record<string, unknown> | undefined
+      const okResponse = op.responses?.['200'] as { content?: Record<string, unknown> } | undefined
+      if (formats && okResponse) {
+        okResponse.content = { ...okResponse.content, ...Object.fromEntries(Object.entries(formats).map(([type, schema]) => [type, { schema: structuredClone(schema) }])) }
+      }
+      delete op[FORMATS]
       if (op[OPTIONAL_BODY] === true) {
         if (!op.requestBody) throw new Error(`${String(op.operationId)}: ${OPTIONAL_BODY} on an operation without a body`)
         op.requestBody.required = false
@@ -167,6 +176,7 @@ export default fp(
           { name: 'contributors', description: 'Authors, agencies and organisations credited on articles' },
           { name: 'topics', description: 'People, places, organisations, subjects and events articles are about' },
           { name: 'sections', description: 'The section tree (news/world/asia); an article sits in one section' },
+          { name: 'feeds', description: 'RSS 2.0, Atom 1.0 and JSON Feed 1.1 of published articles: latest, by section, topic and contributor' },
           { name: 'imports', description: 'Ingest: raw text (a copied news page, wire copy) becomes a draft article' },
           { name: 'archive', description: 'Bulk NDJSON export and import of the whole archive (admin scope)' },
           { name: 'api-keys', description: 'API keys (admin scope)' },

@@ -10,6 +10,7 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No API key, or one that is not valid.',
   403: 'The API key lacks the scope this operation needs.',
   404: 'No such resource.',
+  406: 'None of the media types the request accepts (Accept, or `?format=`) is one this operation produces; `accepted` lists those it does.',
   409: 'The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`).',
   412: 'If-Match does not match the current version (the problem says which version is current).',
   413: 'The request body is too large (`limitBytes` says the limit).',
@@ -26,6 +27,7 @@ const EXAMPLE_CODES: Record<number, [string, string, string]> = {
   401: ['unauthorized', 'Unauthorized', 'This operation needs an API key: send Authorization: Bearer <key>.'],
   403: ['forbidden', 'Forbidden', "This operation needs the 'write' scope; this key has 'read'."],
   404: ['not-found', 'Not Found', "No article with id or slug 'no-such-story'."],
+  406: ['not-acceptable', 'Not Acceptable', 'This resource is available as application/json, application/ld+json, application/vnd.iptc.ninjs+json; version=2, application/vnd.iptc.ninjs+json; version=3; the request accepts only application/xml.'],
   409: ['conflict', 'Conflict', 'The slug is taken.'],
   412: ['precondition-failed', 'Precondition Failed', 'The resource has changed: it is at version 3.'],
   413: ['body-too-large', 'Content Too Large', 'The request body is larger than the 1048576 bytes this operation takes.'],
@@ -40,7 +42,7 @@ const EXAMPLE_CODES: Record<number, [string, string, string]> = {
 /** An example problem for a status, so that the docs show a 401 as a 401 (not a schema-made `"status": 400`). */
 function example(code: number): Record<string, unknown> {
   const [name, title, detail] = EXAMPLE_CODES[code] ?? ['bad-request', 'Error', 'The request failed.']
-  const extra = code === 400 ? { errors: [{ path: '/body/headlines/basic', message: 'must NOT have fewer than 1 characters' }] } : code === 412 ? { currentVersion: 3 } : code === 413 ? { limitBytes: 1048576 } : code === 415 ? { accepted: ['application/json'] } : {}
+  const extra = code === 400 ? { errors: [{ path: '/body/headlines/basic', message: 'must NOT have fewer than 1 characters' }] } : code === 412 ? { currentVersion: 3 } : code === 413 ? { limitBytes: 1048576 } : code === 415 ? { accepted: ['application/json'] } : code === 406 ? { accepted: ['application/json', 'application/ld+json'] } : {}
   return { type: `/problems/${name}`, title, status: code, detail, instance: '/v1/articles/ferry-timetable-changes-from-monday', requestId: '0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11', ...extra }
 }
 
@@ -170,8 +172,8 @@ export function created<T>(reply: FastifyReply, location: string, resource: { ve
  * If-None-Match: `notModified` sends an empty body for that, so that a 304
  * never loads the article.
  */
-export function sendRendering(reply: FastifyReply, meta: RenderingMeta, body: Buffer | typeof NOT_MODIFIED): FastifyReply {
-  reply.header('etag', meta.etag).header('surrogate-key', meta.surrogateKeys).type('application/json; charset=utf-8')
+export function sendRendering(reply: FastifyReply, meta: RenderingMeta, body: Buffer | string | typeof NOT_MODIFIED, contentType = 'application/json; charset=utf-8'): FastifyReply {
+  reply.header('etag', meta.etag).header('surrogate-key', meta.surrogateKeys).type(contentType)
   reply.lastModified = meta.updatedAt
   return reply.send(body === NOT_MODIFIED ? EMPTY : body)
 }
@@ -182,7 +184,7 @@ export const NOT_MODIFIED = Symbol('not modified')
  * Sends a page of articles already serialised (see listJson): Last-Modified is
  * the newest change among its items; Surrogate-Key names them all.
  */
-export function sendList(reply: FastifyReply, items: Pick<RenderingMeta, 'updatedAt' | 'surrogateKeys'>[], body: Buffer): FastifyReply {
+export function sendList(reply: FastifyReply, items: Pick<RenderingMeta, 'updatedAt' | 'surrogateKeys'>[], body: Buffer | string, contentType = 'application/json; charset=utf-8'): FastifyReply {
   const keys = new Set(['articles'])
   let newest: string | null = null
   for (const item of items) {
@@ -190,5 +192,5 @@ export function sendList(reply: FastifyReply, items: Pick<RenderingMeta, 'update
     for (const key of item.surrogateKeys.split(' ')) keys.add(key)
   }
   if (newest) reply.lastModified = newest
-  return reply.header('surrogate-key', [...keys].join(' ')).type('application/json; charset=utf-8').send(body)
+  return reply.header('surrogate-key', [...keys].join(' ')).type(contentType).send(body)
 }

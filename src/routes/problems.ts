@@ -20,6 +20,11 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string; text
   unauthorized: { status: 401, title: 'No valid API key', text: 'Send an API key as `Authorization: Bearer <key>`. An admin creates keys with `POST /v1/api-keys` or `npm run keys -- create`.' },
   forbidden: { status: 403, title: 'The key lacks a scope', text: 'The operation needs a wider scope than the key has: `read` reads published content, `write` also drafts and edits, `admin` also keys and the archive.' },
   'not-found': { status: 404, title: 'Not found', text: 'No resource (or route) at this address. Articles are found by id or slug; drafts are hidden from read keys and anonymous callers.' },
+  'not-acceptable': {
+    status: 406,
+    title: 'Not acceptable',
+    text: 'The request accepts (Accept header, or `?format=`) no media type this operation produces; `accepted` lists those it does. Articles: `application/json`, `application/ld+json` (schema.org NewsArticle), `application/vnd.iptc.ninjs+json` (ninjs 2.2; `version=3` or a `profile` of the 3.1 schema URI for 3.1). Feeds: `application/rss+xml`, `application/atom+xml`, `application/feed+json`.',
+  },
   conflict: { status: 409, title: 'Conflict', text: 'The request conflicts with the current state: a slug that is taken, or a delete of something articles still use (`usedBy` names them; `?force=true` detaches it first).' },
   'api-key-secret-shown-once': { status: 409, title: 'The key was already created', text: 'A retry of `POST /v1/api-keys` with the same Idempotency-Key: the key was created by the first request, and its secret is shown only once, so it is not stored to be sent again. The Location header names the key; revoke it and create another if the secret was lost.' },
   'last-admin-key': { status: 409, title: 'The last admin key', text: 'Revoking this key would leave no active admin key. Create another admin key first (`POST /v1/api-keys` or `npm run keys -- create --scope admin`).' },

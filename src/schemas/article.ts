@@ -3,6 +3,7 @@ import { Id, Nullable, Slug, Strict, Timestamp, ref } from './common.js'
 import { Media } from './media.js'
 import { Contributor, ContributorKind, Topic, TopicKind } from './contributor.js'
 import { Section } from './section.js'
+import { ArticleFormatParam } from './syndication.js'
 
 const Text = (max: number, options = {}) => Type.String({ minLength: 1, maxLength: max, ...options })
 const Url = Type.String({ maxLength: 2000, pattern: '^https?://[^\\s]+$' })
@@ -403,6 +404,7 @@ export const ArticleListQuery = Strict(
     total: Type.Optional(Type.Boolean({ description: 'Also count every match, costing a query (default false).' })),
     fields: Type.Optional(list(ARTICLE_FIELDS, 'Only these fields of each article (id is always sent); the items are then SparseArticleListItem.')),
     include: Type.Optional(list(ARTICLE_INCLUDES, 'Related resources to send once per page in `included`.')),
+    format: Type.Optional(ArticleFormatParam),
   },
   { $id: 'ArticleListQuery' },
 )

@@ -9,6 +9,7 @@ import { sectionSchemas } from './section.js'
 import { revisionSchemas } from './revision.js'
 import { changeSchemas } from './change.js'
 import { archiveSchemas } from './archive.js'
+import { syndicationSchemas } from './syndication.js'
 
 /** Every shared schema, registered once with addSchema; routes use them by $ref. */
 export const allSchemas = [
@@ -17,6 +18,7 @@ export const allSchemas = [
   ...contributorSchemas,
   ...topicSchemas,
   ...sectionSchemas,
+  ...syndicationSchemas,
   ...articleSchemas,
   ...revisionSchemas,
   ...changeSchemas,

@@ -11,10 +11,12 @@ import sections from './sections.js'
 import imports from './imports.js'
 import archive from './archive.js'
 import apiKeys from './apiKeys.js'
+import feeds from './feeds.js'
+import type { FormatContext } from '../../formats/context.js'
 
 /** The /v1 API: one encapsulated plugin per resource, each given the service it calls. */
-const v1: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  await app.register(articles, { service: services.articles })
+const v1: FastifyPluginAsync<{ services: Services; formats: FormatContext }> = async (app, { services, formats }) => {
+  await app.register(articles, { service: services.articles, formats })
   await app.register(articleWorkflow, { service: services.articles })
   await app.register(articleRevisions, { service: services.articles })
   await app.register(changes, { service: services.articles })
@@ -25,6 +27,7 @@ const v1: FastifyPluginAsync<{ services: Services }> = async (app, { services })
   await app.register(imports, { service: services.imports })
   await app.register(archive, { service: services.archive })
   await app.register(apiKeys, { service: services.apiKeys })
+  await app.register(feeds, { services, formats })
 }
 
 export default v1

@@ -26,9 +26,12 @@ import {
   ok,
   STORAGE_ERRORS,
 } from '../../common.js'
-import { withoutUnseenRelated } from '../../../mappers/rendering.js'
+import type { FormatContext } from '../../../formats/context.js'
+import { ArticleReadQuery } from '../../../schemas/syndication.js'
+import { ARTICLE_FORMATS_DOC, contentTypeOf, formatEtag, formatFingerprint, negotiateArticle, renderArticle, renderList } from '../../formats.js'
+import { forCaller as visibleTo } from './visible.js'
+import type { Actor } from '../../../services/actor.js'
 import type { StoredRendering } from '../../../db/index.js'
-import { canSeeUnpublished, type Actor } from '../../../services/actor.js'
 
 const tags = ['articles']
 const params = ref(ArticleKeyParams)
@@ -37,19 +40,9 @@ const params = ref(ArticleKeyParams)
  * Articles: create, list and search, read, replace, change and delete, by id
  * or slug. The editorial actions are in workflow.ts, the revisions in revisions.ts.
  */
-const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (app, { service }) => {
-  /**
-   * Renderings as this caller may read them: for readers, related blocks
-   * whose target they cannot see are left out (and the ETag follows the bytes).
-   * Only renderings that have related blocks are looked at again.
-   */
-  async function forCaller<T extends StoredRendering>(actor: Actor, items: T[]): Promise<T[]> {
-    if (canSeeUnpublished(actor)) return items
-    const ids = [...new Set(items.flatMap((item) => (item.relatedIds === null ? [] : (JSON.parse(item.relatedIds) as string[]))))]
-    if (ids.length === 0) return items
-    const visible = await service.visibleIds(ids, actor)
-    return items.map((item) => (item.relatedIds === null ? item : { ...item, ...withoutUnseenRelated(item, visible) }))
-  }
+const articles: FastifyPluginAsyncTypebox<{ service: ArticleService; formats: FormatContext }> = async (app, { service, formats }) => {
+  const forCaller = <T extends StoredRendering>(actor: Actor, items: T[]) => visibleTo(service, actor, items)
+  const fingerprint = formatFingerprint(formats)
 
   app.post(
     '/v1/articles',
@@ -81,13 +74,17 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
           'Newest first by default. Filters are AND-ed. Read keys and anonymous callers see published articles only; write keys see every status.',
         querystring: ref(ArticleListQuery),
         headers: ifNoneMatchHeaders,
-        response: { 200: ok(ArticleList, 'A page of articles.', ARTICLE_LIST_HEADERS), ...notModified, ...problems(...READ_ERRORS) },
+        'x-formats': ARTICLE_FORMATS_DOC,
+        response: { 200: ok(ArticleList, 'A page of articles (or, by Accept or `format`, a JSON-LD ItemList or a ninjs package).', ARTICLE_LIST_HEADERS), ...notModified, ...problems(...READ_ERRORS, 406) },
       },
     },
     async (request, reply) => {
+      const format = negotiateArticle(request)
+      reply.header('vary', 'Accept')
       const page = await service.list(request.query, request.actor)
       const include = request.query.include?.split(',')
       const items = await forCaller(request.actor, page.items)
+      if (format !== 'json') return sendList(reply, items, renderList(format, items, formats, `${formats.baseUrl}${request.url}`), contentTypeOf(format))
       const body = listJson(items, request.query.fields?.split(','), {
         next: page.next,
         ...(page.total === undefined ? {} : { total: page.total }),
@@ -124,21 +121,32 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService }> = async (
         operationId: 'getArticle',
         tags,
         summary: 'Get an article by id or slug',
+        description:
+          'JSON by default; by Accept (or `format`): a schema.org NewsArticle (`application/ld+json`) or an IPTC ninjs item ' +
+          '(`application/vnd.iptc.ninjs+json`: 2.2, or 3.1 with `version=3` or `profile="http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"`). ' +
+          'Each representation has its own ETag; anything else is a 406.',
         params,
+        querystring: ref(ArticleReadQuery),
         headers: ifNoneMatchHeaders,
-        response: { 200: ok(Article, 'The article.', ARTICLE_READ_HEADERS), ...notModified, ...problems(...READ_ERRORS, 404) },
+        'x-formats': ARTICLE_FORMATS_DOC,
+        response: { 200: ok(Article, 'The article.', ARTICLE_READ_HEADERS), ...notModified, ...problems(...READ_ERRORS, 404, 406) },
       },
     },
     async (request, reply) => {
       const { idOrSlug } = request.params
+      const format = negotiateArticle(request)
+      reply.header('vary', 'Accept')
+      // Every format's ETag derives from the stored JSON rendering's, so a 304 never loads or renders the article.
+      const etagOf = (etag: string) => (format === 'json' ? etag : formatEtag(etag, format, fingerprint))
       const ifNoneMatch = request.headers['if-none-match']
       if (ifNoneMatch !== undefined) {
         const meta = await service.readMeta(idOrSlug, request.actor)
         // An article with related blocks may read differently for readers: it takes the full path below.
-        if (meta.relatedIds === null && noneMatch(ifNoneMatch, meta.etag)) return sendRendering(reply, meta, NOT_MODIFIED)
+        if (meta.relatedIds === null && noneMatch(ifNoneMatch, etagOf(meta.etag))) return sendRendering(reply, { ...meta, etag: etagOf(meta.etag) }, NOT_MODIFIED, contentTypeOf(format))
       }
       const [rendering] = await forCaller(request.actor, [await service.read(idOrSlug, request.actor)])
-      return sendRendering(reply, rendering!, rendering!.json)
+      const body = format === 'json' ? rendering!.json : renderArticle(format, rendering!.json, formats)
+      return sendRendering(reply, { ...rendering!, etag: etagOf(rendering!.etag) }, body, contentTypeOf(format))
     },
   )
 
