@@ -1862,9 +1862,15 @@ export interface components {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+        ConsistencyToken: string;
+    };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+        ConsistencyToken: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -2382,6 +2388,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path?: never;
             cookie?: never;
@@ -2542,6 +2550,7 @@ export interface operations {
                     "Last-Modified": string;
                     /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2776,6 +2785,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path: {
                 /** @description The article id or its slug. */
@@ -2946,6 +2957,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path: {
                 /** @description The article id or its slug. */
@@ -3136,6 +3149,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3427,6 +3441,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3664,6 +3679,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3963,6 +3979,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4262,6 +4279,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4561,6 +4579,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4860,6 +4879,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5159,6 +5179,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5458,6 +5479,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5720,7 +5742,10 @@ export interface operations {
                 /** @description The `next` cursor of the previous page. */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 /** @description The article id or its slug. */
                 idOrSlug: string;
@@ -5877,7 +5902,10 @@ export interface operations {
                 from: number;
                 to: number;
             };
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 /** @description The article id or its slug. */
                 idOrSlug: string;
@@ -6031,7 +6059,10 @@ export interface operations {
     getRevision: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 idOrSlug: string;
                 version: number;
@@ -6208,6 +6239,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6492,6 +6524,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path?: never;
             cookie?: never;
@@ -6628,6 +6662,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path?: never;
             cookie?: never;
@@ -6784,6 +6820,7 @@ export interface operations {
                     "Last-Modified": string;
                     /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7015,6 +7052,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -7198,6 +7237,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7454,6 +7494,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7738,6 +7779,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path?: never;
             cookie?: never;
@@ -7894,6 +7937,7 @@ export interface operations {
                     "Last-Modified": string;
                     /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8125,6 +8169,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -8308,6 +8354,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8564,6 +8611,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8848,6 +8896,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path?: never;
             cookie?: never;
@@ -9004,6 +9054,7 @@ export interface operations {
                     "Last-Modified": string;
                     /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9235,6 +9286,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -9418,6 +9471,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -9674,6 +9728,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9958,6 +10013,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path?: never;
             cookie?: never;
@@ -10114,6 +10171,7 @@ export interface operations {
                     "Last-Modified": string;
                     /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10345,6 +10403,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -10528,6 +10588,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -10784,6 +10845,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11080,6 +11142,7 @@ export interface operations {
             /** @description A dry run (nothing saved, `article` null), or text imported before (`created: false`, the earlier article). */
             200: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11089,6 +11152,7 @@ export interface operations {
             /** @description The article was created (a draft); Location names it. */
             201: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11276,7 +11340,10 @@ export interface operations {
                 /** @description Follow each article with its revisions, oldest first (default false). */
                 revisions?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -11415,6 +11482,7 @@ export interface operations {
             /** @description The whole archive is imported. */
             200: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11552,7 +11620,10 @@ export interface operations {
     listApiKeys: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -11565,6 +11636,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description The Consistency-Token header is malformed (`/problems/validation`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No API key, or one that is not valid. */
@@ -11662,6 +11742,7 @@ export interface operations {
             /** @description The new key, with its secret. */
             201: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11902,6 +11983,7 @@ export interface operations {
             /** @description The revoked key. */
             200: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
