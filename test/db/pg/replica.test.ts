@@ -98,12 +98,12 @@ t.test('on a server: the same, with a second database standing in for the replic
   await routing(t, primary, replica)
 })
 
-t.test('a replica that does not answer: its reads go to the primary, and it is reported', async (t) => {
+t.test('a replica that does not answer: its reads go to the primary, and it is reported; without a replica nothing is routed', async (t) => {
   const primary = await pglite()
+  t.teardown(() => primary.close())
   const unavailable: unknown[] = []
-  // Nothing listens on port 9 (discard) here: connecting is refused at once.
-  const data = await openDataLayer({ postgres: primary.db, close: primary.close }, { replica: 'postgres://postgres@127.0.0.1:9/none', onReplicaUnavailable: (err) => unavailable.push(err) })
-  t.teardown(() => data.close())
+  // Nothing listens on port 9 (discard) here: connecting is refused at once. (The database closes at the end, not with this layer.)
+  const data = await openDataLayer({ postgres: primary.db, close: async () => {} }, { replica: 'postgres://postgres@127.0.0.1:9/none', onReplicaUnavailable: (err) => unavailable.push(err) })
   const at = new Date().toISOString()
   await data.repos.topics.create({ id: 'topic-1', name: 'Harbour', slug: 'harbour', kind: 'subject', aliases: [], description: null, createdAt: at, updatedAt: at })
   const found = await data.reads.reading(undefined, () => data.repos.topics.find('harbour'))
@@ -115,13 +115,11 @@ t.test('a replica that does not answer: its reads go to the primary, and it is r
   t.equal(again.length, 1, 'the next reads go straight to the primary')
   t.equal(unavailable.length, 1, 'without trying the replica again for a while')
   t.match(await data.reads.token(), /^[0-9A-F]+\/[0-9A-F]+$/, 'tokens still come from the primary')
-})
+  await data.close()
 
-t.test('without a replica, PostgreSQL routes nothing and gives no token', async (t) => {
-  const primary = await pglite()
-  const data = await openDataLayer({ postgres: primary.db, close: primary.close })
-  t.teardown(() => data.close())
-  t.equal(data.reads.replicated, false)
-  t.equal(await data.reads.token(), undefined)
-  t.equal(data.reads.reading('0/1', () => 42), 42)
+  const plain = await openDataLayer({ postgres: primary.db, close: async () => {} })
+  t.teardown(() => plain.close())
+  t.equal(plain.reads.replicated, false, 'without a replica, PostgreSQL routes nothing')
+  t.equal(await plain.reads.token(), undefined, 'and gives no token')
+  t.equal(plain.reads.reading('0/1', () => 42), 42)
 })
