@@ -20,7 +20,7 @@ export interface Attempt extends Measurement {
 
 export interface ScenarioResult {
   name: string
-  server: 'newsdesk' | 'ceiling' | 'floor'
+  server: 'newsdesk' | 'newsdeskPg' | 'ceiling' | 'floor'
   connections: number
   attempts: Attempt[]
 }
@@ -37,10 +37,19 @@ export interface ImportResult {
   records: Record<string, number>
 }
 
+/** One scenario with N API processes on PostgreSQL (run.ts runProcesses): each run's summed req/s. */
+export interface ProcessesResult {
+  processes: number
+  scenario: string
+  runs: { reqPerSec: number; p99Ms: number; errors: number }[]
+}
+
 export interface ScaleResult {
   articles: number
   import: ImportResult
   scenarios: ScenarioResult[]
+  /** With --postgres: throughput with 1, 2, 3 API processes. */
+  processes?: ProcessesResult[]
 }
 
 export interface Environment {
@@ -146,6 +155,9 @@ function targetsOf(s: Summary, by: (prefix: string) => Summary | undefined): Che
   return []
 }
 
+/** The name prefix of the scenarios run on PostgreSQL (run.ts). */
+const PG = 'PostgreSQL: '
+
 const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–')
 const x = (a: number, b: number | undefined) => (b === undefined || !Number.isFinite(a / b) ? '–' : `${(a / b).toFixed(2)}×`)
 
@@ -153,7 +165,7 @@ function scaleTable(scale: ScaleResult): string {
   const summaries = scale.scenarios.map(summarise)
   const by = (prefix: string) => summaries.find((s) => s.name.startsWith(prefix))
   const floorOf = (s: Summary, server: string) =>
-    server === 'newsdesk' && (s.name.startsWith('list') || s.name.startsWith('search')) ? by('floor: 20') : s.name.startsWith('floor: 20') ? s : by('floor: row')
+    server.startsWith('newsdesk') && (s.name.replace(PG, '').startsWith('list') || s.name.startsWith('search')) ? by('floor: 20') : s.name.startsWith('floor: 20') ? s : by('floor: row')
   const rows = summaries.map((s, i) => {
     const server = scale.scenarios[i]!.server
     const floor = floorOf(s, server)
@@ -176,7 +188,51 @@ function scaleTable(scale: ScaleResult): string {
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|---|---|',
     ...rows,
     ...writeNote(scale),
+    ...enginesTable(scale),
+    ...processesTable(scale),
   ].join('\n')
+}
+
+/** The read scenarios on PostgreSQL beside the same on SQLite, measured in the same run. */
+function enginesTable(scale: ScaleResult): string[] {
+  const pg = scale.scenarios.filter((s) => s.server === 'newsdeskPg').map(summarise)
+  if (pg.length === 0) return []
+  const rows = pg.map((p) => {
+    const name = p.name.slice(PG.length)
+    const lite = scale.scenarios.find((s) => s.name === name)
+    const l = lite ? summarise(lite) : undefined
+    return `| ${name} | ${f(l?.reqPerSec ?? NaN)} | ${f(p.reqPerSec)} | ${x(p.reqPerSec, l?.reqPerSec)} | ${f(l?.p99Ms ?? NaN, 1)} | ${f(p.p99Ms, 1)} | ${f(l?.cpuUs ?? NaN)} | ${f(p.cpuUs)} | ${f(p.errors)} |`
+  })
+  return [
+    '',
+    `PostgreSQL beside SQLite (one API process each, on CPU 0; PostgreSQL's own processes unpinned):`,
+    '',
+    '| scenario | SQLite req/s | PostgreSQL req/s | PostgreSQL × SQLite | SQLite p99 ms | PostgreSQL p99 ms | SQLite API CPU µs/req | PostgreSQL API CPU µs/req (without the server\'s) | errors |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    ...rows,
+  ]
+}
+
+/** Throughput with 1, 2, 3 API processes on PostgreSQL, as ratios to one process. */
+function processesTable(scale: ScaleResult): string[] {
+  const all = scale.processes ?? []
+  if (all.length === 0) return []
+  const median = (runs: ProcessesResult['runs']) => {
+    const sorted = runs.map((r) => r.reqPerSec).sort((a, b) => a - b)
+    return sorted[Math.floor(sorted.length / 2)] ?? NaN
+  }
+  const rows = [...all].sort((a, b) => a.scenario.localeCompare(b.scenario) || a.processes - b.processes).map((r) => {
+    const one = all.find((o) => o.scenario === r.scenario && o.processes === 1)
+    return `| ${r.scenario} | ${r.processes} | ${f(median(r.runs))} | ${x(median(r.runs), one ? median(one.runs) : undefined)} | ${f(Math.max(...r.runs.map((u) => u.p99Ms)), 1)} | ${f(r.runs.reduce((n, u) => n + u.errors, 0))} |`
+  })
+  return [
+    '',
+    'API processes on PostgreSQL (each loaded by a wrk of its own; req/s summed; median of the runs):',
+    '',
+    '| scenario | processes | req/s | × 1 process | p99 ms, max | errors |',
+    '|---|--:|--:|--:|--:|--:|',
+    ...rows,
+  ]
 }
 
 /** What the write mix did (from its wrk script's counters, over the kept runs). */

@@ -9,6 +9,13 @@
  * other processes disturbed (their CPU, from /proc) is dropped and run again, a
  * bounded number of times. Results: bench/results/<label>.md and .json.
  * Everything listens on 127.0.0.1 and is stopped at the end, on Ctrl-C and on errors.
+ *
+ * With --postgres URL (a server's admin URL: it creates a database of its own
+ * there, copies the imported archive into it with db:copy, and drops it at the
+ * end), the read scenarios also run against Newsdesk on PostgreSQL, beside
+ * SQLite, and then throughput with 1, 2 and 3 API processes on that database
+ * (--processes), each process loaded by a wrk of its own, reported as ratios
+ * to one process.
  */
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -19,9 +26,10 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
+import pg from 'pg'
 import { COMMON_WORD, RARE_WORD, writeArchive, type Manifest } from './generate.js'
 import { CLK_TCK, cpuSnapshot, killAll, peakRss, runWrk, start, stop, waitForHttp, type Measurement } from './load.js'
-import { environment, writeReport, type Attempt, type ImportResult, type Results, type ScaleResult, type ScenarioResult } from './report.js'
+import { environment, writeReport, type Attempt, type ImportResult, type ProcessesResult, type Results, type ScaleResult, type ScenarioResult } from './report.js'
 
 const { values: options } = parseArgs({
   options: {
@@ -32,6 +40,9 @@ const { values: options } = parseArgs({
     seconds: { type: 'string', description: 'Seconds per run (default 30; --quick: 10).' },
     'max-redo': { type: 'string', default: '2' },
     'disturbance': { type: 'string', default: '0.1', description: 'CPU of other processes (in cores) above which a run is redone.' },
+    repetitions: { type: 'string', description: 'Runs of each scenario (default 3).' },
+    postgres: { type: 'string', description: 'A PostgreSQL server (admin URL, e.g. postgres://postgres@127.0.0.1:5432/postgres): the read scenarios on it too, and 1..N API processes.' },
+    processes: { type: 'string', default: '1,2,3', description: 'With --postgres: the numbers of API processes to compare.' },
   },
 })
 
@@ -47,7 +58,9 @@ const config = {
   runSeconds: options.seconds ? Number(options.seconds) : quick ? 10 : 30,
   /** Warm-up per server, shared between its scenarios (at least 2 s each). */
   warmupSeconds: 10,
-  repetitions: 3,
+  repetitions: options.repetitions ? Number(options.repetitions) : 3,
+  postgres: options.postgres !== undefined,
+  processes: options.processes!.split(',').map(Number),
   maxRedo: Number(options['max-redo']),
   disturbanceCores: Number(options.disturbance),
   /** Redos stop when the run would go past this (quick mode must end within 10 minutes). */
@@ -125,9 +138,37 @@ async function buildDatabase(dir: string, n: number): Promise<{ manifest: Manife
   }
 }
 
+/** The read scenarios that also run on PostgreSQL (named with this prefix). */
+const PG = 'PostgreSQL: '
+const PG_READS = ['article by id', 'article by slug', 'article by id, If-None-Match (304)', 'list of 20 newest', 'list, section + topic + dates']
+
+/** A database of the benchmark's own on the --postgres server, with the archive copied in by db:copy (the built CLI); dropped by drop(). */
+async function copyToPostgres(adminUrl: string, databasePath: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `newsdesk_bench_${process.pid}_${randomBytes(3).toString('hex')}`
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  const drop = async () => {
+    await admin.query(`drop database if exists ${name} with (force)`).catch((err: Error) => log(`could not drop ${name}: ${err.message}`))
+    await admin.end()
+  }
+  log(`copying the database to PostgreSQL (${name}) with db:copy`)
+  const copy = start(process.execPath, ['dist/cli/dbCopy.js', '--from', databasePath, '--to', url.toString()], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  copy.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()))
+  const code = await new Promise<number | null>((resolve) => copy.once('exit', resolve))
+  if (code !== 0) {
+    await drop()
+    throw new Error(`db:copy failed (exit ${code}): ${out}`)
+  }
+  return { url: url.toString(), drop }
+}
+
 interface Target {
   name: string
-  server: 'newsdesk' | 'ceiling' | 'floor'
+  server: 'newsdesk' | 'newsdeskPg' | 'ceiling' | 'floor'
   list: string
   script?: 'paths' | 'writes'
   connections?: number
@@ -156,7 +197,8 @@ async function runScale(n: number, budgetLeft: () => number): Promise<ScaleResul
   const dir = mkdtempSync(join(work, `scale-${n}-`))
   const { manifest, databasePath, result: importResult } = await buildDatabase(dir, n)
   const adminKey = randomBytes(24).toString('hex')
-  const ports = { newsdesk: await freePort(), ceiling: await freePort(), floor: await freePort() }
+  const postgres = options.postgres ? await copyToPostgres(options.postgres, databasePath) : undefined
+  const ports = { newsdesk: await freePort(), newsdeskPg: await freePort(), ceiling: await freePort(), floor: await freePort() }
   const base = (server: keyof typeof ports) => `http://127.0.0.1:${ports[server]}`
   const newsdeskEnv = {
     ...process.env, HOST: '127.0.0.1', PORT: String(ports.newsdesk), DATABASE_PATH: databasePath, LOG_LEVEL: 'warn',
@@ -164,11 +206,13 @@ async function runScale(n: number, budgetLeft: () => number): Promise<ScaleResul
   }
   const servers = {
     newsdesk: start('taskset', ['-c', '0', process.execPath, 'dist/server.js'], { cwd: root, env: newsdeskEnv }),
+    newsdeskPg: postgres ? start('taskset', ['-c', '0', process.execPath, 'dist/server.js'], { cwd: root, env: { ...newsdeskEnv, PORT: String(ports.newsdeskPg), DATABASE_URL: postgres.url } }) : undefined,
     ceiling: undefined as ReturnType<typeof start> | undefined,
     floor: undefined as ReturnType<typeof start> | undefined,
   }
   try {
     await waitForHttp(`${base('newsdesk')}/healthz`, servers.newsdesk)
+    if (servers.newsdeskPg) await waitForHttp(`${base('newsdeskPg')}/healthz`, servers.newsdeskPg)
     const ids = sample(manifest.published, config.idSample)
     const article = await (await fetchOk(`${base('newsdesk')}/v1/articles/${ids[0]!.id}`)).text()
     writeFileSync(join(dir, 'article.json'), article)
@@ -235,11 +279,12 @@ async function runScale(n: number, budgetLeft: () => number): Promise<ScaleResul
       ...(n === config.writeScale || config.scales.length === 1
         ? [{ name: 'write mix (10% creates + If-Match PATCHes)', server: 'newsdesk' as const, list: 'id', script: 'writes' as const, scriptArgs: [file('createBody'), writeKey, String(config.writeShare)] }]
         : []),
+      ...(postgres ? PG_READS.map((name) => ({ name: `${PG}${name}`, server: 'newsdeskPg' as const, list: readList(name) })) : []),
       { name: 'ceiling: constant article', server: 'ceiling', list: 'floorId' },
       { name: 'floor: row by primary key', server: 'floor', list: 'floorId' },
       { name: 'floor: 20 newest rows', server: 'floor', list: 'floorList' },
     ]
-    const pids = () => Object.values(servers).map((s) => s!.pid!)
+    const pids = () => Object.values(servers).filter((s) => s !== undefined).map((s) => s.pid!)
     const measure = (t: Target, seconds: number) =>
       runWrk({
         url: base(t.server),
@@ -251,8 +296,9 @@ async function runScale(n: number, budgetLeft: () => number): Promise<ScaleResul
         ourPids: pids(),
       })
 
-    for (const server of ['newsdesk', 'ceiling', 'floor'] as const) {
+    for (const server of ['newsdesk', 'newsdeskPg', 'ceiling', 'floor'] as const) {
       const mine = targets.filter((t) => t.server === server)
+      if (mine.length === 0) continue
       const each = Math.max(2, Math.ceil(config.warmupSeconds / mine.length))
       log(`warming up ${server}: ${mine.length} scenario(s) x ${each} s`)
       for (const t of mine) await measure(t, each)
@@ -280,11 +326,71 @@ async function runScale(n: number, budgetLeft: () => number): Promise<ScaleResul
         }
       }
     }
-    return { articles: n, import: importResult, scenarios: [...results.values()] }
+    let processes: ProcessesResult[] | undefined
+    if (postgres) {
+      // The scenario servers stop, so that only the processes measured run.
+      for (const server of Object.values(servers)) if (server) await stop(server)
+      processes = await runProcesses(postgres.url, newsdeskEnv, file)
+    }
+    return { articles: n, import: importResult, scenarios: [...results.values()], ...(processes ? { processes } : {}) }
   } finally {
     for (const server of Object.values(servers)) if (server) await stop(server)
+    await postgres?.drop()
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** The request list of a read scenario. */
+function readList(name: string): string {
+  const lists: Record<string, string> = {
+    'article by id': 'id', 'article by slug': 'slug', 'article by id, If-None-Match (304)': 'etag', 'list of 20 newest': 'list', 'list, section + topic + dates': 'filtered',
+  }
+  return lists[name]!
+}
+
+/**
+ * Throughput of 1, 2 and 3 API processes on the PostgreSQL database: for each
+ * count, that many processes (not pinned: they share the machine with
+ * PostgreSQL), each loaded by a wrk of its own with its share of the
+ * connections, all at once; req/s is their sum. A load balancer would add its
+ * own cost, so there is none.
+ */
+async function runProcesses(url: string, env: Record<string, string | undefined>, file: (name: string) => string): Promise<ProcessesResult[]> {
+  const out: ProcessesResult[] = []
+  for (const count of config.processes) {
+    const ports = await Promise.all(Array.from({ length: count }, () => freePort()))
+    const children = ports.map((port) => start(process.execPath, ['dist/server.js'], { cwd: root, env: { ...env, PORT: String(port), DATABASE_URL: url } }))
+    try {
+      await Promise.all(ports.map((port, i) => waitForHttp(`http://127.0.0.1:${port}/healthz`, children[i]!)))
+      for (const [scenario, list] of [['article by id', 'id'], ['list of 20 newest', 'list']] as const) {
+        const runs: ProcessesResult['runs'] = []
+        for (let rep = 0; rep < config.repetitions + 1; rep++) {
+          const measured = await Promise.all(
+            ports.map((port, i) =>
+              runWrk({
+                url: `http://127.0.0.1:${port}`,
+                script: join(benchDir, 'wrk', 'paths.lua'),
+                scriptArgs: [file(list)],
+                connections: Math.ceil(config.connections / count),
+                seconds: config.runSeconds,
+                serverPid: children[i]!.pid!,
+                ourPids: children.map((c) => c.pid!),
+              }),
+            ),
+          )
+          // The first round warms the processes up.
+          if (rep === 0) continue
+          const reqPerSec = measured.reduce((sum, m) => sum + m.reqPerSec, 0)
+          runs.push({ reqPerSec, p99Ms: Math.max(...measured.map((m) => m.p99Ms)), errors: measured.reduce((sum, m) => sum + m.errors, 0) })
+          log(`${count} process(es) on PostgreSQL | ${scenario.padEnd(20)} ${reqPerSec.toFixed(0).padStart(6)} req/s`)
+        }
+        out.push({ processes: count, scenario, runs })
+      }
+    } finally {
+      for (const child of children) await stop(child)
+    }
+  }
+  return out
 }
 
 async function main(): Promise<void> {

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Config } from './config.js'
 import { formatContext } from './formats/context.js'
-import { openDataLayer, type DataLayer, type DataSource } from './db/index.js'
+import { openDataLayer, type DataLayer, type DataSource, type ReplicaSource } from './db/index.js'
 import { allSchemas } from './schemas/index.js'
 import { strictDateTime } from './schemas/formats.js'
 import { createServices, type Services } from './services/index.js'
@@ -20,6 +20,7 @@ import idempotencyPlugin from './plugins/idempotency.js'
 import cachingPlugin from './plugins/caching.js'
 import edgePlugin from './plugins/edge.js'
 import rateLimitPlugin from './plugins/rateLimit.js'
+import consistencyPlugin from './plugins/consistency.js'
 import metricsPlugin from './plugins/metrics.js'
 import swaggerPlugin from './plugins/swagger.js'
 import systemRoutes from './routes/system.js'
@@ -100,14 +101,20 @@ export interface BuildOptions {
   logStream?: { write(line: string): void }
   /** Tests only: the database to use instead of the one the config names (an open one, e.g. PGlite). */
   dataSource?: DataSource
+  /** Tests only: the read replica to use instead of the one the config names (an open database standing in for one). */
+  replicaSource?: ReplicaSource
 }
 
 /** Builds the app. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const metrics = createMetrics()
+  // The replica's failures are logged by the app, which is made after the data layer.
+  const logger: { log?: { warn(obj: object, msg: string): void } } = {}
   const data = await openDataLayer(options.dataSource ?? config.databaseUrl ?? config.databasePath, {
     observe: metrics.observeQuery,
     busyTimeoutMs: config.dbBusyTimeoutMs,
+    replica: options.replicaSource ?? config.databaseReplicaUrl,
+    onReplicaUnavailable: (err) => logger.log?.warn({ err }, 'the read replica did not answer; its reads go to the primary for a few seconds'),
   })
   const services = createServices(data.repos, options.runtime, {
     idempotency: { claimTimeoutMs: config.idempotencyClaimTimeoutMs, retentionMs: config.idempotencyRetentionMs },
@@ -128,6 +135,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     clientErrorHandler: clientErrorProblem,
     schemaController: { compilersFactory: (options.compilers ?? ((ours) => ours))({ buildValidator: validatorFactory() }) as never },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  logger.log = app.log
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -160,6 +168,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(metricsPlugin, { metrics })
   await app.register(authPlugin, { apiKeys: services.apiKeys, anonymousReads: config.anonymousReads })
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl })
+  await app.register(consistencyPlugin, { reads: data.reads })
   await app.register(idempotencyPlugin, { service: services.idempotency })
   await app.register(cachingPlugin)
   await app.register(edgePlugin, { corsOrigins: config.corsOrigins })

@@ -11,6 +11,7 @@ export const EnvSchema = Type.Object({
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   DATABASE_PATH: Type.String({ default: 'data/newsdesk.db', minLength: 1 }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://[^\\s]+$', maxLength: 2000 })),
+  DATABASE_REPLICA_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://[^\\s]+$', maxLength: 2000 })),
   DB_BUSY_TIMEOUT_MS: Type.Integer({ default: 200, minimum: 0, maximum: 10000 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -47,6 +48,12 @@ export interface Config {
   databasePath: string
   /** A PostgreSQL database (postgres:// or postgresql://) to use instead of the SQLite file at databasePath. */
   databaseUrl: string | undefined
+  /**
+   * A read replica of the PostgreSQL database (a streaming standby): read-only
+   * requests read there, except a client's reads after its own write, until the
+   * replica has caught up (the Consistency-Token header). Needs databaseUrl.
+   */
+  databaseReplicaUrl: string | undefined
   /**
    * How long a write waits for the write lock another process holds before the
    * request fails with 503 database-busy (Retry-After: 1). The wait blocks the
@@ -116,11 +123,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const templateIssue = parsed.ARTICLE_URL_TEMPLATE === undefined ? null : templateProblem(parsed.ARTICLE_URL_TEMPLATE)
   if (templateIssue) throw new ConfigError(`Invalid configuration: ARTICLE_URL_TEMPLATE ${templateIssue}`)
+  if (parsed.DATABASE_REPLICA_URL !== undefined && parsed.DATABASE_URL === undefined) {
+    throw new ConfigError('Invalid configuration: DATABASE_REPLICA_URL is a replica of the PostgreSQL database at DATABASE_URL, which is not set')
+  }
   return {
     host: parsed.HOST,
     port: parsed.PORT,
     databasePath: parsed.DATABASE_PATH,
     databaseUrl: parsed.DATABASE_URL,
+    databaseReplicaUrl: parsed.DATABASE_REPLICA_URL,
     dbBusyTimeoutMs: parsed.DB_BUSY_TIMEOUT_MS,
     logLevel: parsed.LOG_LEVEL,
     adminKey: parsed.NEWSDESK_ADMIN_KEY,

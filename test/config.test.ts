@@ -41,3 +41,12 @@ t.test('TRUST_PROXY is empty (no proxy trusted), "true", a hop count, or address
   t.same(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy, ['10.0.0.0/8', '127.0.0.1', '::1'])
   t.throws(() => loadConfig({ TRUST_PROXY: 'loopback; rm -rf' }), /TRUST_PROXY/)
 })
+
+t.test('DATABASE_REPLICA_URL is a PostgreSQL URL, and only with DATABASE_URL (a replica of what?)', async (t) => {
+  const url = 'postgres://newsdesk@db:5432/newsdesk'
+  const replica = 'postgres://newsdesk@replica:5432/newsdesk'
+  t.equal(loadConfig({ DATABASE_URL: url, DATABASE_REPLICA_URL: replica }).databaseReplicaUrl, replica)
+  t.equal(loadConfig({}).databaseReplicaUrl, undefined)
+  t.throws(() => loadConfig({ DATABASE_REPLICA_URL: replica }), { name: 'ConfigError', message: /DATABASE_REPLICA_URL .*DATABASE_URL/ })
+  t.throws(() => loadConfig({ DATABASE_URL: url, DATABASE_REPLICA_URL: 'data/replica.db' }), { name: 'ConfigError', message: /DATABASE_REPLICA_URL/ })
+})

@@ -72,7 +72,24 @@ t.test('schemas are named components, never def-N', async (t) => {
   const names = Object.keys(spec.components.schemas)
   t.same(names.filter((n) => /^def-\d+$/.test(n)), [])
   for (const name of ['Article', 'ArticleCreate', 'Problem', 'BodyBlock', 'Media', 'Topic', 'Contributor', 'ApiKey']) t.ok(names.includes(name), name)
-  t.notMatch(JSON.stringify(spec), /"\$ref":"(?!#\/components\/schemas\/)/, 'every $ref points at a component')
+  t.notMatch(JSON.stringify(spec), /"\$ref":"(?!#\/components\/(schemas|parameters|headers)\/)/, 'every $ref points at a component')
+})
+
+t.test('every /v1 read takes a Consistency-Token header, and every /v1 write that succeeds gives one', async (t) => {
+  const spec = JSON.parse(generated)
+  const ref = (r: { $ref?: string }, to: string) => r.$ref === to
+  for (const [path, item] of Object.entries(spec.paths as Record<string, Record<string, { operationId: string; parameters?: { $ref?: string }[]; responses: Record<string, { headers?: Record<string, { $ref?: string }> }> }>>)) {
+    if (!path.startsWith('/v1/')) continue
+    for (const [method, op] of Object.entries(item)) {
+      if (method === 'get') {
+        t.ok((op.parameters ?? []).some((p) => ref(p, '#/components/parameters/ConsistencyToken')), `${op.operationId} takes it`)
+        t.ok(op.responses['400'], `${op.operationId} may answer 400`)
+      } else {
+        for (const [status, r] of Object.entries(op.responses)) if (status.startsWith('2')) t.ok(ref(r.headers?.['Consistency-Token'] ?? {}, '#/components/headers/ConsistencyToken'), `${op.operationId} ${status} gives it`)
+      }
+    }
+  }
+  t.equal(spec.components.parameters.ConsistencyToken.in, 'header')
 })
 
 t.test('workflow actions take an optional body; every other body is required; no marker is left', async (t) => {

@@ -1968,9 +1968,15 @@ export interface components {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+        ConsistencyToken: string;
+    };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+        ConsistencyToken: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -2490,6 +2496,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path?: never;
             cookie?: never;
@@ -2675,6 +2683,7 @@ export interface operations {
                     "Last-Modified": string;
                     /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2909,6 +2918,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path: {
                 /** @description The article id or its slug. */
@@ -3082,6 +3093,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path: {
                 /** @description The article id or its slug. */
@@ -3297,6 +3310,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3588,6 +3602,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3825,6 +3840,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4124,6 +4140,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4423,6 +4440,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4722,6 +4740,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5021,6 +5040,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5320,6 +5340,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5619,6 +5640,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5881,7 +5903,10 @@ export interface operations {
                 /** @description The `next` cursor of the previous page. */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 /** @description The article id or its slug. */
                 idOrSlug: string;
@@ -6038,7 +6063,10 @@ export interface operations {
                 from: number;
                 to: number;
             };
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 /** @description The article id or its slug. */
                 idOrSlug: string;
@@ -6192,7 +6220,10 @@ export interface operations {
     getRevision: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 idOrSlug: string;
                 version: number;
@@ -6369,6 +6400,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6653,6 +6685,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path?: never;
             cookie?: never;
@@ -6789,6 +6823,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path?: never;
             cookie?: never;
@@ -6945,6 +6981,7 @@ export interface operations {
                     "Last-Modified": string;
                     /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7176,6 +7213,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -7359,6 +7398,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7615,6 +7655,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7899,6 +7940,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path?: never;
             cookie?: never;
@@ -8055,6 +8098,7 @@ export interface operations {
                     "Last-Modified": string;
                     /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8286,6 +8330,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -8469,6 +8515,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8725,6 +8772,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9009,6 +9057,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path?: never;
             cookie?: never;
@@ -9165,6 +9215,7 @@ export interface operations {
                     "Last-Modified": string;
                     /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9396,6 +9447,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -9579,6 +9632,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -9835,6 +9889,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10119,6 +10174,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path?: never;
             cookie?: never;
@@ -10275,6 +10332,7 @@ export interface operations {
                     "Last-Modified": string;
                     /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10506,6 +10564,8 @@ export interface operations {
             header?: {
                 /** @description ETags the client holds; a match gets 304. */
                 "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
             };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
@@ -10689,6 +10749,7 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -10945,6 +11006,7 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11241,6 +11303,7 @@ export interface operations {
             /** @description A dry run (nothing saved, `article` null), or text imported before (`created: false`, the earlier article). */
             200: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11250,6 +11313,7 @@ export interface operations {
             /** @description The article was created (a draft); Location names it. */
             201: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11437,7 +11501,10 @@ export interface operations {
                 /** @description Follow each article with its revisions, oldest first (default false). */
                 revisions?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -11576,6 +11643,7 @@ export interface operations {
             /** @description The whole archive is imported. */
             200: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11713,7 +11781,10 @@ export interface operations {
     listApiKeys: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -11726,6 +11797,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description The Consistency-Token header is malformed (`/problems/validation`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No API key, or one that is not valid. */
@@ -11823,6 +11903,7 @@ export interface operations {
             /** @description The new key, with its secret. */
             201: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12063,6 +12144,7 @@ export interface operations {
             /** @description The revoked key. */
             200: {
                 headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12265,7 +12347,10 @@ export interface operations {
                 /** @description How many articles, newest first, 1..100 (default 20). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -12433,7 +12518,10 @@ export interface operations {
                 /** @description How many articles, newest first, 1..100 (default 20). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
                 id: string;
@@ -12632,7 +12720,10 @@ export interface operations {
                 /** @description How many articles, newest first, 1..100 (default 20). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
                 id: string;
@@ -12831,7 +12922,10 @@ export interface operations {
                 /** @description How many articles, newest first, 1..100 (default 20). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
                 id: string;

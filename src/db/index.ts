@@ -10,7 +10,10 @@ import { createWrites } from './writes.js'
 import type { ArticleRenderer } from './rows.js'
 import { createArticleRenderer } from '../mappers/rendering.js'
 import { sql } from 'drizzle-orm'
-import { openPostgres, type PgDb } from './pg/client.js'
+import { openPostgres, openReplicaPool, type PgDb } from './pg/client.js'
+import { primaryLsn, replayedLsn, replayTracker } from './pg/replica.js'
+import { replicaUnavailable } from './pg/errors.js'
+import { routeReads, unreplicated, type ReadRouting } from './readRouting.js'
 import { createPgRenderings } from './pg/renderings.js'
 import { createPgWrites } from './pg/writes.js'
 import { createPgArticleRepository } from './pg/repositories/articles.js'
@@ -20,6 +23,7 @@ import { createSectionRepository as createPgSectionRepository } from './pg/repos
 import { createArchiveRepository as createPgArchiveRepository } from './pg/repositories/archive.js'
 
 export type { DatabaseHandle, DatabaseOptions } from './sqlite/client.js'
+export type { ReadRouting } from './readRouting.js'
 export { withClaimedKey, type ClaimedKey } from './idempotencyScope.js'
 export { InUseError, MissingReferencesError, SearchQueryError, SectionCycleError, translateDatabaseError } from './errors.js'
 export type * from './rows.js'
@@ -49,6 +53,8 @@ export interface Repositories {
 export interface DataLayer {
   engine: 'sqlite' | 'postgres'
   repos: Repositories
+  /** Where a read-only request's reads go (a replica, or the primary for a client that must read its own write); see readRouting.ts. */
+  reads: ReadRouting
   /** The database answers a trivial query. */
   ping(): Promise<boolean>
   close(): Promise<void>
@@ -64,6 +70,14 @@ export interface DataLayer {
  */
 export type DataSource = string | { postgres: PgDb; close(): Promise<void> }
 
+/**
+ * A read replica of a PostgreSQL primary: its URL (DATABASE_REPLICA_URL), or
+ * an open database (tests), with how far it has replayed the primary's WAL
+ * (by default the server's pg_last_wal_replay_lsn(); tests stand a second
+ * database in for a replica and say how far it is).
+ */
+export type ReplicaSource = string | { postgres: PgDb; close(): Promise<void>; replayed?: () => Promise<string | null> }
+
 export interface DataLayerOptions {
   /** Told how long each repository call takes (for metrics). */
   observe?: QueryObserver
@@ -73,6 +87,10 @@ export interface DataLayerOptions {
   busyTimeoutMs?: number
   /** PostgreSQL: connections in the pool. */
   poolSize?: number
+  /** PostgreSQL: a read replica that takes read-only requests' reads (see readRouting.ts). Ignored on SQLite. */
+  replica?: ReplicaSource | undefined
+  /** Told when the replica fails to answer (its reads then go to the primary for a few seconds). */
+  onReplicaUnavailable?: (err: unknown) => void
 }
 
 /** Whether a DATABASE_URL-like string names a PostgreSQL database (anything else is an SQLite path). */
@@ -118,10 +136,10 @@ const instrumentAll = (raw: Repositories, observe: QueryObserver): Repositories 
 export async function openDataLayer(source: DataSource, options: DataLayerOptions = {}): Promise<DataLayer> {
   const observe = options.observe ?? (() => {})
   const render = options.render ?? createArticleRenderer()
-  if (typeof source !== 'string') return openPostgresLayer(source.postgres, source.close, observe, render)
+  if (typeof source !== 'string') return openPostgresLayer(source.postgres, source.close, observe, render, options)
   if (isPostgresUrl(source)) {
     const handle = await openPostgres(source, { ...(options.poolSize ? { poolSize: options.poolSize } : {}) })
-    return openPostgresLayer(handle.db, handle.close, observe, render)
+    return openPostgresLayer(handle.db, handle.close, observe, render, options)
   }
   return openSqliteLayer(source, observe, render, { ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) })
 }
@@ -145,17 +163,42 @@ function openSqliteLayer(path: string, observe: QueryObserver, render: ArticleRe
   return {
     engine: 'sqlite',
     repos: instrumentAll(raw, observe),
+    reads: unreplicated,
     ping: async () => ping(handle),
     close: async () => handle.close(),
     sqlite: handle.sqlite,
   }
 }
 
-async function openPostgresLayer(db: PgDb, close: () => Promise<void>, observe: QueryObserver, render: ArticleRenderer): Promise<DataLayer> {
+async function openPostgresLayer(db: PgDb, close: () => Promise<void>, observe: QueryObserver, render: ArticleRenderer, options: DataLayerOptions): Promise<DataLayer> {
   const renderings = createPgRenderings(db, render)
   await renderings.refreshStale()
+  const primary = pgRepositories(db, render, renderings)
+  const replica = options.replica === undefined ? undefined : openReplica(options.replica, render, db, options.onReplicaUnavailable ?? (() => {}))
+  const routed = replica ? routeReads(primary, replica.side, replica.onUnavailable) : { repos: primary, routing: unreplicated }
+  return {
+    engine: 'postgres',
+    repos: instrumentAll(routed.repos, observe),
+    reads: routed.routing,
+    ping: async () => {
+      try {
+        await db.execute(sql`select 1`)
+        return true
+      } catch {
+        return false
+      }
+    },
+    close: async () => {
+      await replica?.close()
+      await close()
+    },
+  }
+}
+
+/** The repositories on one PostgreSQL database; renderings of stale articles are made by the primary's only. */
+function pgRepositories(db: PgDb, render: ArticleRenderer, renderings = createPgRenderings(db, render)): Repositories {
   const writes = createPgWrites(renderings)
-  const raw: Repositories = {
+  return {
     articles: createPgArticleRepository(db, renderings, writes),
     apiKeys: pgApiKeys.createApiKeyRepository(db),
     idempotency: pgApiKeys.createIdempotencyRepository(db),
@@ -165,17 +208,20 @@ async function openPostgresLayer(db: PgDb, close: () => Promise<void>, observe: 
     sections: createPgSectionRepository(db, renderings, writes),
     archive: createPgArchiveRepository(db, renderings, writes),
   }
+}
+
+/** The replica's repositories and positions (see readRouting.ts and pg/replica.ts). */
+function openReplica(source: ReplicaSource, render: ArticleRenderer, primary: PgDb, onUnavailable: (err: unknown) => void) {
+  const handle = typeof source === 'string' ? { ...openReplicaPool(source), replayed: undefined } : source
+  const db = 'postgres' in handle ? handle.postgres : handle.db
   return {
-    engine: 'postgres',
-    repos: instrumentAll(raw, observe),
-    ping: async () => {
-      try {
-        await db.execute(sql`select 1`)
-        return true
-      } catch {
-        return false
-      }
+    side: {
+      repos: pgRepositories(db, render),
+      caughtUp: replayTracker(handle.replayed ?? (() => replayedLsn(db))),
+      primaryToken: () => primaryLsn(primary),
+      unavailable: replicaUnavailable,
     },
-    close,
+    onUnavailable,
+    close: handle.close,
   }
 }

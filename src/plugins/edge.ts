@@ -11,8 +11,8 @@ export default fp<{ corsOrigins: string[] }>(
     await app.register(cors, {
       origin: corsOrigins.includes('*') ? true : corsOrigins,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'If-Modified-Since', 'Idempotency-Key', 'X-Request-Id'],
-      exposedHeaders: ['ETag', 'Last-Modified', 'Location', 'X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'Surrogate-Key'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'If-Modified-Since', 'Idempotency-Key', 'X-Request-Id', 'Consistency-Token'],
+      exposedHeaders: ['ETag', 'Last-Modified', 'Location', 'X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'Surrogate-Key', 'Consistency-Token'],
       maxAge: 600,
     })
     await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024 })

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { MAX_PARAM_LENGTH } from './problem.js'
+import { CONSISTENCY_TOKEN_PATTERN } from './consistency.js'
 
 export const API_VERSION = '0.1.0'
 
@@ -41,7 +42,7 @@ interface Operation {
 }
 interface Document {
   paths?: Record<string, Record<string, Operation | unknown>>
-  components?: { schemas?: Record<string, JsonSchema> }
+  components?: { schemas?: Record<string, JsonSchema>; parameters?: Record<string, unknown>; headers?: Record<string, unknown> }
 }
 
 /**
@@ -75,6 +76,22 @@ const TOO_MANY_REQUESTS = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 }
 
+const TOKEN_DESCRIPTION =
+  'Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; ' +
+  'a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. ' +
+  'Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing.'
+
+/** The Consistency-Token (src/plugins/consistency.ts): a request header of every /v1 read, a response header of every /v1 write that succeeds. */
+const CONSISTENCY = {
+  parameter: { name: 'Consistency-Token', in: 'header', required: false, description: TOKEN_DESCRIPTION, schema: { type: 'string', pattern: CONSISTENCY_TOKEN_PATTERN } },
+  header: { description: TOKEN_DESCRIPTION, schema: { type: 'string', pattern: CONSISTENCY_TOKEN_PATTERN } },
+}
+
+const BAD_TOKEN = {
+  description: 'The Consistency-Token header is malformed (`/problems/validation`).',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+}
+
 const URI_TOO_LONG = {
   description: `A path parameter is longer than ${MAX_PARAM_LENGTH} characters (no id or slug is that long).`,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -104,6 +121,7 @@ export function finishDocument(input: Document): Document {
     for (const [method, value] of Object.entries(item)) {
       if (typeof value !== 'object' || value === null || !('responses' in value)) continue
       const op = value as Operation
+      if (path.startsWith('/v1/')) consistencyToken(method, op)
       // The router answers 414 itself for a path parameter over MAX_PARAM_LENGTH (src/plugins/problem.ts), before any route schema applies.
       if (path.includes('{') && op.responses && !op.responses['414']) op.responses['414'] = URI_TOO_LONG
       if (op[RATE_LIMITED] === true && op.responses && !op.responses['429']) op.responses['429'] = structuredClone(TOO_MANY_REQUESTS)
@@ -133,6 +151,10 @@ export function finishDocument(input: Document): Document {
       }
     }
   }
+  if (doc.components) {
+    doc.components.parameters = { ...doc.components.parameters, ConsistencyToken: CONSISTENCY.parameter }
+    doc.components.headers = { ...doc.components.headers, ConsistencyToken: CONSISTENCY.header }
+  }
   const schemas = doc.components?.schemas ?? {}
   for (const [name, schema] of Object.entries(schemas)) {
     mapDiscriminator(name, schema, schemas)
@@ -142,6 +164,18 @@ export function finishDocument(input: Document): Document {
     }
   }
   return doc
+}
+
+/** A /v1 read takes a Consistency-Token (and may answer 400 for a malformed one); a /v1 write's success gives one. */
+function consistencyToken(method: string, op: Operation): void {
+  if (method === 'get' || method === 'head') {
+    op.parameters = [...(op.parameters ?? []), { $ref: '#/components/parameters/ConsistencyToken' } as Parameter]
+    if (op.responses && !op.responses['400']) op.responses['400'] = structuredClone(BAD_TOKEN)
+    return
+  }
+  for (const [status, response] of Object.entries(op.responses ?? {})) {
+    if (status.startsWith('2')) response.headers = { ...response.headers, 'Consistency-Token': { $ref: '#/components/headers/ConsistencyToken' } as Header }
+  }
 }
 
 /**

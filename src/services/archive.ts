@@ -1,8 +1,15 @@
 import type { ArchiveCounts, ArchiveEntry, ArchiveProblem, ArchiveReader, ArchiveRepository } from '../db/index.js'
 import { allSchemas } from '../schemas/index.js'
+import { schemaOrder } from '../schemas/order.js'
 import {
   ARCHIVE_FORMAT,
   ARCHIVE_VERSION,
+  ArchiveArticle,
+  ArchiveContributor,
+  ArchiveMedia,
+  ArchiveRevision,
+  ArchiveSection,
+  ArchiveTopic,
   compileArchiveLineValidator,
   type ArchiveHeaderValue,
   type ArchiveImportResultValue,
@@ -267,6 +274,16 @@ let validator: ReturnType<typeof compileArchiveLineValidator> | null = null
 const validate = (value: unknown) => (validator ??= compileArchiveLineValidator(allSchemas))(value)
 
 /**
+ * Each record's keys, nested ones too, in its schema's order: the engines keep
+ * JSON in different orders (PostgreSQL's jsonb sorts keys by length; SQLite
+ * keeps the writer's), and an archive of the same content is the same bytes
+ * from either.
+ */
+const inSchemaOrder = schemaOrder(allSchemas)
+const RECORD_SCHEMAS = { section: ArchiveSection, topic: ArchiveTopic, contributor: ArchiveContributor, media: ArchiveMedia, article: ArchiveArticle, revision: ArchiveRevision }
+const record = (kind: keyof typeof RECORD_SCHEMAS, data: object) => ({ kind, data: inSchemaOrder(data, RECORD_SCHEMAS[kind]) })
+
+/**
  * Bulk export and import of the whole archive as NDJSON (src/schemas/archive.ts
  * describes the format). Both stream: export reads the database page by page
  * and hands on text as it goes; import reads line by line and writes a batch of
@@ -374,7 +391,7 @@ export function createArchiveService(repo: ArchiveRepository, runtime: Runtime =
         ] as const
         for (const [kind, pages] of catalogue) {
           for await (const rows of pages) {
-            for (const data of rows) write({ kind, data })
+            for (const data of rows) write(record(kind, data))
             records += rows.length
             if (chars >= CHUNK_CHARS) yield take()
             progress()
@@ -384,11 +401,11 @@ export function createArchiveService(repo: ArchiveRepository, runtime: Runtime =
         for await (const page of paged((after) => reader.articles(after, size), (a) => a.id, size)) {
           const revisionsOf = options.revisions ? revisionWalker(reader, page[0]!.id, page[page.length - 1]!.id, size) : null
           for (const data of page) {
-            write({ kind: 'article', data })
+            write(record('article', data))
             records += 1
             if (revisionsOf) {
               for await (const revision of revisionsOf(data.id)) {
-                write({ kind: 'revision', data: revision })
+                write(record('revision', revision))
                 records += 1
               }
             }

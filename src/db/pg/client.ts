@@ -54,3 +54,18 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   }
   return { db: drizzle(pool, { schema }), pool, close: () => pool.end() }
 }
+
+/** How long a read waits to connect to a replica before it is asked of the primary instead. */
+const REPLICA_CONNECT_TIMEOUT_MS = 3000
+
+/**
+ * A pool on a read replica (DATABASE_REPLICA_URL): nothing is migrated (a
+ * standby is read-only, and replays the primary's migrations), and nothing is
+ * connected until the first read, so that the API starts while the replica is
+ * down (its reads then go to the primary).
+ */
+export function openReplicaPool(url: string, options: PostgresOptions = {}): PostgresHandle {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS })
+  pool.on('error', options.onIdleError ?? (() => {}))
+  return { db: drizzle(pool, { schema }), pool, close: () => pool.end() }
+}

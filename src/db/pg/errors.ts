@@ -72,3 +72,19 @@ export function searchQueryProblem(err: unknown): string | null {
   if (e?.code === '42601' && /tsquery/i.test(String((e as unknown as Error).message))) return 'syntax error in the search query'
   return null
 }
+
+/**
+ * Whether an error means a replica cannot answer now, so that the read is
+ * asked of the primary instead: a connection refused, lost or timed out (class
+ * 08, node-postgres' own), a server shutting down or starting (57P01-57P03),
+ * too many connections (53300), or a query cancelled by a conflict with the
+ * recovery it is replaying (40001). The error may be the `cause` of drizzle's.
+ */
+export function replicaUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && (CONNECTION.has(code) || /^08[0-9A-Z]{3}$/.test(code) || ['57P01', '57P02', '57P03', '53300', '40001'].includes(code))) return true
+    if (CONNECTION_MESSAGE.test(e.message)) return true
+  }
+  return false
+}
