@@ -11,6 +11,7 @@ import sections from './sections.js'
 import imports from './imports.js'
 import archive from './archive.js'
 import apiKeys from './apiKeys.js'
+import webhooks from './webhooks.js'
 
 /** The /v1 API: one encapsulated plugin per resource, each given the service it calls. */
 const v1: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -25,6 +26,7 @@ const v1: FastifyPluginAsync<{ services: Services }> = async (app, { services })
   await app.register(imports, { service: services.imports })
   await app.register(archive, { service: services.archive })
   await app.register(apiKeys, { service: services.apiKeys })
+  await app.register(webhooks, { service: services.webhooks })
 }
 
 export default v1
