@@ -24,7 +24,7 @@ const webhooks: FastifyPluginAsyncTypebox<{ service: WebhookService }> = async (
         operationId: 'createWebhook',
         tags,
         summary: 'Subscribe a URL to events (the signing secret is shown once)',
-        description: 'The URL is checked now and again at every send: http(s) only, and no loopback, private, link-local, CGNAT or metadata address unless WEBHOOK_ALLOWED_HOSTS lists it (422).',
+        description: 'The URL is checked now and again at every send: http(s) only, and no loopback, private, link-local, CGNAT or metadata address unless WEBHOOK_ALLOWED_HOSTS lists it (400, naming /body/url).',
         headers: idempotencyHeaders,
         body: ref(WebhookCreate),
         response: { 201: ok(WebhookWithSecret, 'The new subscription, with its secret; Location names it.', CREATED_HEADERS), ...problems(...WRITE_ERRORS, 409, 422) },
@@ -84,7 +84,7 @@ const webhooks: FastifyPluginAsyncTypebox<{ service: WebhookService }> = async (
         params,
         headers: ifMatchHeaders,
         body: ref(WebhookPatch),
-        response: { 200: ok(Webhook, 'The subscription.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 412, 422, 428) },
+        response: { 200: ok(Webhook, 'The subscription.', RESOURCE_HEADERS), ...problems(...WRITE_ERRORS, 404, 412, 428) },
       },
     },
     async (request, reply) => {
