@@ -119,6 +119,23 @@ t.test('a receiver that is down, then up, gets every event once it is up, each w
   for (const d of await deliveries(mirror.id)) t.match(d, { status: 'delivered', attempts: [{ statusCode: null }, { statusCode: 204, error: null }] })
 })
 
+t.test('the publish scheduler and an embargo that ends send article.published when readers can see the article', async (t) => {
+  const act = (id: string, action: string, version: number, payload?: object) =>
+    h.app.inject({ method: 'POST', url: `/v1/articles/${id}/${action}`, headers: { ...h.as.write, 'if-match': String(version) }, ...(payload ? { payload } : {}) })
+  const scheduled = (await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: minimalArticle('Scheduled story') })).json()
+  await act(scheduled.id, 'schedule', 1, { at: new Date(clock.now().getTime() + 1000).toISOString() })
+  const embargoed = (await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: { ...minimalArticle('Embargoed story'), embargoUntil: new Date(clock.now().getTime() + 1000).toISOString() } })).json()
+  t.equal((await act(embargoed.id, 'publish', 1)).statusCode, 200)
+  received.length = 0
+  await drain()
+  t.equal(received.length, 0, 'nothing while neither is visible')
+  clock.advance(1000)
+  await h.services.articles.publishDue()
+  await drain()
+  const sent = received.map((r) => new Webhook(mirror.secret).verify(r.body, r.headers as Record<string, string>) as { type: string; data: { id: string } })
+  t.same(sent.map((b) => `${b.type} ${b.data.id}`).sort(), [`article.published ${scheduled.id}`, `article.published ${embargoed.id}`].sort())
+})
+
 t.test('a redelivery is a duplicate with the same webhook-id and body', async (t) => {
   const [first] = await deliveries(mirror.id)
   const before = received.find((r) => r.headers['webhook-id'] === first!.eventId)!

@@ -146,3 +146,16 @@ t.test('catalogue and section edits write their events to the outbox', async (t)
     'a moved subsection is section.updated too (its path changed)',
   )
 })
+
+t.test('the archive import writes the events of what it adds: a published article, a catalogue item', async (t) => {
+  const topic = (await h.app.inject({ method: 'POST', url: '/v1/topics', headers: h.as.write, payload: { kind: 'event', name: 'Regatta' } })).json()
+  const a = (await h.app.inject({ method: 'POST', url: '/v1/articles', headers: h.as.write, payload: minimalArticle('Regatta returns') })).json()
+  await h.app.inject({ method: 'POST', url: `/v1/articles/${a.id}/publish`, headers: { ...h.as.write, 'if-match': '1' } })
+  const archive = (await h.app.inject({ url: '/v1/archive/export', headers: admin })).body
+  await h.app.inject({ method: 'DELETE', url: `/v1/articles/${a.id}`, headers: { ...h.as.write, 'if-match': '2' } })
+  await h.app.inject({ method: 'DELETE', url: `/v1/topics/${topic.id}`, headers: { ...h.as.write, 'if-match': '1' } })
+  await clearEvents()
+  const imported = await h.app.inject({ method: 'POST', url: '/v1/archive/import', headers: { ...admin, 'content-type': 'application/x-ndjson' }, payload: archive })
+  t.equal(imported.statusCode, 200, imported.body)
+  t.same((await events()).map((e) => `${e.type} ${e.data.id}`).sort(), [`article.published ${a.id}`, `topic.created ${topic.id}`].sort())
+})
