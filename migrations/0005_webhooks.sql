@@ -40,6 +40,7 @@ CREATE TABLE `webhook_events` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `webhook_events_id_unique` ON `webhook_events` (`id`);--> statement-breakpoint
 CREATE INDEX `webhook_events_pending` ON `webhook_events` (`fanned_out`,`seq`);--> statement-breakpoint
+CREATE INDEX `webhook_events_created` ON `webhook_events` (`created_at`);--> statement-breakpoint
 CREATE TABLE `webhook_subscriptions` (
 	`id` text PRIMARY KEY NOT NULL,
 	`url` text NOT NULL,

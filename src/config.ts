@@ -41,6 +41,7 @@ export const EnvSchema = Type.Object({
   WEBHOOK_GIVE_UP_AFTER_MS: Type.Integer({ default: 86400000, minimum: 1000, maximum: 2592000000 }),
   WEBHOOK_DISABLE_AFTER_MS: Type.Integer({ default: 259200000, minimum: 1000, maximum: 2592000000 }),
   WEBHOOK_SECRET_OVERLAP_MS: Type.Integer({ default: 86400000, minimum: 0, maximum: 2592000000 }),
+  WEBHOOK_RETENTION_MS: Type.Integer({ default: 2592000000, minimum: 3600000, maximum: 31536000000 }),
 })
 
 type Env = Static<typeof EnvSchema>
@@ -119,6 +120,8 @@ export interface Config {
     disableAfterMs: number
     /** After a rotation, deliveries are signed with the old secret too for this long. */
     secretOverlapMs: number
+    /** Events (with their deliveries and attempts) older than this are deleted, sent or not. */
+    retentionMs: number
   }
 }
 
@@ -167,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       giveUpAfterMs: parsed.WEBHOOK_GIVE_UP_AFTER_MS,
       disableAfterMs: parsed.WEBHOOK_DISABLE_AFTER_MS,
       secretOverlapMs: parsed.WEBHOOK_SECRET_OVERLAP_MS,
+      retentionMs: parsed.WEBHOOK_RETENTION_MS,
     },
   }
 }

@@ -55,4 +55,5 @@ CREATE INDEX "webhook_attempts_delivery" ON "webhook_attempts" USING btree ("del
 CREATE INDEX "webhook_deliveries_due" ON "webhook_deliveries" USING btree ("status","next_attempt_at");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_subscription" ON "webhook_deliveries" USING btree ("subscription_id","id");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_event" ON "webhook_deliveries" USING btree ("event_id");--> statement-breakpoint
-CREATE INDEX "webhook_events_pending" ON "webhook_events" USING btree ("fanned_out","seq");
+CREATE INDEX "webhook_events_pending" ON "webhook_events" USING btree ("fanned_out","seq");--> statement-breakpoint
+CREATE INDEX "webhook_events_created" ON "webhook_events" USING btree ("created_at");

@@ -616,7 +616,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe a URL to events (the signing secret is shown once)
-         * @description The URL is checked now and again at every send: http(s) only, and no loopback, private, link-local, CGNAT or metadata address unless WEBHOOK_ALLOWED_HOSTS lists it (422).
+         * @description The URL is checked now and again at every send: http(s) only, and no loopback, private, link-local, CGNAT or metadata address unless WEBHOOK_ALLOWED_HOSTS lists it (400, naming /body/url).
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -13527,25 +13527,6 @@ export interface operations {
                      *       "accepted": [
                      *         "application/json"
                      *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The Idempotency-Key was used before with a different request. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "/problems/idempotency-key-reused",
-                     *       "title": "Unprocessable Content",
-                     *       "status": 422,
-                     *       "detail": "This Idempotency-Key was already used with a different request.",
-                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
-                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -293,7 +293,7 @@ export const webhookEvents = sqliteTable(
     createdAt: text('created_at').notNull(),
     fannedOut: integer('fanned_out', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [index('webhook_events_pending').on(t.fannedOut, t.seq)],
+  (t) => [index('webhook_events_pending').on(t.fannedOut, t.seq), index('webhook_events_created').on(t.createdAt)],
 )
 
 /** One event to one subscription: its state, its next attempt, and the lease of the process sending it. */

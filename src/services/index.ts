@@ -30,6 +30,7 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   giveUpAfterMs: 86_400_000,
   disableAfterMs: 259_200_000,
   secretOverlapMs: 86_400_000,
+  retentionMs: 2_592_000_000,
 }
 
 export function createServices(repos: Repositories, runtime: Runtime = systemRuntime, options: ServiceOptions = {}) {

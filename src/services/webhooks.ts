@@ -16,6 +16,8 @@ export interface WebhookSettings {
   giveUpAfterMs: number
   disableAfterMs: number
   secretOverlapMs: number
+  /** Events older than this are deleted with their deliveries and attempts, sent or not. */
+  retentionMs: number
   /** The base of the links in payloads (PUBLIC_URL); without it they are paths (/v1/articles/ID). */
   publicUrl?: string | undefined
 }
@@ -229,6 +231,7 @@ export function createWebhookService(repos: Pick<Repositories, 'webhooks'>, runt
       const claimed = await repo.claim(now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), runtime.newId(), BATCH)
       const outcomes = await Promise.all(claimed.map(attempt))
       for (const outcome of outcomes) await repo.complete(outcome)
+      await repo.purge(new Date(now.getTime() - settings.retentionMs).toISOString(), 500)
       return { events, attempts: outcomes.length, delivered: outcomes.filter((o) => o.ok).length }
     },
   }

@@ -118,5 +118,11 @@ for (const [name, open] of engines) {
     // Deleting the subscription deletes its deliveries; a completion racing it is refused, not an error.
     await repo.remove('sub-topics', null)
     t.equal(await repo.complete(outcome('lease-d', true)), false)
+
+    // Retention: events older than the cut are deleted, a batch at a time.
+    t.equal(await repo.purge(at(3), 100), 0, 'none older than 12:00:03')
+    t.equal(await repo.purge(at(4), 4), 4)
+    t.equal(await repo.purge(at(4), 4), 2)
+    t.equal(await repo.purge(at(4), 4), 0)
   })
 }

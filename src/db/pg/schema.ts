@@ -300,7 +300,7 @@ export const webhookEvents = pgTable(
     createdAt: text('created_at').notNull(),
     fannedOut: boolean('fanned_out').notNull().default(false),
   },
-  (t) => [index('webhook_events_pending').on(t.fannedOut, t.seq)],
+  (t) => [index('webhook_events_pending').on(t.fannedOut, t.seq), index('webhook_events_created').on(t.createdAt)],
 )
 
 export const webhookDeliveries = pgTable(

@@ -58,6 +58,8 @@ export interface WebhookRepository {
   claim(at: string, leaseUntil: string, token: string, limit: number): Promise<ClaimedDelivery[]>
   /** Records an attempt and, if the lease is still `token`'s, the delivery's new state; false if the lease was lost. */
   complete(outcome: DeliveryOutcome): Promise<boolean>
+  /** Deletes up to `limit` events older than `before`, with their deliveries and attempts, whatever their state; returns how many. */
+  purge(before: string, limit: number): Promise<number>
 }
 
 /** Whether a subscription's event list (names and wildcards: article.*, *) takes this event type. */
@@ -248,6 +250,16 @@ export function createWebhookRepository(db: Db): WebhookRepository {
               .run()
           }
           return kept.length > 0
+        },
+        { behavior: 'immediate' },
+      )
+    },
+    async purge(before, limit) {
+      return db.transaction(
+        () => {
+          const old = db.select({ id: webhookEvents.id }).from(webhookEvents).where(lt(webhookEvents.createdAt, before)).orderBy(asc(webhookEvents.createdAt)).limit(limit).all()
+          if (old.length > 0) db.delete(webhookEvents).where(inArray(webhookEvents.id, old.map((e) => e.id))).run()
+          return old.length
         },
         { behavior: 'immediate' },
       )

@@ -166,5 +166,18 @@ export function createWebhookRepository(db: PgDb): WebhookRepository {
         return kept.length > 0
       })
     },
+    async purge(before, limit) {
+      return db.transaction(async (tx) => {
+        const old = await tx
+          .select({ id: webhookEvents.id })
+          .from(webhookEvents)
+          .where(lt(webhookEvents.createdAt, before))
+          .orderBy(asc(webhookEvents.createdAt))
+          .limit(limit)
+          .for('update', { skipLocked: true })
+        if (old.length > 0) await tx.delete(webhookEvents).where(inArray(webhookEvents.id, old.map((e) => e.id)))
+        return old.length
+      })
+    },
   }
 }
