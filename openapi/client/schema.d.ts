@@ -616,7 +616,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe a URL to events (the signing secret is shown once)
-         * @description The URL is checked now and again at every send: http(s) only, and no loopback, private, link-local, CGNAT or metadata address unless WEBHOOK_ALLOWED_HOSTS lists it (400, naming /body/url).
+         * @description A retry with the same Idempotency-Key creates nothing and answers 409 (`/problems/webhook-secret-shown-once`) naming the subscription: the secret is not stored for replays. The URL is checked now and again at every send: http(s) only, and no loopback, private, link-local, CGNAT or metadata address unless WEBHOOK_ALLOWED_HOSTS lists it (400, naming /body/url).
          */
         post: operations["createWebhook"];
         delete?: never;

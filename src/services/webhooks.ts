@@ -69,6 +69,13 @@ export function signatures(subscription: ClaimedDelivery['subscription'], id: st
   return secrets.map((s) => new Webhook(s).sign(id, at, body)).join(' ')
 }
 
+/** A duration as people say it: 3 days, 5 hours, 30 minutes, 20 seconds. */
+function duration(ms: number): string {
+  const [unit, size] = ms >= 86_400_000 ? ['day', 86_400_000] : ms >= 3_600_000 ? ['hour', 3_600_000] : ms >= 60_000 ? ['minute', 60_000] : ['second', 1000]
+  const n = Math.round(ms / (size as number))
+  return `${n} ${unit as string}${n === 1 ? '' : 's'}`
+}
+
 /** The delay before retry number `attempt` (1: the first retry): exponential, capped, with jitter (between half and all of it). */
 export function retryDelay(attempt: number, baseMs: number, maxMs: number, random: number): number {
   const full = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30))
@@ -133,7 +140,6 @@ export function createWebhookService(repos: Pick<Repositories, 'webhooks'>, runt
       if (next - Date.parse(d.createdAt) > settings.giveUpAfterMs) status = 'failed'
       else nextAttemptAt = new Date(next).toISOString()
     }
-    const hours = Math.round((settings.disableAfterMs / 3_600_000) * 10) / 10
     return {
       deliveryId: d.id,
       token: d.token,
@@ -144,7 +150,7 @@ export function createWebhookService(repos: Pick<Repositories, 'webhooks'>, runt
       nextAttemptAt,
       disable: {
         failingSince: new Date(at.getTime() - settings.disableAfterMs).toISOString(),
-        reason: `Disabled at ${at.toISOString()}: every attempt failed for ${hours} hours; the last one: ${error?.slice(0, 300)}.`,
+        reason: `Disabled at ${at.toISOString()}: every attempt failed for ${duration(settings.disableAfterMs)}; the last one: ${error?.slice(0, 300)}.`,
       },
     }
   }

@@ -4,11 +4,30 @@ import { IdParams, PageQuery, ref } from '../../schemas/common.js'
 import { DeliveryParams, Webhook, WebhookCreate, WebhookDelivery, WebhookDeliveryList, WebhookList, WebhookPatch, WebhookWithSecret } from '../../schemas/webhook.js'
 import { mapWebhook, mapWebhookDelivery } from '../../mappers/webhook.js'
 import type { WebhookService } from '../../services/webhooks.js'
+import { PROBLEM_TYPE } from '../../plugins/problem.js'
+import type { StoredAnswer } from '../../plugins/types.js'
 import { CREATED_HEADERS, RESOURCE_HEADERS, STORAGE_ERRORS, WRITE_ERRORS, created, idempotencyHeaders, ifMatchHeaders, ok, parseIfMatch, problems, versioned } from '../common.js'
 
 const tags = ['webhooks']
 const params = ref(IdParams)
 const ADMIN_READ_ERRORS = [400, 401, 403]
+
+/**
+ * What the idempotency table keeps for a subscription's creation: never the
+ * answer (it holds the secret), but a 409 problem naming the subscription.
+ */
+function secretShownOnce(answer: StoredAnswer): StoredAnswer {
+  if (answer.statusCode !== 201) return answer
+  const { id } = JSON.parse(answer.body) as { id: string }
+  const body = JSON.stringify({
+    type: '/problems/webhook-secret-shown-once',
+    title: 'Conflict',
+    status: 409,
+    detail: `This Idempotency-Key already created the webhook subscription ${id}. Its secret was shown once, in that answer, and is not stored to be sent again; if that answer was lost, rotate the secret.`,
+    instance: '/v1/webhooks',
+  })
+  return { statusCode: 409, body, headers: { 'content-type': PROBLEM_TYPE, location: `/v1/webhooks/${id}` } }
+}
 
 /**
  * Webhook subscriptions (admin scope): CRUD, secret rotation, the deliveries
@@ -19,12 +38,12 @@ const webhooks: FastifyPluginAsyncTypebox<{ service: WebhookService }> = async (
   app.post(
     '/v1/webhooks',
     {
-      config: { scope: 'admin', idempotent: true },
+      config: { scope: 'admin', idempotent: true, idempotencyRecord: secretShownOnce },
       schema: {
         operationId: 'createWebhook',
         tags,
         summary: 'Subscribe a URL to events (the signing secret is shown once)',
-        description: 'The URL is checked now and again at every send: http(s) only, and no loopback, private, link-local, CGNAT or metadata address unless WEBHOOK_ALLOWED_HOSTS lists it (400, naming /body/url).',
+        description: 'A retry with the same Idempotency-Key creates nothing and answers 409 (`/problems/webhook-secret-shown-once`) naming the subscription: the secret is not stored for replays. The URL is checked now and again at every send: http(s) only, and no loopback, private, link-local, CGNAT or metadata address unless WEBHOOK_ALLOWED_HOSTS lists it (400, naming /body/url).',
         headers: idempotencyHeaders,
         body: ref(WebhookCreate),
         response: { 201: ok(WebhookWithSecret, 'The new subscription, with its secret; Location names it.', CREATED_HEADERS), ...problems(...WRITE_ERRORS, 409, 422) },

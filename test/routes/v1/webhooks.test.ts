@@ -159,3 +159,18 @@ t.test('the archive import writes the events of what it adds: a published articl
   t.equal(imported.statusCode, 200, imported.body)
   t.same((await events()).map((e) => `${e.type} ${e.data.id}`).sort(), [`article.published ${a.id}`, `topic.created ${topic.id}`].sort())
 })
+
+t.test('POST /v1/webhooks with an Idempotency-Key stores no secret; a replay is a 409 naming the subscription', async (t) => {
+  const headers = { ...admin, 'idempotency-key': 'subscribe-mirror' }
+  const first = await create({ url: PUBLIC_URL, events: ['*'] }, headers)
+  t.equal(first.statusCode, 201)
+  const { id, secret } = first.json()
+  const stored = JSON.stringify(await h.sql('select * from idempotency_keys'))
+  t.match(stored, 'subscribe-mirror')
+  t.notMatch(stored, secret.slice(6, 26), 'never the secret')
+  const replay = await create({ url: PUBLIC_URL, events: ['*'] }, headers)
+  t.equal(replay.statusCode, 409)
+  t.equal(replay.headers.location, `/v1/webhooks/${id}`)
+  t.notMatch(replay.body, secret.slice(6, 26))
+  t.match(replay.json(), { type: '/problems/webhook-secret-shown-once', status: 409, detail: new RegExp(id) })
+})
