@@ -12596,7 +12596,10 @@ export interface operations {
                 /** @description The `next` cursor of the previous page. */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description ETags the client holds; a match gets 304. */
+                "if-none-match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -12605,11 +12608,24 @@ export interface operations {
             /** @description A page of subscriptions. */
             200: {
                 headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookList"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag still matches. */
+            304: {
+                headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
@@ -12967,7 +12983,10 @@ export interface operations {
     getWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags the client holds; a match gets 304. */
+                "if-none-match"?: string;
+            };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
                 id: string;
@@ -12983,11 +13002,22 @@ export interface operations {
                     ETag: string;
                     /** @description When the resource last changed (HTTP date). */
                     "Last-Modified": string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Webhook"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag still matches. */
+            304: {
+                headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {
@@ -13847,7 +13877,10 @@ export interface operations {
                 /** @description The `next` cursor of the previous page. */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description ETags the client holds; a match gets 304. */
+                "if-none-match"?: string;
+            };
             path: {
                 /** @description The id (or, where the resource has one, the slug). */
                 id: string;
@@ -13859,11 +13892,24 @@ export interface operations {
             /** @description A page of deliveries. */
             200: {
                 headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookDeliveryList"];
                 };
+            };
+            /** @description Not Modified: the If-None-Match tag still matches. */
+            304: {
+                headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
             400: {

@@ -6,7 +6,23 @@ import { mapWebhook, mapWebhookDelivery } from '../../mappers/webhook.js'
 import type { WebhookService } from '../../services/webhooks.js'
 import { PROBLEM_TYPE } from '../../plugins/problem.js'
 import type { StoredAnswer } from '../../plugins/types.js'
-import { CREATED_HEADERS, RESOURCE_HEADERS, STORAGE_ERRORS, WRITE_ERRORS, created, idempotencyHeaders, ifMatchHeaders, ok, parseIfMatch, problems, versioned } from '../common.js'
+import {
+  ANSWER_HEADERS,
+  CREATED_HEADERS,
+  READ_HEADERS,
+  RESOURCE_HEADERS,
+  STORAGE_ERRORS,
+  WRITE_ERRORS,
+  created,
+  idempotencyHeaders,
+  ifMatchHeaders,
+  ifNoneMatchHeaders,
+  notModified,
+  ok,
+  parseIfMatch,
+  problems,
+  versioned,
+} from '../common.js'
 
 const tags = ['webhooks']
 const params = ref(IdParams)
@@ -65,7 +81,8 @@ const webhooks: FastifyPluginAsyncTypebox<{ service: WebhookService }> = async (
         tags,
         summary: 'List webhook subscriptions',
         querystring: ref(PageQuery),
-        response: { 200: ok(WebhookList, 'A page of subscriptions.'), ...problems(...ADMIN_READ_ERRORS) },
+        headers: ifNoneMatchHeaders,
+        response: { 200: ok(WebhookList, 'A page of subscriptions.', ANSWER_HEADERS), ...notModified, ...problems(...ADMIN_READ_ERRORS) },
       },
     },
     async (request) => {
@@ -83,7 +100,8 @@ const webhooks: FastifyPluginAsyncTypebox<{ service: WebhookService }> = async (
         tags,
         summary: 'Get a webhook subscription',
         params,
-        response: { 200: ok(Webhook, 'The subscription.', RESOURCE_HEADERS), ...problems(...ADMIN_READ_ERRORS, 404) },
+        headers: ifNoneMatchHeaders,
+        response: { 200: ok(Webhook, 'The subscription.', READ_HEADERS), ...notModified, ...problems(...ADMIN_READ_ERRORS, 404) },
       },
     },
     async (request, reply) => {
@@ -161,7 +179,8 @@ const webhooks: FastifyPluginAsyncTypebox<{ service: WebhookService }> = async (
         summary: "A subscription's deliveries, newest first, with every attempt",
         params,
         querystring: ref(PageQuery),
-        response: { 200: ok(WebhookDeliveryList, 'A page of deliveries.'), ...problems(...ADMIN_READ_ERRORS, 404) },
+        headers: ifNoneMatchHeaders,
+        response: { 200: ok(WebhookDeliveryList, 'A page of deliveries.', ANSWER_HEADERS), ...notModified, ...problems(...ADMIN_READ_ERRORS, 404) },
       },
     },
     async (request) => {

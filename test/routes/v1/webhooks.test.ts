@@ -174,3 +174,10 @@ t.test('POST /v1/webhooks with an Idempotency-Key stores no secret; a replay is 
   t.notMatch(replay.body, secret.slice(6, 26))
   t.match(replay.json(), { type: '/problems/webhook-secret-shown-once', status: 409, detail: new RegExp(id) })
 })
+
+t.test('subscription reads are private, no-store, and answer 304 to a matching If-None-Match', async (t) => {
+  const made = (await create({ url: PUBLIC_URL, events: ['*'] })).json()
+  const got = await h.app.inject({ url: `/v1/webhooks/${made.id}`, headers: admin })
+  t.equal(got.headers['cache-control'], 'private, no-store')
+  t.equal((await h.app.inject({ url: `/v1/webhooks/${made.id}`, headers: { ...admin, 'if-none-match': String(got.headers.etag) } })).statusCode, 304)
+})
