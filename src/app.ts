@@ -13,6 +13,7 @@ import { createServices, type Services } from './services/index.js'
 import { createMetrics } from './plugins/metrics.js'
 import { createScheduler } from './services/scheduler.js'
 import type { Runtime } from './services/clock.js'
+import type { WebhookDeps } from './services/webhooks.js'
 import './plugins/types.js'
 import problemPlugin, { clientErrorProblem, frameworkErrorProblem, MAX_PARAM_LENGTH } from './plugins/problem.js'
 import authPlugin from './plugins/auth.js'
@@ -103,6 +104,8 @@ export interface BuildOptions {
   dataSource?: DataSource
   /** Tests only: the read replica to use instead of the one the config names (an open database standing in for one). */
   replicaSource?: ReplicaSource
+  /** Tests only: the webhook dispatcher's resolver, sender or jitter. */
+  webhookDeps?: WebhookDeps
 }
 
 /** Builds the app. */
@@ -119,6 +122,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const services = createServices(data.repos, options.runtime, {
     idempotency: { claimTimeoutMs: config.idempotencyClaimTimeoutMs, retentionMs: config.idempotencyRetentionMs },
     searchCandidateLimit: config.searchCandidateLimit,
+    webhooks: { ...config.webhooks, publicUrl: config.publicUrl },
+    ...(options.webhookDeps ? { webhookDeps: options.webhookDeps } : {}),
   })
 
   const app = Fastify({
@@ -148,13 +153,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const purge = createScheduler(() => services.idempotency.purgeExpired(), config.idempotencyPurgeIntervalMs, (err) =>
     app.log.error({ err }, 'purging old idempotency keys failed'),
   )
+  // The webhook dispatcher: sends the outbox's events; its work is claimed in the database, so every process may run one.
+  const dispatcher = createScheduler(() => services.webhooks.runOnce(), config.webhooks.intervalMs, (err) =>
+    app.log.error({ err }, 'dispatching webhooks failed'),
+  )
   app.addHook('onReady', async () => {
     scheduler.start()
     purge.start()
+    dispatcher.start()
   })
   app.addHook('onClose', async () => {
     await scheduler.stop()
     await purge.stop()
+    await dispatcher.stop()
     await data.close()
   })
   // JSON only (415 for anything else); the imports route adds text/plain for itself.

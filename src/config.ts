@@ -38,6 +38,15 @@ export const EnvSchema = Type.Object({
   IDEMPOTENCY_RETENTION_MS: Type.Integer({ default: 86400000, minimum: 60000, maximum: 2592000000 }),
   SEARCH_CANDIDATE_LIMIT: Type.Integer({ default: 10000, minimum: 100, maximum: 10000000 }),
   IDEMPOTENCY_PURGE_INTERVAL_MS: Type.Integer({ default: 3600000, minimum: 0, maximum: 86400000 }),
+  WEBHOOK_INTERVAL_MS: Type.Integer({ default: 1000, minimum: 0, maximum: 3600000 }),
+  WEBHOOK_ALLOWED_HOSTS: Type.String({ default: '', maxLength: 2000, pattern: '^[0-9A-Za-z.:/_, -]*$', description: 'Comma-separated hosts, addresses or CIDRs' }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 60000 }),
+  WEBHOOK_RETRY_BASE_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 3600000 }),
+  WEBHOOK_RETRY_MAX_MS: Type.Integer({ default: 3600000, minimum: 1000, maximum: 86400000 }),
+  WEBHOOK_GIVE_UP_AFTER_MS: Type.Integer({ default: 86400000, minimum: 1000, maximum: 2592000000 }),
+  WEBHOOK_DISABLE_AFTER_MS: Type.Integer({ default: 259200000, minimum: 1000, maximum: 2592000000 }),
+  WEBHOOK_SECRET_OVERLAP_MS: Type.Integer({ default: 86400000, minimum: 0, maximum: 2592000000 }),
+  WEBHOOK_RETENTION_MS: Type.Integer({ default: 2592000000, minimum: 3600000, maximum: 31536000000 }),
 })
 
 type Env = Static<typeof EnvSchema>
@@ -108,6 +117,29 @@ export interface Config {
   idempotencyRetentionMs: number
   /** How often keys older than the retention are purged; 0 turns the purge off. */
   idempotencyPurgeIntervalMs: number
+  /** Webhook delivery (see README, Webhooks). */
+  webhooks: {
+    /** How often the dispatcher looks for events to send; 0 turns it off in this process. */
+    intervalMs: number
+    /**
+     * Hosts, addresses and CIDRs webhooks may target although they are not public
+     * (loopback, private, link-local...): the only exception to the SSRF checks.
+     */
+    allowedHosts: string[]
+    /** The longest one attempt may take, connect to end of the answer. */
+    timeoutMs: number
+    /** The first retry's delay; each next one doubles, up to retryMaxMs, with jitter. */
+    retryBaseMs: number
+    retryMaxMs: number
+    /** A delivery not made this long after its event gives up (status failed). */
+    giveUpAfterMs: number
+    /** A subscription whose every attempt failed for this long is disabled, with the reason shown. */
+    disableAfterMs: number
+    /** After a rotation, deliveries are signed with the old secret too for this long. */
+    secretOverlapMs: number
+    /** Events (with their deliveries and attempts) older than this are deleted, sent or not. */
+    retentionMs: number
+  }
 }
 
 export class ConfigError extends Error {
@@ -155,6 +187,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: trustProxyOf(parsed.TRUST_PROXY),
     searchCandidateLimit: parsed.SEARCH_CANDIDATE_LIMIT,
     corsOrigins: parsed.CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o.length > 0),
+    webhooks: {
+      intervalMs: parsed.WEBHOOK_INTERVAL_MS,
+      allowedHosts: parsed.WEBHOOK_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter((h) => h.length > 0),
+      timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: parsed.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: parsed.WEBHOOK_RETRY_MAX_MS,
+      giveUpAfterMs: parsed.WEBHOOK_GIVE_UP_AFTER_MS,
+      disableAfterMs: parsed.WEBHOOK_DISABLE_AFTER_MS,
+      secretOverlapMs: parsed.WEBHOOK_SECRET_OVERLAP_MS,
+      retentionMs: parsed.WEBHOOK_RETENTION_MS,
+    },
   }
 }
 
@@ -166,7 +209,7 @@ function trustProxyOf(value: string): boolean | number | string[] {
   return v.split(',').map((a) => a.trim()).filter((a) => a !== '')
 }
 
-/** A config for tests and tools: an in-memory database, quiet logs, no demo content, no scheduler. */
+/** A config for tests and tools: an in-memory database, quiet logs, no demo content, no scheduler, no webhook dispatcher (tests drive it). */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent', DEMO_CONTENT: 'false', SCHEDULER_INTERVAL_MS: '0', RATE_LIMIT_PER_MINUTE: '0' }), ...overrides }
+  return { ...loadConfig({ DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent', DEMO_CONTENT: 'false', SCHEDULER_INTERVAL_MS: '0', WEBHOOK_INTERVAL_MS: '0', RATE_LIMIT_PER_MINUTE: '0' }), ...overrides }
 }

@@ -687,8 +687,392 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook subscriptions */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to events (the signing secret is shown once)
+         * @description A retry with the same Idempotency-Key creates nothing and answers 409 (`/problems/webhook-secret-shown-once`) naming the subscription: the secret is not stored for replays. The URL is checked now and again at every send: http(s) only, and no loopback, private, link-local, CGNAT or metadata address unless WEBHOOK_ALLOWED_HOSTS lists it (400, naming /body/url).
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook subscription */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook subscription and its deliveries (If-Match required) */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /** Change a webhook subscription (If-Match required); active: true turns a disabled one on again */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret (the new one is shown once)
+         * @description Deliveries are signed with the new secret and, until previousSecretValidUntil (WEBHOOK_SECRET_OVERLAP_MS), with the old one too: two v1 signatures in webhook-signature.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscription's deliveries, newest first, with every attempt */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again (same webhook-id), whatever its status */
+        post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "article.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** article.published: sent to subscriptions that take it */
+        post: operations["onArticlePublished"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "article.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** article.updated: sent to subscriptions that take it */
+        post: operations["onArticleUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "article.unpublished": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** article.unpublished: sent to subscriptions that take it */
+        post: operations["onArticleUnpublished"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "article.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** article.deleted: sent to subscriptions that take it */
+        post: operations["onArticleDeleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "article.corrected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** article.corrected: sent to subscriptions that take it */
+        post: operations["onArticleCorrected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "section.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** section.created: sent to subscriptions that take it */
+        post: operations["onSectionCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "section.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** section.updated: sent to subscriptions that take it */
+        post: operations["onSectionUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "section.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** section.deleted: sent to subscriptions that take it */
+        post: operations["onSectionDeleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "topic.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** topic.created: sent to subscriptions that take it */
+        post: operations["onTopicCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "topic.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** topic.updated: sent to subscriptions that take it */
+        post: operations["onTopicUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "topic.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** topic.deleted: sent to subscriptions that take it */
+        post: operations["onTopicDeleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contributor.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** contributor.created: sent to subscriptions that take it */
+        post: operations["onContributorCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contributor.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** contributor.updated: sent to subscriptions that take it */
+        post: operations["onContributorUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contributor.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** contributor.deleted: sent to subscriptions that take it */
+        post: operations["onContributorDeleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "media.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** media.created: sent to subscriptions that take it */
+        post: operations["onMediaCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "media.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** media.updated: sent to subscriptions that take it */
+        post: operations["onMediaUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "media.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** media.deleted: sent to subscriptions that take it */
+        post: operations["onMediaDeleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description An opaque identifier. */
@@ -1965,6 +2349,116 @@ export interface components {
             lines: number;
             failed: components["schemas"]["ArchiveLineFailure"] | null;
             resumeFrom: number | null;
+        };
+        /**
+         * @description What happened. article.* events report what readers saw happen (a draft edit never produces one): published (it became visible), updated (a visible article changed), corrected (an update that added a correction; sent with article.updated), unpublished (it stopped being visible), deleted. section.*, topic.*, contributor.* and media.* report every create, update and delete, so that a mirror can stay complete.
+         * @enum {string}
+         */
+        WebhookEventType: "article.published" | "article.updated" | "article.unpublished" | "article.deleted" | "article.corrected" | "section.created" | "section.updated" | "section.deleted" | "topic.created" | "topic.updated" | "topic.deleted" | "contributor.created" | "contributor.updated" | "contributor.deleted" | "media.created" | "media.updated" | "media.deleted";
+        /**
+         * @description An event type, a group (article.*) or * for every event.
+         * @enum {string}
+         */
+        WebhookEventFilter: "article.published" | "article.updated" | "article.unpublished" | "article.deleted" | "article.corrected" | "section.created" | "section.updated" | "section.deleted" | "topic.created" | "topic.updated" | "topic.deleted" | "contributor.created" | "contributor.updated" | "contributor.deleted" | "media.created" | "media.updated" | "media.deleted" | "article.*" | "section.*" | "topic.*" | "contributor.*" | "media.*" | "*";
+        /** @description A webhook subscription. The server makes its signing secret and shows it once, in the answer. */
+        WebhookCreate: {
+            /** @description http(s) on any port; refused when its host is (or resolves to) a loopback, private, link-local, CGNAT or metadata address. */
+            url: string;
+            /** @description The events to send (types, groups or *). */
+            events: components["schemas"]["WebhookEventFilter"][];
+            description?: string;
+            /** @description Send events (default true). */
+            active?: boolean;
+        };
+        WebhookPatch: {
+            /** @description http(s) on any port; refused when its host is (or resolves to) a loopback, private, link-local, CGNAT or metadata address. */
+            url?: string;
+            /** @description The events to send (types, groups or *). */
+            events?: components["schemas"]["WebhookEventFilter"][];
+            description?: string | null;
+            /** @description true turns a disabled subscription on again (clearing disabledReason); its pending deliveries resume. */
+            active?: boolean;
+        };
+        /** @description A webhook subscription (its secret is never shown again after creation or rotation). */
+        Webhook: {
+            id: string;
+            url: string;
+            description: string | null;
+            events: components["schemas"]["WebhookEventFilter"][];
+            /** @description Whether events are sent. The dispatcher turns it off after sustained failure (see disabledReason). */
+            active: boolean;
+            disabledReason: string | null;
+            failingSince: components["schemas"]["Timestamp"] | null;
+            previousSecretValidUntil: components["schemas"]["Timestamp"] | null;
+            version: number;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        WebhookWithSecret: {
+            id: string;
+            url: string;
+            description: string | null;
+            events: components["schemas"]["WebhookEventFilter"][];
+            /** @description Whether events are sent. The dispatcher turns it off after sustained failure (see disabledReason). */
+            active: boolean;
+            disabledReason: string | null;
+            failingSince: components["schemas"]["Timestamp"] | null;
+            previousSecretValidUntil: components["schemas"]["Timestamp"] | null;
+            version: number;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+            /** @description The signing secret (whsec_ and base64), shown in this answer only: verify deliveries with it (any Standard Webhooks library). */
+            secret: string;
+        };
+        WebhookList: {
+            data: components["schemas"]["Webhook"][];
+            next: string | null;
+        };
+        WebhookAttempt: {
+            id: string;
+            at: components["schemas"]["Timestamp"];
+            statusCode: number | null;
+            error: string | null;
+            durationMs: number;
+        };
+        WebhookDelivery: {
+            id: string;
+            /** @description The webhook-id header of every attempt (and redelivery) of this event: receivers deduplicate on it. */
+            eventId: string;
+            eventType: components["schemas"]["WebhookEventType"];
+            /** @description pending: to be (re)tried at nextAttemptAt; delivered: a 2xx came back; failed: given up after the retry window. */
+            status: "pending" | "delivered" | "failed";
+            nextAttemptAt: components["schemas"]["Timestamp"] | null;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            /** @description Every attempt, oldest first. */
+            attempts: components["schemas"]["WebhookAttempt"][];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description Newest first. */
+        WebhookDeliveryList: {
+            data: components["schemas"]["WebhookDelivery"][];
+            next: string | null;
+        };
+        /** @description The body of every delivery (Standard Webhooks). It is thin: what changed and where to read it, never the content, so that no draft can leak, and a late retry is never stale. Headers: webhook-id (the event id; the same on every retry and redelivery), webhook-timestamp (Unix seconds), webhook-signature (space-separated `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`; two signatures while a rotated secret overlaps). */
+        WebhookEvent: {
+            type: components["schemas"]["WebhookEventType"];
+            timestamp: components["schemas"]["Timestamp"];
+            data: {
+                /** @description The id of the article, section, topic, contributor or media item. */
+                id: string;
+                /** @description Its version after the change (for a delete: its last version). */
+                version: number;
+                /** @description Where to read it: /v1/articles/{id} and so on (absolute with PUBLIC_URL). */
+                href: string;
+            };
+        };
+        DeliveryParams: {
+            /** @description The subscription id. */
+            id: string;
+            /** @description The delivery id. */
+            deliveryId: string;
         };
     };
     responses: never;
@@ -13111,6 +13605,2152 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..100 (default 20). */
+                limit?: number;
+                /** @description The `next` cursor of the previous page. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description ETags the client holds; a match gets 304. */
+                "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of subscriptions. */
+            200: {
+                headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description Not Modified: the If-None-Match tag still matches. */
+            304: {
+                headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried create return the first answer instead of creating twice. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description The new subscription, with its secret; Location names it. */
+            201: {
+                headers: {
+                    /** @description The path of the new resource. */
+                    Location: string;
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    /** @description "true" when this is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (a taken slug, a resource still in use), or its Idempotency-Key is still in progress or was carried out without a stored answer (`/problems/idempotency-key-unanswered`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug is taken.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large (`limitBytes` says the limit). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was already used with a different request.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags the client holds; a match gets 304. */
+                "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
+            path: {
+                /** @description The id (or, where the resource has one, the slug). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription. */
+            200: {
+                headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Not Modified: the If-None-Match tag still matches. */
+            304: {
+                headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
+            };
+            path: {
+                /** @description The id (or, where the resource has one, the slug). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version (the problem says which version is current). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The current ETag (or version) of the resource: `"3-9f86d081"`, `3` or `*`. Required: without it the answer is 428; a stale one gets 412, a malformed one 400. */
+                "if-match": string;
+            };
+            path: {
+                /** @description The id (or, where the resource has one, the slug). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPatch"];
+                "application/merge-patch+json": components["schemas"]["WebhookPatch"];
+            };
+        };
+        responses: {
+            /** @description The subscription. */
+            200: {
+                headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version (the problem says which version is current). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description The request body is too large (`limitBytes` says the limit). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/body-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the 1048576 bytes this operation takes.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "limitBytes": 1048576
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is of a type this operation does not take (`accepted` lists those it does). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes a body of type application/json; the request sent text/html.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "accepted": [
+                     *         "application/json"
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This write was sent without If-Match: send the ETag (or version) of the resource as you last read it. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-required",
+                     *       "title": "Precondition Required",
+                     *       "status": 428,
+                     *       "detail": "This write needs an If-Match header with the current ETag (or version) of the resource.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id (or, where the resource has one, the slug). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription with its new secret. */
+            200: {
+                headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
+                    ETag: string;
+                    /** @description When the resource last changed (HTTP date). */
+                    "Last-Modified": string;
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version (the problem says which version is current). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed: it is at version 3.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "currentVersion": 3
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..100 (default 20). */
+                limit?: number;
+                /** @description The `next` cursor of the previous page. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description ETags the client holds; a match gets 304. */
+                "if-none-match"?: string;
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
+            path: {
+                /** @description The id (or, where the resource has one, the slug). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description Not Modified: the If-None-Match tag still matches. */
+            304: {
+                headers: {
+                    /** @description The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliverWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The subscription id. */
+                id: string;
+                /** @description The delivery id. */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, due now. */
+            202: {
+                headers: {
+                    "Consistency-Token": components["headers"]["ConsistencyToken"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This operation needs the 'write' scope; this key has 'read'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy with another write (`/problems/database-busy`); nothing was changed. Retry after the seconds in the Retry-After header. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/database-busy",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is busy with another write; nothing was changed. Retry after the number of seconds in Retry-After.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server has no room left to store the write (`/problems/insufficient-storage`); nothing was changed. Reads still work. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/insufficient-storage",
+                     *       "title": "Insufficient Storage",
+                     *       "status": 507,
+                     *       "detail": "The server has no room left to store this write; nothing was changed. Reads still work; retry once space has been freed.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    onArticlePublished: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onArticleUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onArticleUnpublished: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onArticleDeleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onArticleCorrected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSectionCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSectionUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSectionDeleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTopicCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTopicUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTopicDeleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onContributorCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onContributorUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onContributorDeleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onMediaCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onMediaUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onMediaDeleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery of this event; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed (Unix seconds); reject one far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the whsec_ secret (base64-decoded); two while a rotated secret overlaps. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx (the body is read up to 64 KiB and ignored): delivered. Anything else (or no answer within WEBHOOK_TIMEOUT_MS, or a redirect, which is not followed) is retried with exponential backoff and jitter. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

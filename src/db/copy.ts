@@ -42,6 +42,10 @@ export const COPY_ORDER = [
   'article_revisions',
   'article_changes',
   'article_renderings',
+  'webhook_subscriptions',
+  'webhook_events',
+  'webhook_deliveries',
+  'webhook_attempts',
 ] as const
 export type TableName = (typeof COPY_ORDER)[number]
 
@@ -219,7 +223,9 @@ export function sessionSide(session: PgSession): Side {
       await db.insert(tables[table].table as PgTable).values(rows as never)
     },
     async finish() {
-      await session.query(`select setval(pg_get_serial_sequence('article_changes', 'seq'), coalesce((select max(seq) from article_changes), 0) + 1, false)`)
+      for (const table of ['article_changes', 'webhook_events']) {
+        await session.query(`select setval(pg_get_serial_sequence('${table}', 'seq'), coalesce((select max(seq) from ${table}), 0) + 1, false)`)
+      }
     },
     async begin(mode) {
       await session.query(mode === 'write' ? 'BEGIN' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')

@@ -5,6 +5,8 @@ import { createApiKeyRepository, createIdempotencyRepository, type ApiKeyReposit
 import { createContributorRepository, createMediaRepository, createTopicRepository } from './repositories/catalog.js'
 import { createSectionRepository, type SectionRepository } from './repositories/sections.js'
 import { createArchiveRepository, type ArchiveRepository } from './repositories/archive.js'
+import { createWebhookRepository, type WebhookRepository } from './repositories/webhooks.js'
+import { createWebhookRepository as createPgWebhookRepository } from './pg/repositories/webhooks.js'
 import { createRenderings } from './repositories/renderings.js'
 import { createWrites } from './writes.js'
 import type { ArticleRenderer } from './rows.js'
@@ -32,6 +34,7 @@ export type { ArticleRepository, ArticleRelations, ArticleFields, ArticleChange,
 export type { ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from './repositories/apiKeys.js'
 export type { ArchiveRepository, ArchiveReader, ArchiveEntry, ArchiveCounts, ArchiveArticleRecord, ArchiveBatchResult, ArchiveProblem } from './repositories/archive.js'
 export type { CatalogRepository, NamedCatalogRepository } from './repositories/catalog.js'
+export type { WebhookRepository, WebhookDeliveryView, ClaimedDelivery, DeliveryOutcome, WebhookSubscriptionFields } from './repositories/webhooks.js'
 /** An online backup of a database file (the SQLite engine's; a PostgreSQL server has its own tools). */
 export { backupDatabase as backupDatabaseFile, type BackupResult } from './sqlite/backup.js'
 
@@ -47,6 +50,7 @@ export interface Repositories {
   topics: ReturnType<typeof createTopicRepository>
   sections: SectionRepository
   archive: ArchiveRepository
+  webhooks: WebhookRepository
 }
 
 /** The database and its repositories, on either engine; nothing outside src/db needs to know which. */
@@ -159,6 +163,7 @@ function openSqliteLayer(path: string, observe: QueryObserver, render: ArticleRe
     topics: createTopicRepository(db, renderings, writes),
     sections: createSectionRepository(db, renderings, writes),
     archive: createArchiveRepository(db, renderings, writes),
+    webhooks: createWebhookRepository(db),
   }
   return {
     engine: 'sqlite',
@@ -207,6 +212,7 @@ function pgRepositories(db: PgDb, render: ArticleRenderer, renderings = createPg
     topics: pgCatalog.createTopicRepository(db, renderings, writes),
     sections: createPgSectionRepository(db, renderings, writes),
     archive: createPgArchiveRepository(db, renderings, writes),
+    webhooks: createPgWebhookRepository(db),
   }
 }
 

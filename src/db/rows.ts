@@ -1,4 +1,4 @@
-import type { apiKeys, articleChanges, articleCredits, articleRenderings, articles, contributors, media, sections, topics } from './schema.js'
+import type { apiKeys, articleChanges, articleCredits, articleRenderings, articles, contributors, media, sections, topics, webhookAttempts, webhookDeliveries, webhookSubscriptions } from './schema.js'
 
 /**
  * Row types, once: the repositories (of any engine), the services and the
@@ -87,3 +87,31 @@ export interface ListedArticle extends StoredRendering {
   rank?: number
   snippet?: string
 }
+
+/** What webhooks report: what readers saw happen to an article (never a draft's edit), and every change to the catalogue. */
+export const WEBHOOK_EVENT_TYPES = [
+  'article.published',
+  'article.updated',
+  'article.unpublished',
+  'article.deleted',
+  'article.corrected',
+  'section.created',
+  'section.updated',
+  'section.deleted',
+  'topic.created',
+  'topic.updated',
+  'topic.deleted',
+  'contributor.created',
+  'contributor.updated',
+  'contributor.deleted',
+  'media.created',
+  'media.updated',
+  'media.deleted',
+] as const
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]
+/** What an event carries: the id and version of what changed (the receiver reads the resource itself). */
+export type WebhookEventData = { id: string; version: number }
+
+export type WebhookSubscriptionRow = typeof webhookSubscriptions.$inferSelect
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect
+export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect

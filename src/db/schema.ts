@@ -253,3 +253,89 @@ export const articleRenderings = sqliteTable(
     index('article_renderings_section_listed').on(t.sectionId, t.listedAt, t.articleId),
   ],
 )
+
+/**
+ * Webhooks. A subscription names a URL, the events it wants and the secret
+ * its deliveries are signed with (kept readable: signing needs it), plus the
+ * previous secret while a rotation's overlap lasts.
+ */
+export const webhookSubscriptions = sqliteTable('webhook_subscriptions', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  description: text('description'),
+  /** Event types and wildcards (article.*, *), a JSON array. */
+  events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+  secret: text('secret').notNull(),
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: text('previous_secret_expires_at'),
+  active: integer('active', { mode: 'boolean' }).notNull(),
+  disabledReason: text('disabled_reason'),
+  /** When the run of failed attempts that is still going on began (null: the last attempt succeeded). */
+  failingSince: text('failing_since'),
+  version: integer('version').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+})
+
+/**
+ * The outbox: one row per event, written in the transaction of the change it
+ * reports. The dispatcher fans each out into deliveries (one per subscription
+ * that wants it) and deletes the events nobody wanted. `id` is the
+ * webhook-id every delivery of the event carries.
+ */
+export const webhookEvents = sqliteTable(
+  'webhook_events',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    type: text('type').notNull(),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: text('created_at').notNull(),
+    fannedOut: integer('fanned_out', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [index('webhook_events_pending').on(t.fannedOut, t.seq), index('webhook_events_created').on(t.createdAt)],
+)
+
+/** One event to one subscription: its state, its next attempt, and the lease of the process sending it. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    subscriptionId: text('subscription_id')
+      .notNull()
+      .references(() => webhookSubscriptions.id, { onDelete: 'cascade' }),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => webhookEvents.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAttemptAt: text('next_attempt_at'),
+    leaseUntil: text('lease_until'),
+    leaseToken: text('lease_token'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    index('webhook_deliveries_due').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_subscription').on(t.subscriptionId, t.id),
+    index('webhook_deliveries_event').on(t.eventId),
+  ],
+)
+
+/** Every attempt to send a delivery, as it went. */
+export const webhookAttempts = sqliteTable(
+  'webhook_attempts',
+  {
+    id: text('id').primaryKey(),
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    at: text('at').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (t) => [index('webhook_attempts_delivery').on(t.deliveryId, t.at)],
+)

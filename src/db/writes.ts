@@ -1,7 +1,8 @@
 import { asc, eq, like, sql } from 'drizzle-orm'
 import type { Db } from './sqlite/client.js'
-import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, sections } from './schema.js'
-import type { ArticleRow, ChangeKind, CreditRoleValue, PublicChangeKind, RevisionMeta, RevisionRow, RevisionSnapshot } from './rows.js'
+import { uuidv7 } from 'uuidv7'
+import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, sections, webhookEvents } from './schema.js'
+import type { ArticleRow, ChangeKind, CreditRoleValue, PublicChangeKind, RevisionMeta, RevisionRow, RevisionSnapshot, WebhookEventData, WebhookEventType } from './rows.js'
 import type { EmbeddedKind, Renderings } from './repositories/renderings.js'
 
 /**
@@ -32,6 +33,18 @@ export function publicChangeKind(was: boolean, is: boolean, deleted: boolean): P
   if (!was) return is ? 'published' : null
   if (is) return 'updated'
   return deleted ? 'deleted' : 'unpublished'
+}
+
+/**
+ * The webhook events of an article change: only what readers saw happen
+ * (publicChangeKind), so a draft's edit never reaches a webhook; a public
+ * update that adds a correction is also article.corrected.
+ */
+export function articleEvents(publicKind: PublicChangeKind | null, before: ArticleRow | null, after: ArticleRow | null): WebhookEventType[] {
+  if (publicKind === null) return []
+  const types: WebhookEventType[] = [`article.${publicKind}`]
+  if (publicKind === 'updated' && before && after && after.corrections.length > before.corrections.length) types.push('article.corrected')
+  return types
 }
 
 /** A section's full slug path: its parent's path and its slug (news/world/asia), so that a subtree is one index range. */
@@ -111,6 +124,10 @@ export function createWrites(db: Db, renderings: Renderings) {
         snapshot: sql.placeholder('snapshot'),
       })
       .prepare(),
+    insertEvent: db
+      .insert(webhookEvents)
+      .values({ id: sql.placeholder('id'), type: sql.placeholder('type'), data: sql.placeholder('data'), createdAt: sql.placeholder('createdAt') })
+      .prepare(),
     insertChange: db
       .insert(articleChanges)
       .values({ articleId, kind: sql.placeholder('kind'), publicKind: sql.placeholder('publicKind'), version: sql.placeholder('version'), at: sql.placeholder('at') })
@@ -132,8 +149,13 @@ export function createWrites(db: Db, renderings: Renderings) {
     storeRevision({ articleId: row.id, version: row.version, createdAt: meta.at, actorKeyId: meta.actorKeyId, message: meta.message, snapshot })
   }
 
+  /** Appends an event to the webhook outbox, in the caller's transaction (the dispatcher sends it after the commit). */
+  function event(type: WebhookEventType, data: WebhookEventData, at: string): void {
+    statements.insertEvent.run({ id: uuidv7(), type, data, createdAt: at })
+  }
+
   /**
-   * Appends a change to the feed and keeps articles.public_visible in step:
+   * Appends a change to the feed (and its webhook events to the outbox) and keeps articles.public_visible in step:
    * what readers saw before and after decides the public kind (published,
    * updated, unpublished, deleted or none).
    */
@@ -141,7 +163,9 @@ export function createWrites(db: Db, renderings: Renderings) {
     const was = before?.publicVisible ?? false
     const is = after ? visibleAt(after, at) : false
     const subject = (after ?? before)!
-    statements.insertChange.run({ articleId: subject.id, kind, publicKind: publicChangeKind(was, is, !after), version: subject.version, at })
+    const publicKind = publicChangeKind(was, is, !after)
+    statements.insertChange.run({ articleId: subject.id, kind, publicKind, version: subject.version, at })
+    for (const type of articleEvents(publicKind, before, after)) event(type, { id: subject.id, version: subject.version }, at)
     if (after && after.publicVisible !== is) db.update(articles).set({ publicVisible: is }).where(eq(articles.id, after.id)).run()
   }
 
@@ -161,11 +185,15 @@ export function createWrites(db: Db, renderings: Renderings) {
    * Moves every section below `from` under `to` (from/x/y becomes to/x/y), in
    * the caller's transaction. Paths hold only [a-z0-9-/], so they need no LIKE escapes.
    */
-  function moveSubtree(from: string, to: string): void {
-    db.update(sections)
+  function moveSubtree(from: string, to: string, at: string): void {
+    const moved = db
+      .update(sections)
       .set({ path: sql`${to} || substr(${sections.path}, ${from.length + 1})` })
       .where(like(sections.path, `${from}/%`))
-      .run()
+      .returning({ id: sections.id, version: sections.version })
+      .all()
+    // A mirror keeps paths: each subsection whose path changed is section.updated.
+    for (const s of moved) event('section.updated', s, at)
   }
 
   /**
@@ -199,7 +227,7 @@ export function createWrites(db: Db, renderings: Renderings) {
     return ids
   }
 
-  return { links, revision, storeRevision, change, relations, moveSubtree, detach }
+  return { links, revision, storeRevision, change, event, relations, moveSubtree, detach }
 }
 
 export type Writes = ReturnType<typeof createWrites>

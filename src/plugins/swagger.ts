@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { MAX_PARAM_LENGTH } from './problem.js'
 import { CONSISTENCY_TOKEN_PATTERN } from './consistency.js'
+import { webhookDocs } from '../schemas/webhook.js'
 
 export const API_VERSION = '0.1.0'
 
@@ -214,12 +215,14 @@ export default fp(
           { name: 'imports', description: 'Ingest: raw text (a copied news page, wire copy) becomes a draft article' },
           { name: 'archive', description: 'Bulk NDJSON export and import of the whole archive (admin scope)' },
           { name: 'api-keys', description: 'API keys (admin scope)' },
+          { name: 'webhooks', description: 'Webhook subscriptions and their deliveries (admin scope); the events they send are under webhooks' },
           { name: 'system', description: 'Health, readiness, metrics and this document' },
         ],
         components: {
           securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`' } },
         },
         security: [{ bearer: [] }, {}],
+        webhooks: webhookDocs() as never,
       },
       transform: ({ schema, url, route }) => {
         const own = schema as (typeof schema & { security?: unknown }) | undefined

@@ -27,6 +27,7 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string; text
   },
   conflict: { status: 409, title: 'Conflict', text: 'The request conflicts with the current state: a slug that is taken, or a delete of something articles still use (`usedBy` names them; `?force=true` detaches it first).' },
   'api-key-secret-shown-once': { status: 409, title: 'The key was already created', text: 'A retry of `POST /v1/api-keys` with the same Idempotency-Key: the key was created by the first request, and its secret is shown only once, so it is not stored to be sent again. The Location header names the key; revoke it and create another if the secret was lost.' },
+  'webhook-secret-shown-once': { status: 409, title: 'The subscription was already created', text: 'A retry of `POST /v1/webhooks` with the same Idempotency-Key: the subscription was created by the first request, and its secret is shown only once, so it is not stored to be sent again. The Location header names the subscription; rotate its secret (`POST /v1/webhooks/{id}/rotate-secret`) if the first answer was lost.' },
   'last-admin-key': { status: 409, title: 'The last admin key', text: 'Revoking this key would leave no active admin key. Create another admin key first (`POST /v1/api-keys` or `npm run keys -- create --scope admin`).' },
   'idempotency-key-in-progress': { status: 409, title: 'The same request is still running', text: 'A request with this Idempotency-Key has not finished yet. Retry in a moment to get its answer.' },
   'idempotency-key-unanswered': {

@@ -10,6 +10,7 @@ import { revisionSchemas } from './revision.js'
 import { changeSchemas } from './change.js'
 import { archiveSchemas } from './archive.js'
 import { syndicationSchemas } from './syndication.js'
+import { webhookSchemas } from './webhook.js'
 
 /** Every shared schema, registered once with addSchema; routes use them by $ref. */
 export const allSchemas = [
@@ -26,4 +27,5 @@ export const allSchemas = [
   ...systemSchemas,
   ...importSchemas,
   ...archiveSchemas,
+  ...webhookSchemas,
 ]

@@ -57,7 +57,7 @@ export function createCatalogService<Row extends { id: string; version: number }
     async remove(key: string, expected: Precondition, options: { force?: boolean | undefined; actor?: Actor } = {}): Promise<void> {
       const force = options.force ? { meta: { at: nowIso(), actorKeyId: options.actor?.keyId ?? null, message: null } } : null
       try {
-        await repo.remove(key, expectedVersion(expected), force)
+        await repo.remove(key, expectedVersion(expected), force, nowIso())
       } catch (err) {
         if (err instanceof InUseError) {
           throw new ConflictError(`This ${resource} is used by ${err.usedBy.length} article(s); detach it from them first, or delete with ?force=true.`, { usedBy: err.usedBy })

@@ -9,11 +9,28 @@ import { systemRuntime, type Runtime } from './clock.js'
 import { createImportService } from './imports.js'
 import { createIdempotencyService, DEFAULT_IDEMPOTENCY, type IdempotencyOptions } from './idempotency.js'
 import { createSectionService } from './sections.js'
+import { createWebhookService, type WebhookDeps, type WebhookSettings } from './webhooks.js'
 
 export interface ServiceOptions {
   idempotency?: IdempotencyOptions
   /** See Config.searchCandidateLimit. */
   searchCandidateLimit?: number
+  /** Webhook delivery settings (Config.webhooks and PUBLIC_URL); defaults: nothing allowlisted, the config's defaults. */
+  webhooks?: WebhookSettings
+  /** Tests only: a resolver, sender or jitter of their own. */
+  webhookDeps?: WebhookDeps
+}
+
+/** The config's defaults (src/config.ts), for services made without a config. */
+export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
+  allowedHosts: [],
+  timeoutMs: 10_000,
+  retryBaseMs: 10_000,
+  retryMaxMs: 3_600_000,
+  giveUpAfterMs: 86_400_000,
+  disableAfterMs: 259_200_000,
+  secretOverlapMs: 86_400_000,
+  retentionMs: 2_592_000_000,
 }
 
 export function createServices(repos: Repositories, runtime: Runtime = systemRuntime, options: ServiceOptions = {}) {
@@ -23,6 +40,7 @@ export function createServices(repos: Repositories, runtime: Runtime = systemRun
     sections: createSectionService(repos.sections, runtime),
     apiKeys: createApiKeyService(repos.apiKeys, runtime),
     archive: createArchiveService(repos.archive, runtime),
+    webhooks: createWebhookService(repos, runtime, options.webhooks ?? DEFAULT_WEBHOOK_SETTINGS, options.webhookDeps),
     media: createCatalogService<MediaRow, Omit<MediaRow, 'id' | 'version' | 'createdAt' | 'updatedAt'>, MediaCreateBody, MediaPatchBody>(
       repos.media,
       'media',

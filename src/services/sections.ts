@@ -55,7 +55,7 @@ export function createSectionService(repo: SectionRepository, runtime: Runtime =
     },
     async remove(key: string, expected: Precondition, options: { force?: boolean | undefined; actor?: Actor } = {}): Promise<void> {
       const force = options.force ? { meta: { at: nowIso(), actorKeyId: options.actor?.keyId ?? null, message: null } } : null
-      await repo.remove(key, expectedVersion(expected), force).catch(rethrowRefusal)
+      await repo.remove(key, expectedVersion(expected), force, nowIso()).catch(rethrowRefusal)
     },
   }
 }

@@ -45,7 +45,7 @@ t.test('db:copy copies a newsroom from SQLite to PostgreSQL (PGlite) and back; t
 
   const progress: string[] = []
   const there = await copyBetween(sqliteSide(original, false), pgliteSide(pglite), (table, done, total) => progress.push(`${table} ${done}/${total}`))
-  t.ok(there.tables.every((x) => x.rows >= 0) && there.tables.length === 13, 'all 13 tables')
+  t.ok(there.tables.every((x) => x.rows >= 0) && there.tables.length === 17, 'all 17 tables')
   for (const table of ['api_keys', 'media', 'contributors', 'topics', 'sections', 'articles', 'article_credits', 'article_topics', 'article_revisions', 'article_changes', 'article_renderings']) {
     t.ok(there.tables.find((x) => x.table === table)!.rows > 0, `${table} has rows to copy`)
   }
@@ -87,10 +87,10 @@ t.test('npm run db:copy round-trips a newsroom through a PostgreSQL server and v
   const err = { text: '', write: (s: string) => (err.text += s) }
   t.equal(await runDbCopy(['--from', original, '--to', server.url], out, err), 0, err.text)
   t.equal(await runDbCopy(['--from', server.url, '--to', back], out, err), 0, err.text)
-  t.match(out.text, /copied and verified \d+ rows in 13 tables/)
+  t.match(out.text, /copied and verified \d+ rows in 17 tables/)
   const lines = out.text.split('\n').filter((l) => /^ {2}\w+ +\d+ {2}sha256/.test(l))
-  t.equal(lines.length, 26, 'each table listed with its rows and checksum, twice')
-  t.same(lines.slice(0, 13), lines.slice(13), 'the same counts and checksums both ways')
+  t.equal(lines.length, 34, 'each table listed with its rows and checksum, twice')
+  t.same(lines.slice(0, 17), lines.slice(17), 'the same counts and checksums both ways')
   t.equal(await runDbCopy(['--from', original, '--to', server.url], out, err), 1, 'a second copy into the same database is refused')
   t.match(err.text, /already holds data/)
   t.equal(await runDbCopy(['--from', original], out, err), 2, 'usage')

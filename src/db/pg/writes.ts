@@ -1,10 +1,11 @@
 import { asc, eq, inArray, like, sql } from 'drizzle-orm'
 import { articleRowColumns } from './columns.js'
 import type { PgDb } from './client.js'
-import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, idempotencyKeys, sections } from './schema.js'
-import type { ArticleRow, ChangeKind, RevisionMeta, RevisionRow, RevisionSnapshot } from '../rows.js'
+import { uuidv7 } from 'uuidv7'
+import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, idempotencyKeys, sections, webhookEvents } from './schema.js'
+import type { ArticleRow, ChangeKind, RevisionMeta, RevisionRow, RevisionSnapshot, WebhookEventData, WebhookEventType } from '../rows.js'
 import type { EmbeddedKind } from '../repositories/renderings.js'
-import { changeKind, publicChangeKind, revisionSnapshot, visibleAt, type ArticleLinks } from '../writes.js'
+import { articleEvents, changeKind, publicChangeKind, revisionSnapshot, visibleAt, type ArticleLinks } from '../writes.js'
 import { CARRIED_OUT, currentClaim } from '../idempotencyScope.js'
 import type { PgRenderings } from './renderings.js'
 import { LOCKS } from './locks.js'
@@ -91,9 +92,14 @@ export function createPgWrites(renderings: PgRenderings) {
     await storeRevision(tx, { articleId: row.id, version: row.version, createdAt: meta.at, actorKeyId: meta.actorKeyId, message: meta.message, snapshot })
   }
 
+  /** Appends an event to the webhook outbox, in the caller's transaction (the dispatcher sends it after the commit). */
+  async function event(tx: PgDb, type: WebhookEventType, data: WebhookEventData, at: string): Promise<void> {
+    await tx.insert(webhookEvents).values({ id: uuidv7(), type, data, createdAt: at })
+  }
+
   /**
-   * Appends a change to the feed and keeps articles.public_visible in step, as
-   * SQLite's does.
+   * Appends a change to the feed (and its webhook events to the outbox) and
+   * keeps articles.public_visible in step, as SQLite's does.
    *
    * The feed's order is commit order. A sequence number alone is not: a
    * transaction that took seq 19 may commit after the one that took 20, and a
@@ -109,7 +115,9 @@ export function createPgWrites(renderings: PgRenderings) {
     const is = after ? visibleAt(after, at) : false
     const subject = (after ?? before)!
     await tx.execute(sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`)
-    await tx.insert(articleChanges).values({ articleId: subject.id, kind, publicKind: publicChangeKind(was, is, !after), version: subject.version, at })
+    const publicKind = publicChangeKind(was, is, !after)
+    await tx.insert(articleChanges).values({ articleId: subject.id, kind, publicKind, version: subject.version, at })
+    for (const type of articleEvents(publicKind, before, after)) await event(tx, type, { id: subject.id, version: subject.version }, at)
     if (after && after.publicVisible !== is) await tx.update(articles).set({ publicVisible: is }).where(eq(articles.id, after.id))
   }
 
@@ -127,11 +135,14 @@ export function createPgWrites(renderings: PgRenderings) {
   }
 
   /** Moves every section below `from` under `to` (from/x/y becomes to/x/y), in the caller's transaction. Paths hold only [a-z0-9-/]: no LIKE escapes. */
-  async function moveSubtree(tx: PgDb, from: string, to: string): Promise<void> {
-    await tx
+  async function moveSubtree(tx: PgDb, from: string, to: string, at: string): Promise<void> {
+    const moved = await tx
       .update(sections)
       .set({ path: sql`${to} || substr(${sections.path}, ${from.length + 1})` })
       .where(like(sections.path, `${from}/%`))
+      .returning({ id: sections.id, version: sections.version })
+    // A mirror keeps paths: each subsection whose path changed is section.updated.
+    for (const s of moved) await event(tx, 'section.updated', s, at)
   }
 
   /**
@@ -167,7 +178,7 @@ export function createPgWrites(renderings: PgRenderings) {
     return ids
   }
 
-  return { links, revision, storeRevision, change, relations, moveSubtree, detach }
+  return { links, revision, storeRevision, change, event, relations, moveSubtree, detach }
 }
 
 export type PgWrites = ReturnType<typeof createPgWrites>

@@ -331,7 +331,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
     },
   }
 
-  function importSection(entry: Extract<ArchiveEntry, { kind: 'section' }>): boolean {
+  function importSection(entry: Extract<ArchiveEntry, { kind: 'section' }>, at: string): boolean {
     const d = entry.data
     let parentPath: string | null = null
     if (d.parentId !== null) {
@@ -344,18 +344,20 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
     const stored = statements.section.find.get({ id: d.id })
     if (!stored) {
       statements.section.insert.run(d)
+      writes.event('section.created', { id: d.id, version: d.version }, at)
       return true
     }
     if (isDeepStrictEqual(stored, d)) return false
     return differs(entry, stored.version)
   }
 
-  function importCatalog(entry: Extract<ArchiveEntry, { kind: 'topic' | 'contributor' | 'media' }>): boolean {
+  function importCatalog(entry: Extract<ArchiveEntry, { kind: 'topic' | 'contributor' | 'media' }>, at: string): boolean {
     const s = statements[entry.kind]
     const d = entry.data
     const stored = s.find.get({ id: d.id })
     if (!stored) {
       s.insert.run(d)
+      writes.event(`${entry.kind}.created`, { id: d.id, version: d.version }, at)
       return true
     }
     if (isDeepStrictEqual(stored, d)) return false
@@ -453,10 +455,10 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
             for (const entry of entries) {
               let written: boolean
               try {
-                if (entry.kind === 'section') written = importSection(entry)
+                if (entry.kind === 'section') written = importSection(entry, options.at)
                 else if (entry.kind === 'article') written = importArticle(entry, options)
                 else if (entry.kind === 'revision') written = importRevision(entry)
-                else written = importCatalog(entry)
+                else written = importCatalog(entry, options.at)
               } catch (err) {
                 const problem = constraintProblem(err)
                 if (problem !== null) throw new LineFailure(entry.line, problem)

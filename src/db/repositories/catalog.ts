@@ -23,7 +23,7 @@ export interface CatalogRepository<Row extends { id: string; version: number }, 
   /** Writes the fields if the item is at `expectedVersion` (null: any version), re-rendering the articles that embed it, in one transaction. */
   update(key: string, expectedVersion: number | null, fields: Partial<Fields>, at: string): Promise<Row>
   /** Refuses (InUseError, naming the articles) while articles use the item, unless `force` detaches it from them first. */
-  remove(key: string, expectedVersion: number | null, force?: { meta: RevisionMeta } | null): Promise<void>
+  remove(key: string, expectedVersion: number | null, force?: { meta: RevisionMeta } | null, at?: string): Promise<void>
   /** How many articles readers can see (published, embargo passed at `now`) use each of these items. */
   publishedCounts(ids: string[], now: string): Promise<Map<string, number>>
 }
@@ -63,9 +63,14 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
   return {
     async create(row) {
       try {
-        return db.transaction(() => db.insert(t).values({ ...(row as object), version: 1 } as never).returning().all()[0] as Row, {
-          behavior: 'immediate',
-        })
+        return db.transaction(
+          () => {
+            const created = db.insert(t).values({ ...(row as object), version: 1 } as never).returning().all()[0] as Row
+            writes.event(`${usage.kind}.created`, { id: created.id, version: 1 }, row.createdAt)
+            return created
+          },
+          { behavior: 'immediate' },
+        )
       } catch (err) {
         return rethrowUnique(err, 'slug', slugOf(row))
       }
@@ -106,6 +111,7 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
               .all()[0] as Row
             // Articles embed the item (a contributor's name, a photo's caption): their renderings change with it.
             renderings.refreshUsersOf(usage.kind, row.id)
+            writes.event(`${usage.kind}.updated`, { id: updated.id, version: updated.version }, at)
             return updated
           },
           { behavior: 'immediate' },
@@ -114,7 +120,7 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
         return rethrowUnique(err, 'slug', slugOf(fields))
       }
     },
-    async remove(key, expectedVersion, force = null) {
+    async remove(key, expectedVersion, force = null, at = force?.meta.at ?? new Date().toISOString()) {
       db.transaction(
         () => {
           const row = current(key, expectedVersion)
@@ -128,6 +134,7 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
           if (users.length > 0 && !force) throw new InUseError(usage.kind, users)
           if (force) writes.detach(usage.kind, row.id, String((row as { name?: string }).name ?? row.id), force.meta)
           db.delete(t).where(eq(t.id, row.id)).run()
+          writes.event(`${usage.kind}.deleted`, { id: row.id, version: row.version }, at)
         },
         { behavior: 'immediate' },
       )

@@ -28,7 +28,7 @@ export interface SectionRepository {
    * Refuses while the section has subsections (409), or articles (InUseError) unless `force` moves them out of it first.
    * create and update throw MissingReferencesError for a parent that does not exist, SectionCycleError for a move under itself.
    */
-  remove(key: string, expectedVersion: number | null, force?: { meta: RevisionMeta } | null): Promise<void>
+  remove(key: string, expectedVersion: number | null, force?: { meta: RevisionMeta } | null, at?: string): Promise<void>
   /** How many articles readers can see in each section and its subsections. */
   publishedCounts(ids: string[], now: string): Promise<Map<string, number>>
 }
@@ -60,11 +60,13 @@ export function createSectionRepository(db: Db, renderings: Renderings, writes: 
         return db.transaction(
           () => {
             path = sectionPath(parentPath(row.parentId), row.slug)
-            return db
+            const created = db
               .insert(sections)
               .values({ id: row.id, name: row.name, slug: row.slug, parentId: row.parentId, path, description: row.description, version: 1, createdAt: row.at, updatedAt: row.at })
               .returning()
               .all()[0]!
+            writes.event('section.created', { id: created.id, version: 1 }, row.at)
+            return created
           },
           { behavior: 'immediate' },
         )
@@ -96,7 +98,7 @@ export function createSectionRepository(db: Db, renderings: Renderings, writes: 
             if ((path === row.path || path.startsWith(`${row.path}/`)) && parentId !== null && parentId !== row.parentId) {
               throw new SectionCycleError(row.id, parentId)
             }
-            if (path !== row.path) writes.moveSubtree(row.path, path)
+            if (path !== row.path) writes.moveSubtree(row.path, path, at)
             const updated = db
               .update(sections)
               .set({
@@ -113,6 +115,7 @@ export function createSectionRepository(db: Db, renderings: Renderings, writes: 
               .all()[0]!
             // Articles embed the section's name and path; a new path moves the sections below it too.
             renderings.refreshUsersOf('section', row.id)
+            writes.event('section.updated', { id: updated.id, version: updated.version }, at)
             return updated
           },
           { behavior: 'immediate' },
@@ -134,7 +137,7 @@ export function createSectionRepository(db: Db, renderings: Renderings, writes: 
         .all()
       return new Map(rows.map((r) => [r.id, r.n]))
     },
-    async remove(key, expectedVersion, force = null) {
+    async remove(key, expectedVersion, force = null, at = force?.meta.at ?? new Date().toISOString()) {
       db.transaction(
         () => {
           const row = current(key, expectedVersion)
@@ -144,6 +147,7 @@ export function createSectionRepository(db: Db, renderings: Renderings, writes: 
           if (users.length > 0 && !force) throw new InUseError('section', users)
           if (force) writes.detach('section', row.id, row.path, force.meta)
           db.delete(sections).where(eq(sections.id, row.id)).run()
+          writes.event('section.deleted', { id: row.id, version: row.version }, at)
         },
         { behavior: 'immediate' },
       )

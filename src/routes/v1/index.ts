@@ -13,6 +13,7 @@ import archive from './archive.js'
 import apiKeys from './apiKeys.js'
 import feeds from './feeds.js'
 import type { FormatContext } from '../../formats/context.js'
+import webhooks from './webhooks.js'
 
 /** The /v1 API: one encapsulated plugin per resource, each given the service it calls. */
 const v1: FastifyPluginAsync<{ services: Services; formats: FormatContext }> = async (app, { services, formats }) => {
@@ -28,6 +29,7 @@ const v1: FastifyPluginAsync<{ services: Services; formats: FormatContext }> = a
   await app.register(archive, { service: services.archive })
   await app.register(apiKeys, { service: services.apiKeys })
   await app.register(feeds, { services, formats })
+  await app.register(webhooks, { service: services.webhooks })
 }
 
 export default v1

@@ -265,6 +265,7 @@ export function createArchiveRepository(db: PgDb, renderings: PgRenderings, writ
       const stored = (await first(s.section.find.execute({ id: d.id }))) as SectionRow | undefined
       if (!stored) {
         await s.section.insert.execute(d)
+        await writes.event(tx, 'section.created', { id: d.id, version: d.version }, options.at)
         return true
       }
       if (isDeepStrictEqual(stored, d)) return false
@@ -277,6 +278,7 @@ export function createArchiveRepository(db: PgDb, renderings: PgRenderings, writ
       const stored = (await first(statements.find.execute({ id: d.id }))) as { version: number } | undefined
       if (!stored) {
         await statements.insert.execute(d)
+        await writes.event(tx, `${entry.kind}.created`, { id: d.id, version: d.version }, options.at)
         return true
       }
       if (isDeepStrictEqual(stored, d)) return false

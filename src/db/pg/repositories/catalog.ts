@@ -65,7 +65,11 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
   return {
     async create(row) {
       try {
-        return await writeTransaction(db, async (tx) => (await tx.insert(t).values({ ...(row as object), version: 1 } as never).returning())[0] as Row)
+        return await writeTransaction(db, async (tx) => {
+          const created = (await tx.insert(t).values({ ...(row as object), version: 1 } as never).returning())[0] as Row
+          await writes.event(tx, `${usage.kind}.created`, { id: created.id, version: 1 }, row.createdAt)
+          return created
+        })
       } catch (err) {
         return rethrowUnique(err, 'slug', slugOf(row))
       }
@@ -97,19 +101,21 @@ function createCatalogRepository<T extends CatalogTable, Row extends T['$inferSe
             .returning()) as Row[]
           // Articles embed the item (a contributor's name, a photo's caption): their renderings change with it.
           await renderings.refreshUsersOf(tx, usage.kind, row.id)
+          await writes.event(tx, `${usage.kind}.updated`, { id: updated!.id, version: updated!.version }, at)
           return updated!
         })
       } catch (err) {
         return rethrowUnique(err, 'slug', slugOf(fields))
       }
     },
-    async remove(k, expectedVersion, force = null) {
+    async remove(k, expectedVersion, force = null, at = force?.meta.at ?? new Date().toISOString()) {
       await writeTransaction(db, async (tx) => {
         const row = await current(tx, k, expectedVersion)
         const users = (await tx.selectDistinct({ articleId: usageTable.articleId }).from(usageTable).where(eq(usage.column, row.id)).limit(100)).map((u) => u.articleId)
         if (users.length > 0 && !force) throw new InUseError(usage.kind, users)
         if (force) await writes.detach(tx, usage.kind, row.id, String((row as { name?: string }).name ?? row.id), force.meta)
         await tx.delete(t).where(eq(t.id, row.id))
+        await writes.event(tx, `${usage.kind}.deleted`, { id: row.id, version: row.version }, at)
       })
     },
   }

@@ -67,6 +67,7 @@ export function createSectionRepository(db: PgDb, renderings: PgRenderings, writ
             .insert(sections)
             .values({ id: row.id, name: row.name, slug: row.slug, parentId: row.parentId, path, description: row.description, version: 1, createdAt: row.at, updatedAt: row.at })
             .returning()
+          await writes.event(tx, 'section.created', { id: created!.id, version: 1 }, row.at)
           return created!
         })
       } catch (err) {
@@ -91,7 +92,7 @@ export function createSectionRepository(db: PgDb, renderings: PgRenderings, writ
           if ((path === row.path || path.startsWith(`${row.path}/`)) && parentId !== null && parentId !== row.parentId) {
             throw new SectionCycleError(row.id, parentId)
           }
-          if (path !== row.path) await writes.moveSubtree(tx, row.path, path)
+          if (path !== row.path) await writes.moveSubtree(tx, row.path, path, at)
           const [updated] = await tx
             .update(sections)
             .set({
@@ -107,6 +108,7 @@ export function createSectionRepository(db: PgDb, renderings: PgRenderings, writ
             .returning()
           // Articles embed the section's name and path; a new path moves the sections below it too.
           await renderings.refreshUsersOf(tx, 'section', row.id)
+          await writes.event(tx, 'section.updated', { id: updated!.id, version: updated!.version }, at)
           return updated!
         })
       } catch (err) {
@@ -125,7 +127,7 @@ export function createSectionRepository(db: PgDb, renderings: PgRenderings, writ
         .groupBy(sections.id)
       return new Map(rows.map((r) => [r.id, r.n]))
     },
-    async remove(k, expectedVersion, force = null) {
+    async remove(k, expectedVersion, force = null, at = force?.meta.at ?? new Date().toISOString()) {
       await writeTransaction(db, async (tx) => {
         await lockTree(tx)
         const row = await current(tx, k, expectedVersion)
@@ -135,6 +137,7 @@ export function createSectionRepository(db: PgDb, renderings: PgRenderings, writ
         if (users.length > 0 && !force) throw new InUseError('section', users)
         if (force) await writes.detach(tx, 'section', row.id, row.path, force.meta)
         await tx.delete(sections).where(eq(sections.id, row.id))
+        await writes.event(tx, 'section.deleted', { id: row.id, version: row.version }, at)
       })
     },
   }
