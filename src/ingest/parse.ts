@@ -31,29 +31,39 @@
 //   at most three words without punctuation are 'chrome:fragment' (the sample's lone "Post");
 //   longer ones are kept as paragraphs with a warning.
 
-import type {
-  ArticleType,
-  LineReport,
-  ParsedArticle,
-  ParsedBlock,
-  ParsedCredit,
-  ParseResult,
+import {
+  CONFIDENCE_FIELDS,
+  LOW_CONFIDENCE,
+  type ArticleType,
+  type FieldConfidence,
+  type LineReport,
+  type ParsedArticle,
+  type ParsedBlock,
+  type ParsedCredit,
+  type ParseResult,
 } from './types.js'
 import { classifyLine, parseDateline, type LineClass } from './classify.js'
+import { hostName, reasonOf } from './boilerplate.js'
 import {
   countWords,
   endsWithFullStop,
   endsWithTerminal,
+  isAgency,
   isLabelLike,
   isLong,
+  isRoleLine,
   kindOf,
   lastSignificantChar,
   looksLikeName,
   phraseKey,
+  splitNames,
+  stripThe,
 } from './text.js'
 
 export type {
   ArticleType,
+  ConfidenceField,
+  FieldConfidence,
   ContributorKind,
   CreditRole,
   LineReport,
@@ -74,10 +84,10 @@ typeLabels('letter', [
   'letter', 'letters', 'letter to the editor', 'letters to the editor', 'your letters', "readers' letters",
   'readers’ letters',
 ])
-typeLabels('live', ['live', 'live updates', 'live blog', 'live coverage', 'as it happened'])
+typeLabels('live', ['live', 'live updates', 'live blog', 'live coverage', 'as it happened', 'live news'])
 typeLabels('feature', [
-  'feature', 'features', 'long read', 'the long read', 'big read', 'the big read', 'in depth', 'in-depth',
-  'magazine',
+  'feature', 'features', 'long read', 'long reads', 'the long read', 'big read', 'the big read', 'in depth',
+  'in-depth', 'magazine', 'in pictures', 'gallery', 'photo gallery', 'photos', 'the big picture',
 ])
 typeLabels('brief', ['brief', 'briefs', 'in brief', 'news in brief', 'briefly'])
 
@@ -114,7 +124,18 @@ function emptyArticle(): ParsedArticle {
     updatedAt: null,
     print: null,
     type: 'news',
+    series: null,
   }
+}
+
+/** "Harbourside Herald", "harbourside-herald", "The Meridian" -> one comparable key. */
+function publisherKey(name: string): string {
+  return stripThe(name.trim()).toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
+}
+
+/** "AFP" for "Agence France-Presse", "NPA" for "Northwind Press Agency". */
+function initials(name: string): string {
+  return name.split(/[\s-]+/).map((w) => w.charAt(0)).join('').toUpperCase()
 }
 
 /** A short excerpt of a line for warnings (lines can be megabytes long). */
@@ -158,8 +179,12 @@ class Assembler {
   private readonly lineWarnings: string[] = []
   private readonly seenCaptions = new Set<string>()
   private readonly creditKeys = new Set<string>()
+  private readonly credits: Array<{ credit: ParsedCredit; index: number }> = []
+  private readonly publishers = new Set<string>()
   private headlineIndex = -1
   private typeFromLabel = false
+  private headerCreditsByShape = 0
+  private headlineFallback = false
 
   constructor(private readonly lines: Line[]) {
     this.rules = new Array<string | undefined>(lines.length).fill(undefined)
@@ -168,6 +193,8 @@ class Assembler {
 
   run(): ParseResult {
     this.claimBlankAndDropped()
+    this.learnPublishers()
+    this.readLabelsAndSeries()
     this.readHeader()
     this.readLeadImage()
     this.guessTypeFromShape()
@@ -175,15 +202,16 @@ class Assembler {
     this.readBody()
     this.placeAds()
     this.warnAboutTruncation()
-    const warnings = [...this.generalWarnings(), ...this.lineWarnings]
-    const lines: LineReport[] = this.lines.map((line, i) => ({
-      line: i + 1,
-      text: line.text,
-      rule: this.rules[i] ?? 'unclaimed',
-      used: this.used[i] ?? false,
-    }))
+    const lines: LineReport[] = this.lines.map((line, i) => {
+      const rule = this.rules[i] ?? 'unclaimed'
+      return { line: i + 1, text: line.text, rule, used: this.used[i] ?? false, reason: reasonOf(rule) }
+    })
     this.article.body = this.blocks.map((b) => b.block)
-    return { article: this.article, report: { lines, warnings } }
+    this.article.credits = [...this.credits].sort((a, b) => a.index - b.index).map((c) => c.credit)
+    const confidence = this.confidence()
+    const lowConfidence = CONFIDENCE_FIELDS.filter((f) => confidence[f] < LOW_CONFIDENCE)
+    const warnings = [...this.generalWarnings(), ...this.lineWarnings]
+    return { article: this.article, report: { lines, warnings, confidence, lowConfidence } }
   }
 
   // --- helpers ------------------------------------------------------------------------------
@@ -211,13 +239,20 @@ class Assembler {
     this.blocks.push({ block, index: i })
   }
 
-  private addCredits(credits: ParsedCredit[]): void {
+  private addCredits(credits: ParsedCredit[], index: number): void {
     for (const credit of credits) {
       const key = `${credit.name.toLowerCase()}\u0000${credit.role}`
       if (this.creditKeys.has(key)) continue
       this.creditKeys.add(key)
-      this.article.credits.push(credit)
+      this.credits.push({ credit, index })
     }
+  }
+
+  private nextNonBlank(i: number, step: 1 | -1): number {
+    for (let k = i + step; k >= 0 && k < this.lines.length; k += step) {
+      if (this.line(k).cls.kind !== 'blank') return k
+    }
+    return -1
   }
 
   private setTopicLabel(i: number): void {
@@ -234,12 +269,100 @@ class Assembler {
     })
   }
 
+  /**
+   * The page names its publisher in several places: its URL, a "Source:" line, a trust box, a
+   * "for X" or "via X" byline, a syndication line, the print-edition line. A line that is only
+   * one of these names is chrome (the masthead, a logo's text).
+   */
+  private learnPublishers(): void {
+    const learn = (name: string | null | undefined): void => {
+      const key = name ? publisherKey(name) : ''
+      if (key.length >= 3) this.publishers.add(key)
+    }
+    this.lines.forEach((line, i) => {
+      const { cls, text } = line
+      const rule = this.rules[i]
+      if (rule === 'chrome:url') learn(hostName(text))
+      else if (rule === 'chrome:source') learn(text.slice(text.search(/[:：]/) + 1))
+      else if (rule === 'chrome:trust' && /^why you can trust /i.test(text)) learn(text.slice('why you can trust '.length))
+      else if (rule === 'chrome:via-link') learn(text.replace(/^read the (?:full|original) (?:story )?at /i, ''))
+      else if (cls.kind === 'byline') learn(cls.publisher)
+      else if (cls.kind === 'print') learn(cls.publication)
+      else if (cls.kind === 'credit' || cls.kind === 'syndication') for (const c of cls.credits) if (c.kind === 'organisation') learn(c.name)
+    })
+    if (this.publishers.size === 0) return
+    this.lines.forEach((line, i) => {
+      if (line.cls.kind !== 'text' || !this.isFree(i) || line.text.length > 60) return
+      if (this.publishers.has(publisherKey(line.text))) this.claim(i, 'chrome:publisher-name', false)
+    })
+  }
+
+  /** Breadcrumbs (a type label among them sets the type), and "Series:" lines. */
+  private readLabelsAndSeries(): void {
+    this.lines.forEach((line, i) => {
+      const { cls } = line
+      if (cls.kind === 'series') {
+        if (this.article.series === null) this.article.series = cls.name
+        this.claim(i, 'series')
+      } else if (cls.kind === 'breadcrumbs') {
+        const type = cls.parts.map((p) => TYPE_LABELS.get(phraseKey(p))).find((t) => t !== undefined)
+        if (type !== undefined && !this.typeFromLabel) {
+          this.article.type = type
+          this.typeFromLabel = true
+          this.claim(i, 'type-label')
+          // "Magazine / Long Reads": the last part names the series.
+          const last = cls.parts[cls.parts.length - 1] ?? ''
+          if (this.article.series === null && TYPE_LABELS.get(phraseKey(cls.parts[0] ?? '')) !== undefined) this.article.series = last
+        } else this.claim(i, 'chrome:breadcrumbs', false)
+      } else if (cls.kind === 'byline' && cls.series !== null && this.article.series === null) {
+        this.article.series = cls.series
+      }
+    })
+  }
+
+  /**
+   * Bylines that have no "By": a name over a role line ("Tom Hale" / "Environment correspondent",
+   * "Mei Lin" / "in Beijing"), "Karin Holm in Velden", a list of names ("A, B and C"), an agency on
+   * its own line, or a full name on its own line beside a date stamp. Only under the headline.
+   */
+  private readHeaderByline(i: number): boolean {
+    const { text } = this.line(i)
+    const person = (name: string): ParsedCredit => ({ name, kind: kindOf(name), role: 'byline' })
+    const take = (credits: ParsedCredit[], role = 'byline'): true => {
+      this.addCredits(credits, i)
+      this.claim(i, role)
+      this.headerCreditsByShape++
+      return true
+    }
+    const next = this.nextNonBlank(i, 1)
+    const nextLine = next >= 0 ? this.line(next) : undefined
+    if (looksLikeName(text) && countWords(text, 5) <= 5 && nextLine?.cls.kind === 'text' && this.isFree(next) && isRoleLine(nextLine.text)) {
+      this.claim(next, 'byline-role')
+      return take([person(text)])
+    }
+    if (isAgency(text)) return take([{ name: text, kind: 'agency', role: 'byline' }])
+    const inPlace = /^(.+?) in (\p{Lu}[\p{L}'’-]*(?: \p{Lu}[\p{L}'’-]*){0,2})$/u.exec(text)
+    if (inPlace && looksLikeName(inPlace[1] ?? '') && countWords(inPlace[1] ?? '', 4) >= 2) return take([person(inPlace[1] ?? '')])
+    if (/,| and | & | y | und /.test(text)) {
+      const names = splitNames(text, true)
+      if (names !== null && names.length >= 2 && names.every((n) => countWords(n, 5) >= 2)) return take(names.map(person))
+    }
+    const prev = this.nextNonBlank(i, -1)
+    const besideMeta = [prev, next].some((k) => k > this.headlineIndex && (this.line(k).cls.kind === 'stamp' || this.line(k).cls.kind === 'byline'))
+    const words = countWords(text, 5)
+    if (besideMeta && words >= 2 && words <= 4 && looksLikeName(text) && text.split(/\s+/).every((w) => /^\p{Lu}/u.test(w))) {
+      return take([person(text)])
+    }
+    return false
+  }
+
   /** Type labels, topic label, headline and a standfirst without a full stop. */
   private readHeader(): void {
     let end = this.lines.length
     for (let i = 0; i < this.lines.length; i++) {
       const { cls, text } = this.line(i)
-      if (cls.kind === 'text' && (endsWithFullStop(text) || isLong(text))) {
+      // The first sentence, or the first entry time of a live page, ends the header.
+      if ((cls.kind === 'text' && (endsWithFullStop(text) || isLong(text))) || cls.kind === 'timestamp') {
         end = i
         break
       }
@@ -248,7 +371,7 @@ class Assembler {
     const candidates: number[] = []
     for (let i = 0; i < end; i++) {
       const { cls, text } = this.line(i)
-      if (cls.kind !== 'text') continue
+      if (cls.kind !== 'text' || !this.isFree(i)) continue
       const type = text.length <= 40 ? TYPE_LABELS.get(phraseKey(text)) : undefined
       if (type === undefined) {
         candidates.push(i)
@@ -263,7 +386,10 @@ class Assembler {
     if (candidates.length === 0) return
 
     const isLabel = (i: number): boolean => isLabelLike(this.line(i).text)
-    const headline = candidates.find((i) => !isLabel(i)) ?? candidates[candidates.length - 1] ?? -1
+    const firstFull = candidates.find((i) => !isLabel(i))
+    // All short: the last one is the headline, a fair guess when it is the only one.
+    this.headlineFallback = firstFull === undefined && candidates.length > 1
+    const headline = firstFull ?? candidates[candidates.length - 1] ?? -1
     this.headlineIndex = headline
     this.article.headline = this.line(headline).text
     this.claim(headline, 'headline')
@@ -272,6 +398,10 @@ class Assembler {
     const above = candidates.filter((i) => i < headline)
     const label = above[above.length - 1]
     if (label !== undefined) this.setTopicLabel(label)
+    if (label !== undefined && this.article.series !== null && phraseKey(this.line(label).text) === phraseKey(this.article.series)) {
+      this.article.topicLabel = null
+      this.claim(label, 'series') // the column's name, as the byline says ("By A | The Harbour View")
+    }
     for (const i of above) {
       if (i === label) continue
       if (this.line(i).text === this.article.topicLabel) this.claim(i, 'chrome:duplicate-label', false)
@@ -281,9 +411,15 @@ class Assembler {
       }
     }
 
-    for (const i of candidates.filter((c) => c > headline)) {
+    let metaSeen = false
+    for (let i = headline + 1; i < end; i++) {
+      const kind = this.line(i).cls.kind
+      if (kind === 'stamp' || kind === 'byline') metaSeen = true
+      if (kind !== 'text' || !this.isFree(i)) continue
       const { text } = this.line(i)
       if (text === this.article.topicLabel) this.claim(i, 'chrome:duplicate-label', false)
+      else if (this.readHeaderByline(i)) metaSeen = true
+      else if (metaSeen && isLabel(i)) this.claim(i, 'chrome:header-widget', false)
       else if (this.article.topicLabel === null && isLabel(i)) this.setTopicLabel(i)
       else if (this.article.summary === null && !isLabel(i)) {
         this.article.summary = text
@@ -312,6 +448,7 @@ class Assembler {
     let timestamps = 0
     let paragraphs = 0
     let words = 0
+    let last = ''
     for (let i = 0; i < this.lines.length; i++) {
       const { cls, text } = this.line(i)
       if (!this.isFree(i)) continue
@@ -320,10 +457,15 @@ class Assembler {
       else if (cls.kind === 'text' && i > this.headlineIndex) {
         paragraphs++
         words += countWords(text, 200)
+        last = text
       }
     }
+    // A page cut off mid-sentence (a paywall) is short because it is cut, not because it is a brief.
+    const cut = last !== '' && !endsWithTerminal(last)
     if (timestamps >= 2) this.article.type = 'live'
-    else if (this.headlineIndex >= 0 && paragraphs >= 1 && paragraphs <= 2 && words <= 120) this.article.type = 'brief'
+    else if (this.headlineIndex >= 0 && paragraphs >= 1 && paragraphs <= 2 && words <= 120 && !cut && this.article.summary === null) {
+      this.article.type = 'brief' // a standfirst says it is not a brief
+    }
   }
 
   /** A standfirst that ends with a full stop: the first paragraph right under the headline. */
@@ -335,7 +477,7 @@ class Assembler {
     for (let i = this.headlineIndex + 1; i < this.lines.length && first < 0; i++) {
       if (!this.isFree(i)) continue
       const { kind } = this.line(i).cls
-      if (kind === 'byline' || kind === 'stamp' || kind === 'credit' || kind === 'print') return
+      if (kind === 'byline' || kind === 'stamp' || kind === 'credit' || kind === 'print' || kind === 'syndication') return
       if (kind === 'text') first = i
     }
     if (first < 0 || parseDateline(this.line(first).text) !== null) return
@@ -389,12 +531,17 @@ class Assembler {
           this.claim(i, 'timestamp')
           break
         case 'byline':
-          this.addCredits(cls.credits)
+          this.addCredits(cls.credits, i)
           this.claim(i, 'byline')
+          if (cls.date !== null && this.article.publishedAt === null) this.article.publishedAt = cls.date
           break
         case 'credit':
-          this.addCredits(cls.credits)
+          this.addCredits(cls.credits, i)
           this.claim(i, 'credit')
+          break
+        case 'syndication':
+          this.addCredits(cls.credits, i)
+          this.claim(i, 'syndication')
           break
         case 'print':
           if (this.article.print === null) {
@@ -404,6 +551,7 @@ class Assembler {
           break
         case 'stamp':
           this.readStamp(i, cls.field, cls.iso)
+          if (cls.also !== undefined && cls.also.iso !== null && this.article[cls.also.field] === null) this.article[cls.also.field] = cls.also.iso
           break
         case 'text':
           if (endOfArticle >= 0 && i > endOfArticle) this.readTrailingText(i)
@@ -442,14 +590,27 @@ class Assembler {
     this.warnAt(i, 'text after the end of the article (credit or print-edition line) kept as a paragraph')
   }
 
+  /** "Rachel Kim covers city hall for the Lakeshore Tribune.": a credited author's bio. */
+  private isAuthorBio(text: string): boolean {
+    return this.credits.some(({ credit }) =>
+      credit.kind === 'person' && text.startsWith(`${credit.name} `) &&
+      /^(?:covers|writes|is|reports|edits|was|has been)\s/.test(text.slice(credit.name.length + 1)))
+  }
+
   private readText(i: number, isLede: boolean, isLast: boolean): void {
     const { text } = this.line(i)
+    if (this.isAuthorBio(text)) {
+      this.claim(i, 'chrome:author-bio', false)
+      return
+    }
 
     const dateline = isLede ? parseDateline(text) : null
     if (dateline !== null) {
       this.article.dateline = dateline.place
-      if (dateline.agency !== null && !this.article.credits.some((c) => c.name === dateline.agency)) {
-        this.addCredits([{ name: dateline.agency, kind: 'agency', role: 'byline' }])
+      const agency = dateline.agency
+      // "(AFP)" is the "Agence France-Presse" of the byline, "(NPA)" the "Northwind Press Agency".
+      if (agency !== null && !this.credits.some((c) => c.credit.name === agency || (c.credit.kind === 'agency' && initials(c.credit.name) === agency))) {
+        this.addCredits([{ name: agency, kind: 'agency', role: 'byline' }], i)
       }
       this.addBlock(i, { type: 'paragraph', text: dateline.rest })
       this.claim(i, 'dateline')
@@ -475,7 +636,7 @@ class Assembler {
     if (this.article.type === 'letter' && isLast && !endsWithTerminal(text) && countWords(text, 10) <= 10) {
       const name = (text.split(',')[0] ?? '').trim()
       if (looksLikeName(name)) {
-        this.addCredits([{ name, kind: kindOf(name), role: 'byline' }])
+        this.addCredits([{ name, kind: kindOf(name), role: 'byline' }], i)
         this.claim(i, 'signature')
         return
       }
@@ -518,6 +679,48 @@ class Assembler {
       }
       return
     }
+  }
+
+  /**
+   * How sure the parse is of each field. Fixed scores for the way a field was found: a clear signal
+   * (a "By" line, a "Published:" stamp, a type label) scores high, a guess from position or shape
+   * lower, a field missing where pages usually have one lowest. See LOW_CONFIDENCE.
+   */
+  private confidence(): FieldConfidence {
+    const a = this.article
+    const ruleCount = (rule: string): number => this.rules.filter((r) => r === rule).length
+    const warned = (what: string): boolean => this.lineWarnings.some((w) => w.includes(what))
+    const textBlocks = this.blocks.filter((b) => b.block.type === 'paragraph' || b.block.type === 'heading' || b.block.type === 'quote').length
+    const images = this.blocks.filter((b) => b.block.type === 'image').length
+
+    let headline = a.headline === null ? 0 : this.headlineFallback ? 0.55 : 0.9
+    if (a.headline !== null && warned('dropped short line above the headline')) headline = Math.min(headline, 0.7)
+    if (a.headline !== null && countWords(a.headline, 40) > 30) headline = 0.4
+
+    const topicRule = this.rules.indexOf('topic-label')
+    const topicLabel = a.topicLabel === null ? 0.8 : topicRule >= 0 && topicRule < this.headlineIndex ? 0.85 : 0.6
+
+    const noSummaryExpected = a.type === 'letter' || a.type === 'brief' || a.type === 'live'
+    const summaryRule = this.rules.indexOf('summary')
+    const summary = a.summary !== null
+      ? (summaryRule >= 0 && !endsWithFullStop(a.summary) ? 0.85 : 0.7)
+      : noSummaryExpected ? 0.9 : 0.65
+
+    let body = textBlocks === 0 ? (images > 0 ? 0.6 : 0) : 0.9
+    if (warned('may be truncated')) body = Math.min(body, 0.5)
+    if (warned('text after the end of the article')) body = Math.min(body, 0.55)
+
+    const byShape = this.headerCreditsByShape > 0
+    const credits = a.credits.length === 0 ? (a.type === 'brief' || a.type === 'live' ? 0.7 : 0.5) : byShape ? 0.7 : 0.9
+
+    const unreadable = this.rules.includes('dropped:stamp')
+    const publishedAt = unreadable ? 0.3 : a.publishedAt !== null ? 0.95 : 0.7
+    const updatedAt = unreadable ? 0.3 : 0.9
+
+    const type = this.typeFromLabel ? 0.95 : a.type === 'news' ? 0.8 : 0.65
+    const leadImage = a.leadImage === null ? 0.9 : a.leadImage.credit === null ? 0.6 : 0.9
+    const print = a.print === null ? 0.9 : ruleCount('chrome:duplicate-print') > 0 ? 0.7 : 0.95
+    return { headline, topicLabel, summary, leadImage, body, credits, dateline: 0.9, publishedAt, updatedAt, print, type, series: 0.9 }
   }
 
   private generalWarnings(): string[] {

@@ -376,7 +376,7 @@ export function createImportService(deps: Deps, runtime: Runtime = systemRuntime
 
       const parsed = parseRawText(text)
       const warnings = [...parsed.report.warnings]
-      const parse: ParseResult = { article: parsed.article, report: { lines: parsed.report.lines, warnings } }
+      const parse: ParseResult = { article: parsed.article, report: { ...parsed.report, warnings } }
       // Fitted to the API's limits before anything is written, so a refusal leaves no rows.
       const draft = plan(parsed.article, warnings)
       const suggest = async () => suggestTopics(text, await deps.topics.names())
