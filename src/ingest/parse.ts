@@ -133,6 +133,11 @@ function publisherKey(name: string): string {
   return stripThe(name.trim()).toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
 }
 
+/** "Karin Holm in Velden" */
+const IN_PLACE = /^(.+?) in (\p{Lu}[\p{L}'’-]*(?: \p{Lu}[\p{L}'’-]*){0,2})$/u
+
+const BIO_VERBS = new Set(['covers', 'writes', 'is', 'reports', 'edits', 'was', 'has'])
+
 /** "AFP" for "Agence France-Presse", "NPA" for "Northwind Press Agency". */
 function initials(name: string): string {
   return name.split(/[\s-]+/).map((w) => w.charAt(0)).join('').toUpperCase()
@@ -181,6 +186,8 @@ class Assembler {
   private readonly creditKeys = new Set<string>()
   private readonly credits: Array<{ credit: ParsedCredit; index: number }> = []
   private readonly publishers = new Set<string>()
+  /** The names of credited people, for author bios. */
+  private readonly people = new Set<string>()
   private headlineIndex = -1
   private typeFromLabel = false
   private headerCreditsByShape = 0
@@ -245,6 +252,7 @@ class Assembler {
       if (this.creditKeys.has(key)) continue
       this.creditKeys.add(key)
       this.credits.push({ credit, index })
+      if (credit.kind === 'person') this.people.add(credit.name)
     }
   }
 
@@ -325,6 +333,22 @@ class Assembler {
    * "Mei Lin" / "in Beijing"), "Karin Holm in Velden", a list of names ("A, B and C"), an agency on
    * its own line, or a full name on its own line beside a date stamp. Only under the headline.
    */
+  /** The shape of a byline without "By" that needs no position to be sure of (see readHeaderByline). */
+  private bylineShape(i: number): 'role' | 'agency' | 'place' | 'list' | null {
+    const { text } = this.line(i)
+    const next = this.nextNonBlank(i, 1)
+    const nextLine = next >= 0 ? this.line(next) : undefined
+    if (looksLikeName(text) && countWords(text, 5) <= 5 && nextLine?.cls.kind === 'text' && this.isFree(next) && isRoleLine(nextLine.text)) return 'role'
+    if (isAgency(text)) return 'agency'
+    const inPlace = IN_PLACE.exec(text)
+    if (inPlace && looksLikeName(inPlace[1] ?? '') && countWords(inPlace[1] ?? '', 4) >= 2) return 'place'
+    if (/,| and | & | y | und /.test(text)) {
+      const names = splitNames(text, true)
+      if (names !== null && names.length >= 2 && names.every((n) => countWords(n, 5) >= 2)) return 'list'
+    }
+    return null
+  }
+
   private readHeaderByline(i: number): boolean {
     const { text } = this.line(i)
     const person = (name: string): ParsedCredit => ({ name, kind: kindOf(name), role: 'byline' })
@@ -335,18 +359,14 @@ class Assembler {
       return true
     }
     const next = this.nextNonBlank(i, 1)
-    const nextLine = next >= 0 ? this.line(next) : undefined
-    if (looksLikeName(text) && countWords(text, 5) <= 5 && nextLine?.cls.kind === 'text' && this.isFree(next) && isRoleLine(nextLine.text)) {
+    const shape = this.bylineShape(i)
+    if (shape === 'role') {
       this.claim(next, 'byline-role')
       return take([person(text)])
     }
-    if (isAgency(text)) return take([{ name: text, kind: 'agency', role: 'byline' }])
-    const inPlace = /^(.+?) in (\p{Lu}[\p{L}'’-]*(?: \p{Lu}[\p{L}'’-]*){0,2})$/u.exec(text)
-    if (inPlace && looksLikeName(inPlace[1] ?? '') && countWords(inPlace[1] ?? '', 4) >= 2) return take([person(inPlace[1] ?? '')])
-    if (/,| and | & | y | und /.test(text)) {
-      const names = splitNames(text, true)
-      if (names !== null && names.length >= 2 && names.every((n) => countWords(n, 5) >= 2)) return take(names.map(person))
-    }
+    if (shape === 'agency') return take([{ name: text, kind: 'agency', role: 'byline' }])
+    if (shape === 'place') return take([person(IN_PLACE.exec(text)?.[1] ?? text)])
+    if (shape === 'list') return take((splitNames(text, true) ?? []).map(person))
     const prev = this.nextNonBlank(i, -1)
     const besideMeta = [prev, next].some((k) => k > this.headlineIndex && (this.line(k).cls.kind === 'stamp' || this.line(k).cls.kind === 'byline'))
     const words = countWords(text, 5)
@@ -369,12 +389,17 @@ class Assembler {
     }
 
     const candidates: number[] = []
+    let roleLine = -1
     for (let i = 0; i < end; i++) {
       const { cls, text } = this.line(i)
-      if (cls.kind !== 'text' || !this.isFree(i)) continue
+      if (cls.kind !== 'text' || !this.isFree(i) || i === roleLine) continue
       const type = text.length <= 40 ? TYPE_LABELS.get(phraseKey(text)) : undefined
       if (type === undefined) {
-        candidates.push(i)
+        // A byline without "By" under a first line ("Tom Hale" / "Environment correspondent") is
+        // no headline candidate, however short the headline above it is.
+        const shape = candidates.length > 0 ? this.bylineShape(i) : null
+        if (shape === 'role') roleLine = this.nextNonBlank(i, 1)
+        if (shape === null) candidates.push(i)
         continue
       }
       this.claim(i, 'type-label')
@@ -590,11 +615,13 @@ class Assembler {
     this.warnAt(i, 'text after the end of the article (credit or print-edition line) kept as a paragraph')
   }
 
-  /** "Rachel Kim covers city hall for the Lakeshore Tribune.": a credited author's bio. */
+  /** "Rachel Kim covers city hall for the Lakeshore Tribune.": a credited author's bio (a set lookup, not a scan of every credit). */
   private isAuthorBio(text: string): boolean {
-    return this.credits.some(({ credit }) =>
-      credit.kind === 'person' && text.startsWith(`${credit.name} `) &&
-      /^(?:covers|writes|is|reports|edits|was|has been)\s/.test(text.slice(credit.name.length + 1)))
+    const words = text.slice(0, 120).split(/\s+/, 6)
+    for (let n = 2; n <= 4 && n < words.length; n++) {
+      if (this.people.has(words.slice(0, n).join(' ')) && BIO_VERBS.has(words[n] ?? '')) return true
+    }
+    return false
   }
 
   private readText(i: number, isLede: boolean, isLast: boolean): void {
