@@ -7,17 +7,26 @@
 //      image, headings, pull quotes, dateline, letter signature, trailing fragments, ad slots.
 //
 // Guarantees (tested): the parser never invents text (every string in the article, apart from the
-// ISO dates and enum values, is a trimmed slice of the input); every line gets a LineReport whose
-// rule says why it was used or dropped; it runs in time linear in the input and never throws.
+// ISO dates and enum values, is a trimmed slice of the input, or consecutive lines of a hard-wrapped
+// paragraph joined by single spaces); every line gets a LineReport whose rule says why it was used
+// or dropped (and, when dropped, a reason in words: boilerplate.ts); it runs in time linear in the
+// input and never throws. The report also scores each field (confidence) and flags the weak ones.
+//
+// Chrome is recognised by rules, not only phrases: see boilerplate.ts for the known lines and the
+// shapes (counters, URLs, breadcrumbs, calls to action, appeals, publisher names, header widgets,
+// author bios). Bylines come in many shapes: "By A and B", "A, B and C", a name over a role line,
+// "A in Place", an agency line, "A via Publisher · date", "(Reporting by ...; Editing by ...)",
+// "Additional reporting by ...", syndication and partnership lines.
 //
 // Decisions:
 // - Every "Advertisement" line of a page with article text is an ad slot, in page order: the ones
 //   above the headline (the sample starts with two) open the body, the ones inside stay where
 //   they stood, so a renderer keeps the page's ad positions. On a page without article text
 //   they are chrome ('chrome:ad').
-// - Page chrome (promos, share prompts, reading time, audio players, navigation) is matched by
-//   exact phrases and a few anchored shapes (classify.ts), never by "looks short", so that short
-//   article text is not lost. Binary lines are dropped as 'dropped:garbage'.
+// - Page chrome is matched by known lines and anchored shapes (classify.ts, boilerplate.ts), and
+//   by position only where the header makes it safe (a short line between the byline or date and
+//   the story), never by "looks short" alone, so that short article text is not lost. Binary
+//   lines are dropped as 'dropped:garbage'.
 // - The header zone is everything before the first line that reads like a sentence (ends with a
 //   full stop or is long). In it: type labels ("Opinion", "Letters", "Live", ...), a topic label
 //   (a short line standing above the headline, or below it when none stands above), the headline
@@ -191,6 +200,11 @@ class Assembler {
   private headlineIndex = -1
   private typeFromLabel = false
   private headerCreditsByShape = 0
+  /**
+   * Hard-wrapped copy (wire text at 70 columns) separates paragraphs by blank lines and breaks
+   * lines inside them: on such a page, a line that runs on into the next is one paragraph with it.
+   */
+  private wrapped = false
   private headlineFallback = false
 
   constructor(private readonly lines: Line[]) {
@@ -202,6 +216,7 @@ class Assembler {
     this.claimBlankAndDropped()
     this.learnPublishers()
     this.readLabelsAndSeries()
+    this.wrapped = this.isHardWrapped()
     this.readHeader()
     this.readLeadImage()
     this.guessTypeFromShape()
@@ -381,8 +396,10 @@ class Assembler {
     let end = this.lines.length
     for (let i = 0; i < this.lines.length; i++) {
       const { cls, text } = this.line(i)
-      // The first sentence, or the first entry time of a live page, ends the header.
-      if ((cls.kind === 'text' && (endsWithFullStop(text) || isLong(text))) || cls.kind === 'timestamp') {
+      // The first sentence, the first entry time of a live page, or (after a first line) a
+      // hard-wrapped paragraph ends the header.
+      const runsOn = i > 0 && this.isFree(i) && this.runsOn(i)
+      if ((cls.kind === 'text' && (endsWithFullStop(text) || isLong(text) || runsOn)) || cls.kind === 'timestamp') {
         end = i
         break
       }
@@ -528,6 +545,8 @@ class Assembler {
       if (kind === 'text' && endOfArticle < 0) lastText = i
     }
 
+    const wrapped = this.wrapped
+
     let ledeSeen = false
     for (let i = 0; i < this.lines.length; i++) {
       if (!this.isFree(i)) continue
@@ -581,7 +600,8 @@ class Assembler {
         case 'text':
           if (endOfArticle >= 0 && i > endOfArticle) this.readTrailingText(i)
           else {
-            this.readText(i, !ledeSeen, i === lastText)
+            const last = wrapped ? this.joinWrappedLines(i) : i
+            this.readText(i, !ledeSeen, last >= lastText, last > i ? this.joined(i, last) : text)
             ledeSeen = true
           }
           break
@@ -624,8 +644,54 @@ class Assembler {
     return false
   }
 
-  private readText(i: number, isLede: boolean, isLast: boolean): void {
+  /**
+   * The last line of the paragraph that starts at `i` on a hard-wrapped page: while a line has no
+   * closing punctuation and the next line follows at once and is text, the paragraph goes on when
+   * that line starts in lower case or this one is long (more than eight words: not a heading).
+   * The lines taken are claimed as 'paragraph-continued'.
+   */
+  private joinWrappedLines(i: number): number {
+    let last = i
+    while (this.runsOn(last)) {
+      this.claim(last + 1, 'paragraph-continued')
+      last++
+    }
+    return last
+  }
+
+  private runsOn(i: number): boolean {
+    const next = this.lines[i + 1]
     const { text } = this.line(i)
+    if (!this.wrapped || next === undefined || next.cls.kind !== 'text' || !this.isFree(i + 1) || endsWithTerminal(text)) return false
+    return /^\p{Ll}/u.test(next.text) || countWords(text, 9) > 8
+  }
+
+  /**
+   * Hard-wrapped: paragraphs separated by blank lines, no text line longer than a terminal's
+   * 100 columns, and several lines filled to near the column (55 characters or more).
+   */
+  private isHardWrapped(): boolean {
+    let blankAfterText = false
+    let full = 0
+    for (let i = 0; i < this.lines.length; i++) {
+      const { cls, text } = this.line(i)
+      if (cls.kind === 'blank') blankAfterText ||= i > 0 && this.line(i - 1).cls.kind === 'text'
+      else if (cls.kind === 'text') {
+        if (text.length > 100) return false
+        if (text.length >= 55) full++
+      }
+    }
+    return blankAfterText && full >= 3
+  }
+
+  /** Lines first..last as one paragraph, joined by single spaces. */
+  private joined(first: number, last: number): string {
+    const parts: string[] = []
+    for (let k = first; k <= last; k++) parts.push(this.line(k).text)
+    return parts.join(' ')
+  }
+
+  private readText(i: number, isLede: boolean, isLast: boolean, text: string = this.line(i).text): void {
     if (this.isAuthorBio(text)) {
       this.claim(i, 'chrome:author-bio', false)
       return

@@ -60,10 +60,14 @@ function articleStrings(article: ParsedArticle): string[] {
   return out
 }
 
-/** Strings in the article that are not a trimmed substring of the input (should be none). */
+/**
+ * Strings in the article that are neither a trimmed substring of the input nor consecutive lines of
+ * it joined by single spaces (a hard-wrapped paragraph) (should be none).
+ */
 function inventedStrings(input: string, result: ParseResult): string[] {
   const text = normalise(input)
-  return articleStrings(result.article).filter((s) => s !== s.trim() || !text.includes(s))
+  const joined = text.split('\n').map((l) => l.trim()).join(' ')
+  return articleStrings(result.article).filter((s) => s !== s.trim() || !(text.includes(s) || joined.includes(s)))
 }
 
 /** Lines the report does not account for properly (should be none). */
@@ -659,4 +663,13 @@ t.test('parseRawText stays linear with many distinct bylines and bios', async (t
   for (let i = 0; i < 20000; i++) lines.push(`By Ann Lee${i}`, `Ann Lee${i} covers the harbour.`)
   const { seconds } = cpuSeconds(() => parseRawText(lines.join('\n')))
   t.ok(seconds < 5, `${seconds.toFixed(2)} CPU seconds`)
+})
+
+t.test('parseRawText joins the lines of a hard-wrapped paragraph and reports the lines it joined', async (t) => {
+  const result = fixture('wire-hard-wrapped')
+  t.match(result.article.body[0], { type: 'paragraph', text: /voted on Thursday to strike .* would leave them too tired/ })
+  t.same(result.report.lines.filter((l) => l.rule === 'paragraph-continued').map((l) => l.line), [6, 7, 10, 15])
+  t.equal(result.article.dateline, 'PORT AVERY')
+  const unwrapped = parseChecked(t, 'Quay reopens after repairs to the old stone wall\nThe council said the quay would reopen on Monday after six weeks of work\n\nTraders returned at dawn.')
+  t.equal(unwrapped.article.summary, 'The council said the quay would reopen on Monday after six weeks of work', 'a page with no wrapped lines is not joined')
 })
