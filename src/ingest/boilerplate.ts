@@ -155,9 +155,11 @@ const STRONG_CTA = /^(?:sign up|subscribe|download|donate|republish|become a (?:
 const WEAK_CTA = /^(?:follow|support|join|make|email|e-mail|get|have|got|send|tell|read|share|contact|like|listen)\b/i
 const PROMO_OBJECT = /\b(?:newsletters?|app|apps|inbox|alerts?|us|our|donation|donate|membership|member|subscription|instagram|facebook|twitter|tiktok|youtube|whatsapp|telegram|podcast)\b|[\w.+-]+@[\w-]+\.[\w.-]+/i
 const QUOTES = /["“”«»„]/
+/** Reported speech is story, not chrome: "Join us, the mayor told residents." */
+const REPORTING = /\b(?:said|says|told|tells|according|asked|urged)\b/i
 
 export function isCallToAction(text: string): boolean {
-  if (text.length > 140 || QUOTES.test(text)) return false
+  if (text.length > 140 || QUOTES.test(text) || REPORTING.test(text)) return false
   const words = text.split(/\s+/).length
   if (words > 18) return false
   if (STRONG_CTA.test(text)) return true
@@ -166,11 +168,11 @@ export function isCallToAction(text: string): boolean {
 
 // Appeals and the publisher's voice: first person plural, about money or its own journalism.
 const WE = /\b(?:we|we're|we’re|we are|our|us)\b/i
-const APPEAL = /\b(?:donat\w*|non-?profit|membership|become a member|support (?:us|our)|readers like you)\b/i
-const PUBLISHER_VOICE = /^our (?:journalism|reporting|newsroom|standards|editorial|mission)\b|\bour editorial (?:code|guidelines|standards)\b/i
+const APPEAL = /\b(?:donate(?: today| now)?|make a (?:donation|gift)|become a member|support (?:us|our)|readers like you|rely on (?:readers|donations|support)|can['’]t do (?:this|it) without|non-?profit newsroom)\b/i
+const PUBLISHER_VOICE = /^our (?:journalism|standards|editorial|mission)\b|\bour editorial (?:code|guidelines|standards)\b/i
 
 export function appealKind(text: string): 'chrome:appeal' | 'chrome:publisher-voice' | null {
-  if (text.length > 400 || QUOTES.test(text)) return null
+  if (text.length > 400 || QUOTES.test(text) || REPORTING.test(text)) return null
   if (APPEAL.test(text) && WE.test(text)) return 'chrome:appeal'
   if (PUBLISHER_VOICE.test(text)) return 'chrome:publisher-voice'
   return null

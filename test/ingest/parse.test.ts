@@ -610,6 +610,9 @@ t.test('parseRawText keeps prose that only resembles chrome', async (t) => {
     'Donations to the lifeboat fund reached £12,000, the charity said.',
     'Source material for the plan came from a 1998 survey.',
     '87 traders have applied for pitches this year, up from 60.',
+    'Join us at the quay on Saturday, the mayor told residents on Friday.',
+    'Our reporting found that donations to the harbour fund fell by half in 2023.',
+    'We rely on the market, and our customers come from all over the county, traders told the council.',
     'Traders said the lease would let them invest in new stalls.',
   ]
   const { article } = parseChecked(t, lines.join('\n'))
