@@ -159,11 +159,17 @@ const QUOTES = /["“”«»„]/
 const REPORTING = /\b(?:said|says|told|tells|according|asked|urged)\b/i
 
 export function isCallToAction(text: string): boolean {
-  if (text.length > 140 || QUOTES.test(text) || REPORTING.test(text)) return false
-  const words = text.split(/\s+/).length
+  if (text.length > 140) return false
+  const words = countSpaces(text) + 1
   if (words > 18) return false
-  if (STRONG_CTA.test(text)) return true
-  return words <= 16 && WEAK_CTA.test(text) && PROMO_OBJECT.test(text)
+  const cta = STRONG_CTA.test(text) || (words <= 16 && WEAK_CTA.test(text) && PROMO_OBJECT.test(text))
+  return cta && !QUOTES.test(text) && !REPORTING.test(text)
+}
+
+function countSpaces(text: string): number {
+  let n = 0
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 32) n++
+  return n
 }
 
 // Appeals and the publisher's voice: first person plural, about money or its own journalism.
@@ -172,8 +178,7 @@ const APPEAL = /\b(?:donate(?: today| now)?|make a (?:donation|gift)|become a me
 const PUBLISHER_VOICE = /^our (?:journalism|standards|editorial|mission)\b|\bour editorial (?:code|guidelines|standards)\b/i
 
 export function appealKind(text: string): 'chrome:appeal' | 'chrome:publisher-voice' | null {
-  if (text.length > 400 || QUOTES.test(text) || REPORTING.test(text)) return null
-  if (APPEAL.test(text) && WE.test(text)) return 'chrome:appeal'
-  if (PUBLISHER_VOICE.test(text)) return 'chrome:publisher-voice'
-  return null
+  if (text.length > 400) return null
+  const kind = APPEAL.test(text) && WE.test(text) ? 'chrome:appeal' : PUBLISHER_VOICE.test(text) ? 'chrome:publisher-voice' : null
+  return kind !== null && !QUOTES.test(text) && !REPORTING.test(text) ? kind : null
 }

@@ -67,8 +67,12 @@ export function stripThe(text: string): string {
 
 /** Collapses whitespace and lower-cases, for comparing short lines with phrase lists. */
 export function phraseKey(text: string): string {
-  return text.toLowerCase().split(/\s+/).join(' ')
+  const lower = text.toLowerCase()
+  return MESSY_SPACE.test(lower) ? lower.split(/\s+/).join(' ') : lower
 }
+
+/** Whitespace other than single spaces: most lines have none, and need no splitting. */
+const MESSY_SPACE = /\s\s|[^\S ]/
 
 const PARTICLES = new Set([
   'al', 'bin', 'da', 'das', 'de', 'del', 'della', 'den', 'der', 'di', 'do', 'dos', 'du',
