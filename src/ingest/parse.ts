@@ -367,9 +367,9 @@ class Assembler {
   private readHeaderByline(i: number): boolean {
     const { text } = this.line(i)
     const person = (name: string): ParsedCredit => ({ name, kind: kindOf(name), role: 'byline' })
-    const take = (credits: ParsedCredit[], role = 'byline'): true => {
+    const take = (credits: ParsedCredit[]): true => {
       this.addCredits(credits, i)
-      this.claim(i, role)
+      this.claim(i, 'byline')
       this.headerCreditsByShape++
       return true
     }
