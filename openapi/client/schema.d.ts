@@ -517,7 +517,7 @@ export interface paths {
         put?: never;
         /**
          * Import raw text as a draft article
-         * @description Send the text of one story as `text/plain` (UTF-8) or as JSON `{"text": ...}`. The parser finds the headline, topic label, standfirst, lead photo, paragraphs, photos with captions and credits, video teasers, ad slots, bylines and wire credits and the print-edition line, and drops page chrome; `report` says what it did with every line. Contributors and the primary topic are matched by name or alias, or created. The same text imported again returns the first article (200, `created: false`). `?dryRun=true` saves nothing.
+         * @description Send the text of one story as `text/plain` (UTF-8), a saved page as `text/html` (its visible text is extracted, one block a line), or JSON `{"text": ...}`; a request without a Content-Type is a 415 that lists these types. The parser finds the headline, topic label, standfirst, lead photo, paragraphs, photos with captions and credits, video teasers, ad slots, bylines and wire credits and the print-edition line, and drops page chrome; `report` says what it did with every line (with the reason for each dropped one), how confident it is of each field, and which fields need an editor's eye (`lowConfidence`). Contributors and the primary topic are matched by name or alias, or created. The same text imported again returns the first article (200, `created: false`). `?dryRun=true` saves nothing.
          */
         post: operations["importArticle"];
         delete?: never;
@@ -2066,6 +2066,7 @@ export interface components {
             updatedAt: string | null;
             print: components["schemas"]["ParsedPrint"] | null;
             type: components["schemas"]["ArticleType"];
+            series: string | null;
         };
         ImportReportLine: {
             /** @description 1-based, after CRLF normalisation. */
@@ -2076,11 +2077,42 @@ export interface components {
             rule: string;
             /** @description Whether the line went into the article. */
             used: boolean;
+            reason: string | null;
         };
-        /** @description Why each line was used or dropped, and what may need an editor. */
+        /** @description How sure the parser is of each field, from 0 to 1; below 0.6 a field is flagged in `lowConfidence`. */
+        ImportConfidence: {
+            /** @description How sure the parser is of `headline` (0 to 1). */
+            headline: number;
+            /** @description How sure the parser is of `topicLabel` (0 to 1). */
+            topicLabel: number;
+            /** @description How sure the parser is of `summary` (0 to 1). */
+            summary: number;
+            /** @description How sure the parser is of `leadImage` (0 to 1). */
+            leadImage: number;
+            /** @description How sure the parser is of `body` (0 to 1). */
+            body: number;
+            /** @description How sure the parser is of `credits` (0 to 1). */
+            credits: number;
+            /** @description How sure the parser is of `dateline` (0 to 1). */
+            dateline: number;
+            /** @description How sure the parser is of `publishedAt` (0 to 1). */
+            publishedAt: number;
+            /** @description How sure the parser is of `updatedAt` (0 to 1). */
+            updatedAt: number;
+            /** @description How sure the parser is of `print` (0 to 1). */
+            print: number;
+            /** @description How sure the parser is of `type` (0 to 1). */
+            type: number;
+            /** @description How sure the parser is of `series` (0 to 1). */
+            series: number;
+        };
+        /** @description Why each line was used or dropped, how sure the parse is, and what may need an editor. */
         ImportReport: {
             lines: components["schemas"]["ImportReportLine"][];
             warnings: string[];
+            confidence: components["schemas"]["ImportConfidence"];
+            /** @description The fields whose confidence is below 0.6: check them before publishing. Empty when the parse looks sound. */
+            lowConfidence: ("headline" | "topicLabel" | "summary" | "leadImage" | "body" | "credits" | "dateline" | "publishedAt" | "updatedAt" | "print" | "type" | "series")[];
         };
         /** @description A known topic the text mentions, by name or alias. */
         TopicSuggestion: {
@@ -11790,6 +11822,7 @@ export interface operations {
         requestBody: {
             content: {
                 "text/plain": components["schemas"]["ImportText"];
+                "text/html": components["schemas"]["ImportText"];
                 "application/json": components["schemas"]["ImportRequest"];
             };
         };
@@ -11895,7 +11928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is neither text/plain nor application/json (`/problems/unsupported-media-type`), or it is not UTF-8 text: another charset, NUL bytes (a binary file) or bytes that are not UTF-8 (`/problems/not-text`). */
+            /** @description The request has no Content-Type, or one other than text/plain, text/html and application/json (`/problems/unsupported-media-type`, with the `accepted` types), or the body is not UTF-8 text: another charset, NUL bytes (a binary file) or bytes that are not UTF-8 (`/problems/not-text`). */
             415: {
                 headers: {
                     [name: string]: unknown;

@@ -12,11 +12,13 @@ import { DomainError } from '../errors.js'
 import { statusOf } from '../plugins/problem.js'
 import type { Actor } from '../services/actor.js'
 import { configOrExplain, isMain } from './main.js'
+import { htmlToText } from '../ingest/html.js'
 import { decodeText, MAX_IMPORT_BYTES, TextTooLargeError, type ImportService } from '../services/imports.js'
 
 const USAGE = `Usage: npm run import -- [--dry-run] [FILE|-]...
 
-Imports each FILE (raw text of one story) as a draft article; "-" or no FILE reads standard input.
+Imports each FILE (raw text of one story, or a saved page: *.html, *.htm) as a draft article;
+"-" or no FILE reads standard input.
 The database is DATABASE_PATH (default data/newsdesk.db).
 
   --dry-run   parse only and print what was found as JSON (a list, one entry per input); save nothing
@@ -89,7 +91,9 @@ async function readInput(input: string, stdin: CliIo['stdin']): Promise<string> 
       throw new ReadError(readFailure(err))
     }
   }
-  return decodeText(bytes)
+  const text = decodeText(bytes)
+  // A saved web page: its visible text, one block a line (as POST /v1/imports does for text/html).
+  return /\.html?$/i.test(input) ? htmlToText(text) : text
 }
 
 async function importOne(service: ImportService, input: string, text: string, dryRun: boolean): Promise<Outcome> {
@@ -102,7 +106,9 @@ async function importOne(service: ImportService, input: string, text: string, dr
     }
   }
   const article = result.article!.article
-  return { input, status: result.created ? 'created' : 'existing', id: article.id, slug: article.slug, warnings: result.parse.report.warnings }
+  const { warnings, lowConfidence } = result.parse.report
+  const flagged = lowConfidence.length > 0 ? [`low confidence in ${lowConfidence.join(', ')}`] : []
+  return { input, status: result.created ? 'created' : 'existing', id: article.id, slug: article.slug, warnings: [...warnings, ...flagged] }
 }
 
 function describe(outcome: Outcome): string {

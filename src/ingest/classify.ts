@@ -5,7 +5,8 @@
 
 import type { CreditRole, ParsedCredit } from './types.js'
 import { isMonthName, parseDateStamp } from './dates.js'
-import { countWords, endsWithTerminal, isAgency, kindOf, looksLikeName, phraseKey, splitNames } from './text.js'
+import { countWords, endsWithTerminal, isAgency, kindOf, looksLikeName, phraseKey, splitNames, stripThe } from './text.js'
+import { appealKind, breadcrumbs, isAgeBanner, isCallToAction, isCounter, isRelativeTime, isUrlLine, KNOWN_LINES, KNOWN_OPENINGS } from './boilerplate.js'
 
 export type LineClass =
   | { kind: 'blank' }
@@ -13,10 +14,13 @@ export type LineClass =
   | { kind: 'ad' }
   | { kind: 'caption'; caption: string; credit: string | null }
   | { kind: 'video'; title: string }
-  | { kind: 'byline'; credits: ParsedCredit[] }
+  | { kind: 'byline'; credits: ParsedCredit[]; series: string | null; publisher: string | null; date: string | null }
   | { kind: 'credit'; credits: ParsedCredit[] }
   | { kind: 'print'; publication: string; headline: string }
-  | { kind: 'stamp'; field: 'publishedAt' | 'updatedAt' | 'date'; iso: string | null }
+  | { kind: 'stamp'; field: 'publishedAt' | 'updatedAt' | 'date'; iso: string | null; also?: { field: 'publishedAt' | 'updatedAt'; iso: string | null } }
+  | { kind: 'breadcrumbs'; parts: string[] }
+  | { kind: 'series'; name: string }
+  | { kind: 'syndication'; credits: ParsedCredit[] }
   | { kind: 'timestamp' }
   | { kind: 'text' }
 
@@ -44,38 +48,25 @@ const TIMESTAMP_LINE: LineClass = { kind: 'timestamp' }
 const TEXT: LineClass = { kind: 'text' }
 
 const CHROME_PHRASES = new Map<string, string>()
-function chrome(rule: string, phrases: string[]): void {
-  for (const phrase of phrases) CHROME_PHRASES.set(phrase, rule)
-}
-chrome('chrome:promo', [
-  'get more with mynews', 'a personalised news feed of stories that matter to you',
-  'a personalized news feed of stories that matter to you', 'learn more', 'subscribe',
-  'subscribe now', 'sign in', 'sign up', 'log in', 'register', 'already a subscriber? log in',
-  'sign up for our newsletter', 'sign up to our newsletter', 'support our journalism', 'read more',
-  'continue reading', 'follow', 'unfollow',
-])
-chrome('chrome:share', [
-  'share', 'share this', 'share this article', 'share this story', 'share article', 'facebook',
-  'twitter', 'x', 'whatsapp', 'linkedin', 'email', 'e-mail', 'copy link', 'link copied', 'print',
-  'reddit', 'telegram', 'pinterest', 'share on facebook', 'share on twitter', 'share on x',
-  'share on whatsapp', 'share on linkedin', 'share via email',
-])
-chrome('chrome:audio', [
-  'listen to this article', 'listen to article', 'listen', 'play', 'pause', 'play audio', '1x',
-])
-chrome('chrome:navigation', [
-  'skip to content', 'skip to main content', 'menu', 'search', 'home', 'back to top', 'most read',
-  'recommended', 'related', 'related articles', 'more on this story', 'comments', 'view comments',
-])
+for (const [rule, phrases] of Object.entries(KNOWN_LINES)) for (const phrase of phrases) CHROME_PHRASES.set(phrase, rule)
+const CHROME_OPENINGS = Object.entries(KNOWN_OPENINGS).flatMap(([rule, openings]) => openings.map((o): [string, string] => [o, rule]))
 
 const READING_TIME = /^\d{1,3}\s?(?:min|mins|minute|minutes)\.?\s(?:read|reading)$/i
 const LISTENING_TIME = /^\d{1,3}\s?(?:min|mins|minute|minutes)\.?\s(?:listen|audio)$/i
 const PLAYER_CLOCK = /^\d{1,2}:\d{2}\s?\/\s?\d{1,2}:\d{2}$/
 
 function pageChrome(text: string): LineClass | null {
-  if (text.length > 80) return null
-  const rule = CHROME_PHRASES.get(phraseKey(text))
+  if (isUrlLine(text)) return drop('chrome:url')
+  if (text.length > 160) return null
+  const key = phraseKey(text)
+  const rule = CHROME_PHRASES.get(key)
   if (rule !== undefined) return drop(rule)
+  const opening = CHROME_OPENINGS.find(([o]) => key.startsWith(o))
+  if (opening !== undefined) return drop(opening[1])
+  if (isCounter(text)) return drop('chrome:counter')
+  if (isAgeBanner(text)) return drop('chrome:age-banner')
+  if (isRelativeTime(text)) return drop('chrome:relative-time')
+  if (text.length > 80) return null
   if (READING_TIME.test(text) || text.toLowerCase().startsWith('reading time:')) {
     return drop('chrome:reading-time')
   }
@@ -123,25 +114,49 @@ const STAMP_PREFIXES: Array<[string, 'publishedAt' | 'updatedAt']> = [
   ['last modified', 'updatedAt'],
   ['published', 'publishedAt'],
   ['updated', 'updatedAt'],
+  ['posted', 'publishedAt'],
+  ['publicado', 'publishedAt'],
+  ['actualizado', 'updatedAt'],
+  ['veröffentlicht', 'publishedAt'],
+  ['aktualisiert', 'updatedAt'],
+  ['publié', 'publishedAt'],
+  ['mis à jour', 'updatedAt'],
+  ['опубликовано', 'publishedAt'],
+  ['обновлено', 'updatedAt'],
+  ['发布时间', 'publishedAt'],
+  ['更新时间', 'updatedAt'],
 ]
 
-function stamp(text: string): LineClass | null {
-  if (text.length > 120) return null
+function oneStamp(text: string): { field: 'publishedAt' | 'updatedAt'; iso: string | null } | null {
   const lower = text.toLowerCase()
   for (const [prefix, field] of STAMP_PREFIXES) {
     if (!lower.startsWith(prefix)) continue
     let rest = text.slice(prefix.length)
-    if (rest !== '' && rest[0] !== ' ' && rest[0] !== ':') return null // "Publishers ..."
+    if (rest !== '' && rest[0] !== ' ' && rest[0] !== ':' && rest[0] !== '：') return null // "Publishers ..."
     rest = rest.trim()
-    const hasColon = rest.startsWith(':')
+    const hasColon = rest.startsWith(':') || rest.startsWith('：')
     if (hasColon) rest = rest.slice(1).trim()
-    if (/^(?:on|at)\s/i.test(rest)) rest = rest.slice(3).trim()
+    if (/^(?:on|at|el|le|am)\s/i.test(rest)) rest = rest.slice(3).trim()
     const iso = parseDateStamp(rest)
-    if (iso !== null) return { kind: 'stamp', field, iso }
+    if (iso !== null) return { field, iso }
     // "Published: <something we cannot read>" is still a stamp; "Published in 1902, ..." is prose.
-    return hasColon ? { kind: 'stamp', field, iso: null } : null
+    return hasColon ? { field, iso: null } : null
   }
   return null
+}
+
+function stamp(text: string): LineClass | null {
+  if (text.length > 160) return null
+  // "Published: 09:12 BST, 22 August 2024 | Updated: 11:40 BST, 22 August 2024"
+  const bar = text.indexOf(' | ')
+  if (bar > 0) {
+    const first = oneStamp(text.slice(0, bar).trim())
+    const second = oneStamp(text.slice(bar + 3).trim())
+    if (first !== null && second !== null) return { kind: 'stamp', ...first, also: second }
+  }
+  if (text.length > 120) return null
+  const found = oneStamp(text)
+  return found === null ? null : { kind: 'stamp', ...found }
 }
 
 function bareDate(text: string): LineClass | null {
@@ -219,14 +234,100 @@ function creditLine(text: string): LineClass | null {
   return credits !== null && credits.length > 0 ? { kind: 'credit', credits } : null
 }
 
+const BYLINE_PREFIXES = ['By ', 'BY ', 'by ', 'Por ', 'POR ', 'Von ', 'VON ', 'Par ', 'PAR ', 'Di ', '记者 ', '记者：', '文／', '文/', 'Автор: ', 'Автор ']
+
+/**
+ * "By A and B", "By A, B and C, Agency", "by Clara Voss", "Por A y B", "By DEAN HOLT FOR THE DAILY CLARION"
+ * (the publisher the piece was written for is not a credit), "By Elias Wren | The Harbour View" (a column).
+ */
 function byline(text: string): LineClass | null {
-  if (!(text.startsWith('By ') || text.startsWith('BY ')) || text.length > 150) return null
-  const rest = text.slice(3)
+  if (text.length > 150) return null
+  const prefix = BYLINE_PREFIXES.find((p) => text.startsWith(p))
+  if (prefix === undefined) return null
+  let rest = text.slice(prefix.length).trim()
   if (endsWithTerminal(rest) || countWords(rest, 14) > 14) return null
-  const first = rest.split(/,|;| and | & /)[0] ?? ''
+  let series: string | null = null
+  const bar = rest.indexOf(' | ')
+  if (bar > 0) {
+    series = rest.slice(bar + 3).trim() || null
+    rest = rest.slice(0, bar).trim()
+  }
+  let publisher: string | null = null
+  const forAt = rest.search(/ for /i)
+  if (forAt > 0) {
+    publisher = stripThe(rest.slice(forAt + 5).trim()) || null
+    rest = rest.slice(0, forAt).trim()
+  }
+  const first = rest.split(/,|;| and | & | y | und | et | e |、/)[0] ?? ''
   if (!looksLikeName(first.trim())) return null
   const credits = toCredits(rest, 'byline', false) ?? []
-  return credits.length > 0 ? { kind: 'byline', credits } : null
+  return credits.length > 0 ? { kind: 'byline', credits, series, publisher, date: null } : null
+}
+
+/** "Lena Park via Bergland Rundschau · 3. März 2024": an aggregator's header naming the original publisher. */
+function viaHeader(text: string): LineClass | null {
+  if (text.length > 150) return null
+  const via = text.indexOf(' via ')
+  if (via <= 0) return null
+  const names = text.slice(0, via).trim()
+  let rest = text.slice(via + 5).trim()
+  let date: string | null = null
+  for (const sep of [' · ', ' • ', ' | ', ' - ', ' — ', ', ']) {
+    const at = rest.indexOf(sep)
+    if (at <= 0) continue
+    const iso = parseDateStamp(rest.slice(at + sep.length).trim())
+    if (iso === null) continue
+    date = iso
+    rest = rest.slice(0, at).trim()
+    break
+  }
+  const publisher = stripThe(rest)
+  if (!looksLikeName(publisher) || countWords(publisher, 6) > 6) return null
+  const people = splitNames(names, true)
+  if (people === null || people.length === 0) return null
+  const credits: ParsedCredit[] = people.map((name) => ({ name, kind: kindOf(name), role: 'byline' }))
+  credits.push({ name: publisher, kind: isAgency(publisher) ? 'agency' : 'organisation', role: 'byline' })
+  return { kind: 'byline', credits, series: null, publisher, date }
+}
+
+/**
+ * "This story was originally published by The Valley Courier and is republished here with permission."
+ * "This article first appeared in Harbour Weekly." "This story was produced in partnership with X."
+ */
+const SYNDICATION = /^this (?:story|article|report|piece) (?:was |is |has been )?(?:originally |first )?(?:published|appeared|ran) (?:by|in|on) (.+)$/i
+const PARTNERSHIP = /^this (?:story|article|report|piece) (?:was |is )?(?:produced|reported|published) in (?:partnership|collaboration) with (.+)$/i
+
+function syndication(text: string): LineClass | null {
+  if (text.length > 300) return null
+  for (const [re, role] of [[SYNDICATION, 'byline'], [PARTNERSHIP, 'additional-reporting']] as const) {
+    const m = re.exec(text)
+    if (!m) continue
+    let name = (m[1] ?? '').split(/,| and | which | where |\. /)[0]?.trim() ?? ''
+    if (name.endsWith('.')) name = name.slice(0, -1).trim()
+    name = stripThe(name)
+    if (!looksLikeName(name)) return null
+    return { kind: 'syndication', credits: [{ name, kind: isAgency(name) ? 'agency' : 'organisation', role }] }
+  }
+  return null
+}
+
+/** "Series: Coastlines (part 2 of 4)" -> "Coastlines". */
+function seriesLine(text: string): LineClass | null {
+  const m = /^(?:series|part of the series|from the series|column):\s*(.+)$/i.exec(text)
+  if (!m || text.length > 120) return null
+  const name = (m[1] ?? '').replace(/\s*\((?:part|episode|chapter)[^)]*\)$/i, '').trim()
+  return name === '' ? null : { kind: 'series', name }
+}
+
+function breadcrumbLine(text: string): LineClass | null {
+  const parts = breadcrumbs(text)
+  return parts === null ? null : { kind: 'breadcrumbs', parts }
+}
+
+function callToAction(text: string): LineClass | null {
+  if (isCallToAction(text)) return drop('chrome:promo')
+  const appeal = appealKind(text)
+  return appeal === null ? null : drop(appeal)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,7 +400,12 @@ export const RULES: readonly Rule[] = [
   { name: 'stamp', match: stamp },
   { name: 'video-teaser', match: videoTeaser },
   { name: 'credit-line', match: creditLine },
+  { name: 'syndication', match: syndication },
+  { name: 'series', match: seriesLine },
   { name: 'byline', match: byline },
+  { name: 'via-header', match: viaHeader },
+  { name: 'breadcrumbs', match: breadcrumbLine },
+  { name: 'call-to-action', match: callToAction },
   { name: 'photo-caption', match: photoCaption },
   { name: 'timestamp', match: timestamp },
   { name: 'bare-date', match: bareDate },

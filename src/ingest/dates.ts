@@ -7,6 +7,18 @@ const MONTHS: Record<string, number> = {
   jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5,
   jun: 6, june: 6, jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9,
   oct: 10, october: 10, nov: 11, november: 11, dec: 12, december: 12,
+  // German, French, Spanish, Italian, Portuguese and Russian (genitive, as in "5 марта 2024")
+  januar: 1, jänner: 1, februar: 2, märz: 3, mai: 5, juni: 6, juli: 7, oktober: 10, dezember: 12,
+  janvier: 1, février: 2, mars: 3, avril: 4, juin: 6, juillet: 7, août: 8, septembre: 9, octobre: 10,
+  novembre: 11, décembre: 12,
+  enero: 1, febrero: 2, marzo: 3, abril: 4, mayo: 5, junio: 6, julio: 7, agosto: 8, septiembre: 9,
+  setiembre: 9, octubre: 10, noviembre: 11, diciembre: 12,
+  gennaio: 1, febbraio: 2, aprile: 4, maggio: 5, giugno: 6, luglio: 7, settembre: 9, ottobre: 10,
+  dicembre: 12,
+  janeiro: 1, fevereiro: 2, março: 3, maio: 5, junho: 6, julho: 7, setembro: 9, outubro: 10,
+  novembro: 11, dezembro: 12,
+  января: 1, февраля: 2, марта: 3, апреля: 4, мая: 5, июня: 6, июля: 7, августа: 8, сентября: 9,
+  октября: 10, ноября: 11, декабря: 12,
 }
 
 const WEEKDAYS = new Set([
@@ -14,7 +26,12 @@ const WEEKDAYS = new Set([
   'fri', 'friday', 'sat', 'saturday', 'sun', 'sunday',
 ])
 
-const FILLERS = new Set(['at', 'on', '-', '–', '—', '|', '/'])
+const FILLERS = new Set([
+  'at', 'on', '-', '–', '—', '|', '/', '·', '•', 'de', 'del', 'el', 'le', 'um', 'uhr', 'à', 'a', 'las', 'alle', 'в', 'г',
+])
+
+/** "2024年3月5日 10:32" (Chinese, Japanese), "2024년 3월 5일" (Korean). */
+const CJK_DATE = /^(\d{4})\s?[年년]\s?(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日일](?:\s*(\d{1,2}):(\d{2}))?$/
 
 /** Zone abbreviations that are not ambiguous in English-language news copy. */
 const ZONES: Record<string, string> = {
@@ -72,6 +89,15 @@ export function parseDateStamp(value: string): string | null {
   if (text === '' || text.length > 80) return null
   const iso = parseIso(text)
   if (iso !== undefined) return iso
+  const cjk = CJK_DATE.exec(text)
+  if (cjk) {
+    const [year, month, day] = [Number(cjk[1]), Number(cjk[2]), Number(cjk[3])]
+    if (!validDate(year, month, day)) return null
+    const date = `${year}-${pad(month)}-${pad(day)}`
+    if (cjk[4] === undefined) return date
+    const [hour, minute] = [Number(cjk[4]), Number(cjk[5])]
+    return hour > 23 || minute > 59 ? null : `${date}T${pad(hour)}:${pad(minute)}:00`
+  }
 
   let day: number | undefined
   let month: number | undefined
@@ -102,7 +128,7 @@ export function parseDateStamp(value: string): string | null {
     } else if (MONTHS[bare] !== undefined) {
       if (month !== undefined) return null
       month = MONTHS[bare]
-    } else if ((m = /^(\d{1,2})(st|nd|rd|th)?$/.exec(bare))) {
+    } else if ((m = /^(\d{1,2})(st|nd|rd|th|\.)?$/.exec(lower))) {
       if (day !== undefined) return null
       day = Number(m[1])
     } else if (/^\d{4}$/.test(bare)) {

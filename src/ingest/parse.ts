@@ -7,17 +7,26 @@
 //      image, headings, pull quotes, dateline, letter signature, trailing fragments, ad slots.
 //
 // Guarantees (tested): the parser never invents text (every string in the article, apart from the
-// ISO dates and enum values, is a trimmed slice of the input); every line gets a LineReport whose
-// rule says why it was used or dropped; it runs in time linear in the input and never throws.
+// ISO dates and enum values, is a trimmed slice of the input, or consecutive lines of a hard-wrapped
+// paragraph joined by single spaces); every line gets a LineReport whose rule says why it was used
+// or dropped (and, when dropped, a reason in words: boilerplate.ts); it runs in time linear in the
+// input and never throws. The report also scores each field (confidence) and flags the weak ones.
+//
+// Chrome is recognised by rules, not only phrases: see boilerplate.ts for the known lines and the
+// shapes (counters, URLs, breadcrumbs, calls to action, appeals, publisher names, header widgets,
+// author bios). Bylines come in many shapes: "By A and B", "A, B and C", a name over a role line,
+// "A in Place", an agency line, "A via Publisher · date", "(Reporting by ...; Editing by ...)",
+// "Additional reporting by ...", syndication and partnership lines.
 //
 // Decisions:
 // - Every "Advertisement" line of a page with article text is an ad slot, in page order: the ones
 //   above the headline (the sample starts with two) open the body, the ones inside stay where
 //   they stood, so a renderer keeps the page's ad positions. On a page without article text
 //   they are chrome ('chrome:ad').
-// - Page chrome (promos, share prompts, reading time, audio players, navigation) is matched by
-//   exact phrases and a few anchored shapes (classify.ts), never by "looks short", so that short
-//   article text is not lost. Binary lines are dropped as 'dropped:garbage'.
+// - Page chrome is matched by known lines and anchored shapes (classify.ts, boilerplate.ts), and
+//   by position only where the header makes it safe (a short line between the byline or date and
+//   the story), never by "looks short" alone, so that short article text is not lost. Binary
+//   lines are dropped as 'dropped:garbage'.
 // - The header zone is everything before the first line that reads like a sentence (ends with a
 //   full stop or is long). In it: type labels ("Opinion", "Letters", "Live", ...), a topic label
 //   (a short line standing above the headline, or below it when none stands above), the headline
@@ -31,29 +40,39 @@
 //   at most three words without punctuation are 'chrome:fragment' (the sample's lone "Post");
 //   longer ones are kept as paragraphs with a warning.
 
-import type {
-  ArticleType,
-  LineReport,
-  ParsedArticle,
-  ParsedBlock,
-  ParsedCredit,
-  ParseResult,
+import {
+  CONFIDENCE_FIELDS,
+  LOW_CONFIDENCE,
+  type ArticleType,
+  type FieldConfidence,
+  type LineReport,
+  type ParsedArticle,
+  type ParsedBlock,
+  type ParsedCredit,
+  type ParseResult,
 } from './types.js'
 import { classifyLine, parseDateline, type LineClass } from './classify.js'
+import { hostName, reasonOf } from './boilerplate.js'
 import {
   countWords,
   endsWithFullStop,
   endsWithTerminal,
+  isAgency,
   isLabelLike,
   isLong,
+  isRoleLine,
   kindOf,
   lastSignificantChar,
   looksLikeName,
   phraseKey,
+  splitNames,
+  stripThe,
 } from './text.js'
 
 export type {
   ArticleType,
+  ConfidenceField,
+  FieldConfidence,
   ContributorKind,
   CreditRole,
   LineReport,
@@ -74,10 +93,10 @@ typeLabels('letter', [
   'letter', 'letters', 'letter to the editor', 'letters to the editor', 'your letters', "readers' letters",
   'readers’ letters',
 ])
-typeLabels('live', ['live', 'live updates', 'live blog', 'live coverage', 'as it happened'])
+typeLabels('live', ['live', 'live updates', 'live blog', 'live coverage', 'as it happened', 'live news'])
 typeLabels('feature', [
-  'feature', 'features', 'long read', 'the long read', 'big read', 'the big read', 'in depth', 'in-depth',
-  'magazine',
+  'feature', 'features', 'long read', 'long reads', 'the long read', 'big read', 'the big read', 'in depth',
+  'in-depth', 'magazine', 'in pictures', 'gallery', 'photo gallery', 'photos', 'the big picture',
 ])
 typeLabels('brief', ['brief', 'briefs', 'in brief', 'news in brief', 'briefly'])
 
@@ -114,7 +133,23 @@ function emptyArticle(): ParsedArticle {
     updatedAt: null,
     print: null,
     type: 'news',
+    series: null,
   }
+}
+
+/** "Harbourside Herald", "harbourside-herald", "The Meridian" -> one comparable key. */
+function publisherKey(name: string): string {
+  return stripThe(name.trim()).toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
+}
+
+/** "Karin Holm in Velden" */
+const IN_PLACE = /^(.+?) in (\p{Lu}[\p{L}'’-]*(?: \p{Lu}[\p{L}'’-]*){0,2})$/u
+
+const BIO_VERBS = new Set(['covers', 'writes', 'is', 'reports', 'edits', 'was', 'has'])
+
+/** "AFP" for "Agence France-Presse", "NPA" for "Northwind Press Agency". */
+function initials(name: string): string {
+  return name.split(/[\s-]+/).map((w) => w.charAt(0)).join('').toUpperCase()
 }
 
 /** A short excerpt of a line for warnings (lines can be megabytes long). */
@@ -158,8 +193,19 @@ class Assembler {
   private readonly lineWarnings: string[] = []
   private readonly seenCaptions = new Set<string>()
   private readonly creditKeys = new Set<string>()
+  private readonly credits: Array<{ credit: ParsedCredit; index: number }> = []
+  private readonly publishers = new Set<string>()
+  /** The names of credited people, for author bios. */
+  private readonly people = new Set<string>()
   private headlineIndex = -1
   private typeFromLabel = false
+  private headerCreditsByShape = 0
+  /**
+   * Hard-wrapped copy (wire text at 70 columns) separates paragraphs by blank lines and breaks
+   * lines inside them: on such a page, a line that runs on into the next is one paragraph with it.
+   */
+  private wrapped = false
+  private headlineFallback = false
 
   constructor(private readonly lines: Line[]) {
     this.rules = new Array<string | undefined>(lines.length).fill(undefined)
@@ -168,6 +214,9 @@ class Assembler {
 
   run(): ParseResult {
     this.claimBlankAndDropped()
+    this.learnPublishers()
+    this.readLabelsAndSeries()
+    this.wrapped = this.isHardWrapped()
     this.readHeader()
     this.readLeadImage()
     this.guessTypeFromShape()
@@ -175,15 +224,16 @@ class Assembler {
     this.readBody()
     this.placeAds()
     this.warnAboutTruncation()
-    const warnings = [...this.generalWarnings(), ...this.lineWarnings]
-    const lines: LineReport[] = this.lines.map((line, i) => ({
-      line: i + 1,
-      text: line.text,
-      rule: this.rules[i] ?? 'unclaimed',
-      used: this.used[i] ?? false,
-    }))
+    const lines: LineReport[] = this.lines.map((line, i) => {
+      const rule = this.rules[i] ?? 'unclaimed'
+      return { line: i + 1, text: line.text, rule, used: this.used[i] ?? false, reason: reasonOf(rule) }
+    })
     this.article.body = this.blocks.map((b) => b.block)
-    return { article: this.article, report: { lines, warnings } }
+    this.article.credits = [...this.credits].sort((a, b) => a.index - b.index).map((c) => c.credit)
+    const confidence = this.confidence()
+    const lowConfidence = CONFIDENCE_FIELDS.filter((f) => confidence[f] < LOW_CONFIDENCE)
+    const warnings = [...this.generalWarnings(), ...this.lineWarnings]
+    return { article: this.article, report: { lines, warnings, confidence, lowConfidence } }
   }
 
   // --- helpers ------------------------------------------------------------------------------
@@ -211,13 +261,21 @@ class Assembler {
     this.blocks.push({ block, index: i })
   }
 
-  private addCredits(credits: ParsedCredit[]): void {
+  private addCredits(credits: ParsedCredit[], index: number): void {
     for (const credit of credits) {
       const key = `${credit.name.toLowerCase()}\u0000${credit.role}`
       if (this.creditKeys.has(key)) continue
       this.creditKeys.add(key)
-      this.article.credits.push(credit)
+      this.credits.push({ credit, index })
+      if (credit.kind === 'person') this.people.add(credit.name)
     }
+  }
+
+  private nextNonBlank(i: number, step: 1 | -1): number {
+    for (let k = i + step; k >= 0 && k < this.lines.length; k += step) {
+      if (this.line(k).cls.kind !== 'blank') return k
+    }
+    return -1
   }
 
   private setTopicLabel(i: number): void {
@@ -234,24 +292,131 @@ class Assembler {
     })
   }
 
+  /**
+   * The page names its publisher in several places: its URL, a "Source:" line, a trust box, a
+   * "for X" or "via X" byline, a syndication line, the print-edition line. A line that is only
+   * one of these names is chrome (the masthead, a logo's text).
+   */
+  private learnPublishers(): void {
+    const learn = (name: string | null | undefined): void => {
+      const key = name ? publisherKey(name) : ''
+      if (key.length >= 3) this.publishers.add(key)
+    }
+    this.lines.forEach((line, i) => {
+      const { cls, text } = line
+      const rule = this.rules[i]
+      if (rule === 'chrome:url') learn(hostName(text))
+      else if (rule === 'chrome:source') learn(text.slice(text.search(/[:：]/) + 1))
+      else if (rule === 'chrome:trust' && /^why you can trust /i.test(text)) learn(text.slice('why you can trust '.length))
+      else if (rule === 'chrome:via-link') learn(text.replace(/^read the (?:full|original) (?:story )?at /i, ''))
+      else if (cls.kind === 'byline') learn(cls.publisher)
+      else if (cls.kind === 'print') learn(cls.publication)
+      else if (cls.kind === 'credit' || cls.kind === 'syndication') for (const c of cls.credits) if (c.kind === 'organisation') learn(c.name)
+    })
+    if (this.publishers.size === 0) return
+    this.lines.forEach((line, i) => {
+      if (line.cls.kind !== 'text' || !this.isFree(i) || line.text.length > 60) return
+      if (this.publishers.has(publisherKey(line.text))) this.claim(i, 'chrome:publisher-name', false)
+    })
+  }
+
+  /** Breadcrumbs (a type label among them sets the type), and "Series:" lines. */
+  private readLabelsAndSeries(): void {
+    this.lines.forEach((line, i) => {
+      const { cls } = line
+      if (cls.kind === 'series') {
+        if (this.article.series === null) this.article.series = cls.name
+        this.claim(i, 'series')
+      } else if (cls.kind === 'breadcrumbs') {
+        const type = cls.parts.map((p) => TYPE_LABELS.get(phraseKey(p))).find((t) => t !== undefined)
+        if (type !== undefined && !this.typeFromLabel) {
+          this.article.type = type
+          this.typeFromLabel = true
+          this.claim(i, 'type-label')
+          // "Magazine / Long Reads": the last part names the series.
+          const last = cls.parts[cls.parts.length - 1] ?? ''
+          if (this.article.series === null && TYPE_LABELS.get(phraseKey(cls.parts[0] ?? '')) !== undefined) this.article.series = last
+        } else this.claim(i, 'chrome:breadcrumbs', false)
+      } else if (cls.kind === 'byline' && cls.series !== null && this.article.series === null) {
+        this.article.series = cls.series
+      }
+    })
+  }
+
+  /**
+   * Bylines that have no "By": a name over a role line ("Tom Hale" / "Environment correspondent",
+   * "Mei Lin" / "in Beijing"), "Karin Holm in Velden", a list of names ("A, B and C"), an agency on
+   * its own line, or a full name on its own line beside a date stamp. Only under the headline.
+   */
+  /** The shape of a byline without "By" that needs no position to be sure of (see readHeaderByline). */
+  private bylineShape(i: number): 'role' | 'agency' | 'place' | 'list' | null {
+    const { text } = this.line(i)
+    const next = this.nextNonBlank(i, 1)
+    const nextLine = next >= 0 ? this.line(next) : undefined
+    if (looksLikeName(text) && countWords(text, 5) <= 5 && nextLine?.cls.kind === 'text' && this.isFree(next) && isRoleLine(nextLine.text)) return 'role'
+    if (isAgency(text)) return 'agency'
+    const inPlace = IN_PLACE.exec(text)
+    if (inPlace && looksLikeName(inPlace[1] ?? '') && countWords(inPlace[1] ?? '', 4) >= 2) return 'place'
+    if (/,| and | & | y | und /.test(text)) {
+      const names = splitNames(text, true)
+      if (names !== null && names.length >= 2 && names.every((n) => countWords(n, 5) >= 2)) return 'list'
+    }
+    return null
+  }
+
+  private readHeaderByline(i: number): boolean {
+    const { text } = this.line(i)
+    const person = (name: string): ParsedCredit => ({ name, kind: kindOf(name), role: 'byline' })
+    const take = (credits: ParsedCredit[]): true => {
+      this.addCredits(credits, i)
+      this.claim(i, 'byline')
+      this.headerCreditsByShape++
+      return true
+    }
+    const next = this.nextNonBlank(i, 1)
+    const shape = this.bylineShape(i)
+    if (shape === 'role') {
+      this.claim(next, 'byline-role')
+      return take([person(text)])
+    }
+    if (shape === 'agency') return take([{ name: text, kind: 'agency', role: 'byline' }])
+    if (shape === 'place') return take([person(IN_PLACE.exec(text)?.[1] ?? text)])
+    if (shape === 'list') return take((splitNames(text, true) ?? []).map(person))
+    const prev = this.nextNonBlank(i, -1)
+    const besideMeta = [prev, next].some((k) => k > this.headlineIndex && (this.line(k).cls.kind === 'stamp' || this.line(k).cls.kind === 'byline'))
+    const words = countWords(text, 5)
+    if (besideMeta && words >= 2 && words <= 4 && looksLikeName(text) && text.split(/\s+/).every((w) => /^\p{Lu}/u.test(w))) {
+      return take([person(text)])
+    }
+    return false
+  }
+
   /** Type labels, topic label, headline and a standfirst without a full stop. */
   private readHeader(): void {
     let end = this.lines.length
     for (let i = 0; i < this.lines.length; i++) {
       const { cls, text } = this.line(i)
-      if (cls.kind === 'text' && (endsWithFullStop(text) || isLong(text))) {
+      // The first sentence, the first entry time of a live page, or (after a first line) a
+      // hard-wrapped paragraph ends the header.
+      const runsOn = i > 0 && this.isFree(i) && this.runsOn(i)
+      if ((cls.kind === 'text' && (endsWithFullStop(text) || isLong(text) || runsOn)) || cls.kind === 'timestamp') {
         end = i
         break
       }
     }
 
     const candidates: number[] = []
+    let roleLine = -1
     for (let i = 0; i < end; i++) {
       const { cls, text } = this.line(i)
-      if (cls.kind !== 'text') continue
+      if (cls.kind !== 'text' || !this.isFree(i) || i === roleLine) continue
       const type = text.length <= 40 ? TYPE_LABELS.get(phraseKey(text)) : undefined
       if (type === undefined) {
-        candidates.push(i)
+        // A byline without "By" under a first line ("Tom Hale" / "Environment correspondent") is
+        // no headline candidate, however short the headline above it is.
+        const shape = candidates.length > 0 ? this.bylineShape(i) : null
+        if (shape === 'role') roleLine = this.nextNonBlank(i, 1)
+        if (shape === null) candidates.push(i)
         continue
       }
       this.claim(i, 'type-label')
@@ -263,7 +428,10 @@ class Assembler {
     if (candidates.length === 0) return
 
     const isLabel = (i: number): boolean => isLabelLike(this.line(i).text)
-    const headline = candidates.find((i) => !isLabel(i)) ?? candidates[candidates.length - 1] ?? -1
+    const firstFull = candidates.find((i) => !isLabel(i))
+    // All short: the last one is the headline, a fair guess when it is the only one.
+    this.headlineFallback = firstFull === undefined && candidates.length > 1
+    const headline = firstFull ?? candidates[candidates.length - 1] ?? -1
     this.headlineIndex = headline
     this.article.headline = this.line(headline).text
     this.claim(headline, 'headline')
@@ -272,6 +440,10 @@ class Assembler {
     const above = candidates.filter((i) => i < headline)
     const label = above[above.length - 1]
     if (label !== undefined) this.setTopicLabel(label)
+    if (label !== undefined && this.article.series !== null && phraseKey(this.line(label).text) === phraseKey(this.article.series)) {
+      this.article.topicLabel = null
+      this.claim(label, 'series') // the column's name, as the byline says ("By A | The Harbour View")
+    }
     for (const i of above) {
       if (i === label) continue
       if (this.line(i).text === this.article.topicLabel) this.claim(i, 'chrome:duplicate-label', false)
@@ -281,9 +453,15 @@ class Assembler {
       }
     }
 
-    for (const i of candidates.filter((c) => c > headline)) {
+    let metaSeen = false
+    for (let i = headline + 1; i < end; i++) {
+      const kind = this.line(i).cls.kind
+      if (kind === 'stamp' || kind === 'byline') metaSeen = true
+      if (kind !== 'text' || !this.isFree(i)) continue
       const { text } = this.line(i)
       if (text === this.article.topicLabel) this.claim(i, 'chrome:duplicate-label', false)
+      else if (this.readHeaderByline(i)) metaSeen = true
+      else if (metaSeen && isLabel(i)) this.claim(i, 'chrome:header-widget', false)
       else if (this.article.topicLabel === null && isLabel(i)) this.setTopicLabel(i)
       else if (this.article.summary === null && !isLabel(i)) {
         this.article.summary = text
@@ -312,6 +490,7 @@ class Assembler {
     let timestamps = 0
     let paragraphs = 0
     let words = 0
+    let last = ''
     for (let i = 0; i < this.lines.length; i++) {
       const { cls, text } = this.line(i)
       if (!this.isFree(i)) continue
@@ -320,10 +499,15 @@ class Assembler {
       else if (cls.kind === 'text' && i > this.headlineIndex) {
         paragraphs++
         words += countWords(text, 200)
+        last = text
       }
     }
+    // A page cut off mid-sentence (a paywall) is short because it is cut, not because it is a brief.
+    const cut = last !== '' && !endsWithTerminal(last)
     if (timestamps >= 2) this.article.type = 'live'
-    else if (this.headlineIndex >= 0 && paragraphs >= 1 && paragraphs <= 2 && words <= 120) this.article.type = 'brief'
+    else if (this.headlineIndex >= 0 && paragraphs >= 1 && paragraphs <= 2 && words <= 120 && !cut && this.article.summary === null) {
+      this.article.type = 'brief' // a standfirst says it is not a brief
+    }
   }
 
   /** A standfirst that ends with a full stop: the first paragraph right under the headline. */
@@ -335,7 +519,7 @@ class Assembler {
     for (let i = this.headlineIndex + 1; i < this.lines.length && first < 0; i++) {
       if (!this.isFree(i)) continue
       const { kind } = this.line(i).cls
-      if (kind === 'byline' || kind === 'stamp' || kind === 'credit' || kind === 'print') return
+      if (kind === 'byline' || kind === 'stamp' || kind === 'credit' || kind === 'print' || kind === 'syndication') return
       if (kind === 'text') first = i
     }
     if (first < 0 || parseDateline(this.line(first).text) !== null) return
@@ -360,6 +544,8 @@ class Assembler {
       if ((kind === 'credit' || kind === 'print') && endOfArticle < 0) endOfArticle = i
       if (kind === 'text' && endOfArticle < 0) lastText = i
     }
+
+    const wrapped = this.wrapped
 
     let ledeSeen = false
     for (let i = 0; i < this.lines.length; i++) {
@@ -389,12 +575,17 @@ class Assembler {
           this.claim(i, 'timestamp')
           break
         case 'byline':
-          this.addCredits(cls.credits)
+          this.addCredits(cls.credits, i)
           this.claim(i, 'byline')
+          if (cls.date !== null && this.article.publishedAt === null) this.article.publishedAt = cls.date
           break
         case 'credit':
-          this.addCredits(cls.credits)
+          this.addCredits(cls.credits, i)
           this.claim(i, 'credit')
+          break
+        case 'syndication':
+          this.addCredits(cls.credits, i)
+          this.claim(i, 'syndication')
           break
         case 'print':
           if (this.article.print === null) {
@@ -404,11 +595,13 @@ class Assembler {
           break
         case 'stamp':
           this.readStamp(i, cls.field, cls.iso)
+          if (cls.also !== undefined && cls.also.iso !== null && this.article[cls.also.field] === null) this.article[cls.also.field] = cls.also.iso
           break
         case 'text':
           if (endOfArticle >= 0 && i > endOfArticle) this.readTrailingText(i)
           else {
-            this.readText(i, !ledeSeen, i === lastText)
+            const last = wrapped ? this.joinWrappedLines(i) : i
+            this.readText(i, !ledeSeen, last >= lastText, last > i ? this.joined(i, last) : text)
             ledeSeen = true
           }
           break
@@ -442,14 +635,75 @@ class Assembler {
     this.warnAt(i, 'text after the end of the article (credit or print-edition line) kept as a paragraph')
   }
 
-  private readText(i: number, isLede: boolean, isLast: boolean): void {
+  /** "Rachel Kim covers city hall for the Lakeshore Tribune.": a credited author's bio (a set lookup, not a scan of every credit). */
+  private isAuthorBio(text: string): boolean {
+    const words = text.slice(0, 120).split(/\s+/, 6)
+    for (let n = 2; n <= 4 && n < words.length; n++) {
+      if (this.people.has(words.slice(0, n).join(' ')) && BIO_VERBS.has(words[n] ?? '')) return true
+    }
+    return false
+  }
+
+  /**
+   * The last line of the paragraph that starts at `i` on a hard-wrapped page: while a line has no
+   * closing punctuation and the next line follows at once and is text, the paragraph goes on when
+   * that line starts in lower case or this one is long (more than eight words: not a heading).
+   * The lines taken are claimed as 'paragraph-continued'.
+   */
+  private joinWrappedLines(i: number): number {
+    let last = i
+    while (this.runsOn(last)) {
+      this.claim(last + 1, 'paragraph-continued')
+      last++
+    }
+    return last
+  }
+
+  private runsOn(i: number): boolean {
+    const next = this.lines[i + 1]
     const { text } = this.line(i)
+    if (!this.wrapped || next === undefined || next.cls.kind !== 'text' || !this.isFree(i + 1) || endsWithTerminal(text)) return false
+    return /^\p{Ll}/u.test(next.text) || countWords(text, 9) > 8
+  }
+
+  /**
+   * Hard-wrapped: paragraphs separated by blank lines, no text line longer than a terminal's
+   * 100 columns, and several lines filled to near the column (55 characters or more).
+   */
+  private isHardWrapped(): boolean {
+    let blankAfterText = false
+    let full = 0
+    for (let i = 0; i < this.lines.length; i++) {
+      const { cls, text } = this.line(i)
+      if (cls.kind === 'blank') blankAfterText ||= i > 0 && this.line(i - 1).cls.kind === 'text'
+      else if (cls.kind === 'text') {
+        if (text.length > 100) return false
+        if (text.length >= 55) full++
+      }
+    }
+    return blankAfterText && full >= 3
+  }
+
+  /** Lines first..last as one paragraph, joined by single spaces. */
+  private joined(first: number, last: number): string {
+    const parts: string[] = []
+    for (let k = first; k <= last; k++) parts.push(this.line(k).text)
+    return parts.join(' ')
+  }
+
+  private readText(i: number, isLede: boolean, isLast: boolean, text: string = this.line(i).text): void {
+    if (this.isAuthorBio(text)) {
+      this.claim(i, 'chrome:author-bio', false)
+      return
+    }
 
     const dateline = isLede ? parseDateline(text) : null
     if (dateline !== null) {
       this.article.dateline = dateline.place
-      if (dateline.agency !== null && !this.article.credits.some((c) => c.name === dateline.agency)) {
-        this.addCredits([{ name: dateline.agency, kind: 'agency', role: 'byline' }])
+      const agency = dateline.agency
+      // "(AFP)" is the "Agence France-Presse" of the byline, "(NPA)" the "Northwind Press Agency".
+      if (agency !== null && !this.credits.some((c) => c.credit.name === agency || (c.credit.kind === 'agency' && initials(c.credit.name) === agency))) {
+        this.addCredits([{ name: agency, kind: 'agency', role: 'byline' }], i)
       }
       this.addBlock(i, { type: 'paragraph', text: dateline.rest })
       this.claim(i, 'dateline')
@@ -475,7 +729,7 @@ class Assembler {
     if (this.article.type === 'letter' && isLast && !endsWithTerminal(text) && countWords(text, 10) <= 10) {
       const name = (text.split(',')[0] ?? '').trim()
       if (looksLikeName(name)) {
-        this.addCredits([{ name, kind: kindOf(name), role: 'byline' }])
+        this.addCredits([{ name, kind: kindOf(name), role: 'byline' }], i)
         this.claim(i, 'signature')
         return
       }
@@ -518,6 +772,48 @@ class Assembler {
       }
       return
     }
+  }
+
+  /**
+   * How sure the parse is of each field. Fixed scores for the way a field was found: a clear signal
+   * (a "By" line, a "Published:" stamp, a type label) scores high, a guess from position or shape
+   * lower, a field missing where pages usually have one lowest. See LOW_CONFIDENCE.
+   */
+  private confidence(): FieldConfidence {
+    const a = this.article
+    const ruleCount = (rule: string): number => this.rules.filter((r) => r === rule).length
+    const warned = (what: string): boolean => this.lineWarnings.some((w) => w.includes(what))
+    const textBlocks = this.blocks.filter((b) => b.block.type === 'paragraph' || b.block.type === 'heading' || b.block.type === 'quote').length
+    const images = this.blocks.filter((b) => b.block.type === 'image').length
+
+    let headline = a.headline === null ? 0 : this.headlineFallback ? 0.55 : 0.9
+    if (a.headline !== null && warned('dropped short line above the headline')) headline = Math.min(headline, 0.7)
+    if (a.headline !== null && countWords(a.headline, 40) > 30) headline = 0.4
+
+    const topicRule = this.rules.indexOf('topic-label')
+    const topicLabel = a.topicLabel === null ? 0.8 : topicRule >= 0 && topicRule < this.headlineIndex ? 0.85 : 0.6
+
+    const noSummaryExpected = a.type === 'letter' || a.type === 'brief' || a.type === 'live'
+    const summaryRule = this.rules.indexOf('summary')
+    const summary = a.summary !== null
+      ? (summaryRule >= 0 && !endsWithFullStop(a.summary) ? 0.85 : 0.7)
+      : noSummaryExpected ? 0.9 : 0.65
+
+    let body = textBlocks === 0 ? (images > 0 ? 0.6 : 0) : 0.9
+    if (warned('may be truncated')) body = Math.min(body, 0.5)
+    if (warned('text after the end of the article')) body = Math.min(body, 0.55)
+
+    const byShape = this.headerCreditsByShape > 0
+    const credits = a.credits.length === 0 ? (a.type === 'brief' || a.type === 'live' ? 0.7 : 0.5) : byShape ? 0.7 : 0.9
+
+    const unreadable = this.rules.includes('dropped:stamp')
+    const publishedAt = unreadable ? 0.3 : a.publishedAt !== null ? 0.95 : 0.7
+    const updatedAt = unreadable ? 0.3 : 0.9
+
+    const type = this.typeFromLabel ? 0.95 : a.type === 'news' ? 0.8 : 0.65
+    const leadImage = a.leadImage === null ? 0.9 : a.leadImage.credit === null ? 0.6 : 0.9
+    const print = a.print === null ? 0.9 : ruleCount('chrome:duplicate-print') > 0 ? 0.7 : 0.95
+    return { headline, topicLabel, summary, leadImage, body, credits, dateline: 0.9, publishedAt, updatedAt, print, type, series: 0.9 }
   }
 
   private generalWarnings(): string[] {

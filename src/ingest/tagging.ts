@@ -90,6 +90,13 @@ function foldTerm(term: string): string {
   return fold(term.trim()).text
 }
 
+/** The known topic a label names exactly, by name or alias, ignoring case, accents and spacing ("Zelensky" = "Zélensky"). */
+export function topicNamed(label: string, topics: TaggableTopic[]): TaggableTopic | null {
+  const key = foldTerm(label)
+  if (key === '') return null
+  return topics.find((topic) => [topic.name, ...(topic.aliases ?? [])].some((term) => foldTerm(term) === key)) ?? null
+}
+
 function isWordCharBefore(text: string, index: number): boolean {
   if (index <= 0) return false
   const low = text.charCodeAt(index - 1)

@@ -36,13 +36,13 @@ export function lastSignificantChar(text: string): string {
 /** Ends like a finished sentence: . ! ? or … (closing quotes and brackets allowed after it). */
 export function endsWithTerminal(text: string): boolean {
   const last = lastSignificantChar(text)
-  return last !== '' && '.!?…'.includes(last)
+  return last !== '' && '.!?…。！？'.includes(last)
 }
 
 /** Ends with a full stop or an ellipsis: a sentence, not a (question) headline. */
 export function endsWithFullStop(text: string): boolean {
   const last = lastSignificantChar(text)
-  return last === '.' || last === '…'
+  return last === '.' || last === '…' || last === '。'
 }
 
 /** Too long to be a headline, label or heading. */
@@ -52,13 +52,27 @@ export function isLong(text: string): boolean {
 
 /** A short label such as a topic ("Donald Trump") or a section kicker. */
 export function isLabelLike(text: string): boolean {
+  // Chinese, Japanese and Korean write without spaces: a label is a few characters.
+  if (CJK.test(text)) return text.length <= 6 && !endsWithTerminal(text)
   return text.length <= 40 && countWords(text, 4) <= 4 && !endsWithTerminal(text)
+}
+
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u
+const CJK_NAME = /^[\p{Script=Han}\p{Script=Hangul}]{2,4}$/u
+
+/** "The Valley Courier" -> "Valley Courier". */
+export function stripThe(text: string): string {
+  return text.slice(0, 4).toLowerCase() === 'the ' && /^\p{Lu}/u.test(text.slice(4)) ? text.slice(4).trim() : text
 }
 
 /** Collapses whitespace and lower-cases, for comparing short lines with phrase lists. */
 export function phraseKey(text: string): string {
-  return text.toLowerCase().split(/\s+/).join(' ')
+  const lower = text.toLowerCase()
+  return MESSY_SPACE.test(lower) ? lower.split(/\s+/).join(' ') : lower
 }
+
+/** Whitespace other than single spaces: most lines have none, and need no splitting. */
+const MESSY_SPACE = /\s\s|[^\S ]/
 
 const PARTICLES = new Set([
   'al', 'bin', 'da', 'das', 'de', 'del', 'della', 'den', 'der', 'di', 'do', 'dos', 'du',
@@ -74,7 +88,25 @@ const AGENCIES = new Set([
 
 const ORGANISATION_WORDS = new Set([
   'board', 'bureau', 'correspondents', 'desk', 'editors', 'newsroom', 'reporters', 'staff', 'team',
+  // publications and collectives: "Valley Courier", "Open Ledger", "Delta Data Collective"
+  'chronicle', 'clarion', 'collective', 'courier', 'daily', 'gazette', 'herald', 'journal', 'ledger',
+  'magazine', 'media', 'network', 'observer', 'post', 'rundschau', 'times', 'tribune', 'weekly',
+  'zeitung', 'project', 'institute', 'foundation', 'centre', 'center', 'council', 'police',
 ])
+
+/** Job titles that follow a name in a byline ("Ann Lee, Showbiz Reporter"); never names themselves. */
+const ROLE_WORDS = new Set([
+  'reporter', 'correspondent', 'editor', 'writer', 'columnist', 'critic', 'producer', 'journalist',
+  'contributor', 'photographer', 'analyst', 'commentator',
+])
+
+/** "Environment correspondent", "Showbiz Reporter", "Columnist", "in Beijing": a role line under a name. */
+export function isRoleLine(text: string): boolean {
+  if (text.length > 60) return false
+  if (/^in \p{Lu}[\p{L}'’-]*(?: \p{Lu}[\p{L}'’-]*){0,2}$/u.test(text)) return true
+  const words = phraseKey(text).split(' ')
+  return words.length <= 4 && ROLE_WORDS.has(words[words.length - 1] ?? '')
+}
 
 export function isAgency(name: string): boolean {
   const key = phraseKey(name)
@@ -92,6 +124,8 @@ export function kindOf(name: string): ContributorKind {
 export function looksLikeName(text: string): boolean {
   if (text === '' || text.length > 60) return false
   if (isAgency(text)) return true
+  if (CJK_NAME.test(text)) return true
+  if (ROLE_WORDS.has(phraseKey(text).split(' ').pop() ?? '')) return false
   const words = text.split(/\s+/)
   if (words.length > 6) return false
   let capitalised = 0
@@ -109,10 +143,10 @@ export function looksLikeName(text: string): boolean {
  */
 export function splitNames(list: string, strict = false): string[] | null {
   const names: string[] = []
-  for (const rawPart of list.split(/,|;| and | & /)) {
+  for (const rawPart of list.split(/,|;| and | & | y | und | et | e |、/)) {
     let part = rawPart.trim()
     if (part === '') continue
-    if (part.slice(0, 4).toLowerCase() === 'the ' && /^\p{Lu}/u.test(part.slice(4))) part = part.slice(4).trim()
+    part = stripThe(part)
     const inAt = part.indexOf(' in ')
     if (inAt > 0) part = part.slice(0, inAt).trim()
     if (looksLikeName(part)) names.push(part)

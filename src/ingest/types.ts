@@ -42,7 +42,19 @@ export interface ParsedArticle {
   print: { publication: string; headline: string } | null
   /** Best guess; 'news' by default. */
   type: ArticleType
+  /** The column or series the piece belongs to ("The Harbour View", "Coastlines"), when the page names one. */
+  series: string | null
 }
+
+/** The fields whose parse gets a confidence. */
+export const CONFIDENCE_FIELDS = [
+  'headline', 'topicLabel', 'summary', 'leadImage', 'body', 'credits', 'dateline', 'publishedAt', 'updatedAt',
+  'print', 'type', 'series',
+] as const
+export type ConfidenceField = (typeof CONFIDENCE_FIELDS)[number]
+
+/** How sure the parser is of each field, from 0 (a guess, or missing where one was expected) to 1. */
+export type FieldConfidence = Record<ConfidenceField, number>
 
 export interface LineReport {
   /** 1-based, counted after CRLF / CR normalisation. */
@@ -53,12 +65,20 @@ export interface LineReport {
   rule: string
   /** True when the line contributed to the article. */
   used: boolean
+  /** For a dropped line, why in words (see boilerplate.ts); null for a used or blank line. */
+  reason: string | null
 }
 
 export interface ParseReport {
   lines: LineReport[]
   warnings: string[]
+  confidence: FieldConfidence
+  /** The fields whose confidence is below LOW_CONFIDENCE; the parse needs an editor's eye when any is. */
+  lowConfidence: ConfidenceField[]
 }
+
+/** Below this, a field is flagged as low confidence. */
+export const LOW_CONFIDENCE = 0.6
 
 export interface ParseResult {
   article: ParsedArticle

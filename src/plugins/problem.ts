@@ -109,8 +109,9 @@ function issuesOf(validation: AjvIssue[], part: string): Issue[] {
   })
 }
 
-/** The body types a route takes, for a 415 (the imports and archive routes answer theirs themselves). */
-const acceptedTypes = (request: FastifyRequest) => (request.method === 'PATCH' ? ['application/json', 'application/merge-patch+json'] : ['application/json'])
+/** The body types a route takes, for a 415: its `accepts` config, or JSON (and merge-patch for PATCH). */
+const acceptedTypes = (request: FastifyRequest) =>
+  request.routeOptions.config?.accepts ?? (request.method === 'PATCH' ? ['application/json', 'application/merge-patch+json'] : ['application/json'])
 
 const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed-json' },
@@ -196,7 +197,7 @@ export default fp(
         return sendProblem(request, reply, {
           status: 415,
           code: 'unsupported-media-type',
-          detail: `This operation takes a body of type ${accepted.join(' or ')}; the request sent ${request.headers['content-type'] ?? 'no Content-Type'}.`,
+          detail: `This operation takes a body of type ${accepted.join(', ')}; the request sent ${request.headers['content-type'] ?? 'no Content-Type'}.`,
           extra: { accepted },
         })
       }

@@ -19,6 +19,8 @@ declare module 'fastify' {
     bearerToken?: string | undefined
     /** POST routes that honour Idempotency-Key. */
     idempotent?: boolean
+    /** The body types the route takes, when not JSON only: named in its 415 answers. */
+    accepts?: string[]
     /**
      * What an idempotent route keeps for replays, given its answer; by default the
      * answer itself. A route whose answer holds a secret stores something else.

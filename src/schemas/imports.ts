@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Nullable, Problem, Strict, ref } from './common.js'
 import { Article, ArticleType, CreditRole } from './article.js'
 import { ContributorKind } from './contributor.js'
+import { CONFIDENCE_FIELDS, LOW_CONFIDENCE, type ConfidenceField } from '../ingest/types.js'
 
 /** The largest text an import takes (the request body limit of the server may be lower). */
 export const MAX_IMPORT_TEXT = 2 * 1024 * 1024
@@ -81,6 +82,7 @@ export const ParsedArticle = Strict(
     updatedAt: Nullable(Type.String({ description: 'ISO 8601, from an "Updated:" stamp in the text.' })),
     print: Nullable(ref(ParsedPrint)),
     type: ref(ArticleType),
+    series: Nullable(Type.String({ description: 'The column or series the page names ("The Harbour View", "Long Reads"); reported, not stored.' })),
   },
   { $id: 'ParsedArticle', description: 'What the parser found in the text, before anything is saved.' },
 )
@@ -91,13 +93,28 @@ export const ImportReportLine = Strict(
     text: Type.String({ description: 'The line, trimmed.' }),
     rule: Type.String({ description: "The rule that claimed the line; 'chrome:*' and 'dropped:*' rules drop it." }),
     used: Type.Boolean({ description: 'Whether the line went into the article.' }),
+    reason: Nullable(Type.String({ description: 'For a dropped line, why, in words (e.g. "a share, comment or picture counter"); null otherwise.' })),
   },
   { $id: 'ImportReportLine' },
 )
 
+const score = (what: string) => Type.Number({ minimum: 0, maximum: 1, description: what })
+
+export const ImportConfidence = Strict(
+  Object.fromEntries(CONFIDENCE_FIELDS.map((field) => [field, score(`How sure the parser is of \`${field}\` (0 to 1).`)])) as Record<ConfidenceField, ReturnType<typeof score>>,
+  { $id: 'ImportConfidence', description: `How sure the parser is of each field, from 0 to 1; below ${LOW_CONFIDENCE} a field is flagged in \`lowConfidence\`.` },
+)
+
 export const ImportReport = Strict(
-  { lines: Type.Array(ref(ImportReportLine)), warnings: Type.Array(Type.String()) },
-  { $id: 'ImportReport', description: 'Why each line was used or dropped, and what may need an editor.' },
+  {
+    lines: Type.Array(ref(ImportReportLine)),
+    warnings: Type.Array(Type.String()),
+    confidence: ref(ImportConfidence),
+    lowConfidence: Type.Array(Type.Unsafe<ConfidenceField>({ type: 'string', enum: [...CONFIDENCE_FIELDS] }), {
+      description: `The fields whose confidence is below ${LOW_CONFIDENCE}: check them before publishing. Empty when the parse looks sound.`,
+    }),
+  },
+  { $id: 'ImportReport', description: 'Why each line was used or dropped, how sure the parse is, and what may need an editor.' },
 )
 
 export const TopicSuggestion = Strict(
@@ -142,6 +159,7 @@ export const importSchemas = [
   ParsedPrint,
   ParsedArticle,
   ImportReportLine,
+  ImportConfidence,
   ImportReport,
   TopicSuggestion,
   ImportResult,

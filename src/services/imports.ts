@@ -5,7 +5,7 @@ import type { ArticleCreateBody, BodyBlockValue } from '../schemas/article.js'
 import type { MediaCreateBody } from '../schemas/media.js'
 import { MAX_IMPORT_TEXT } from '../schemas/imports.js'
 import { parseRawText } from '../ingest/parse.js'
-import { suggestTopics, type TopicSuggestion } from '../ingest/tagging.js'
+import { suggestTopics, topicNamed, type TopicSuggestion } from '../ingest/tagging.js'
 import type { ParseResult, ParsedArticle, ParsedBlock, ParsedImage } from '../ingest/types.js'
 import { ConflictError, DomainError } from '../errors.js'
 import type { Actor } from './actor.js'
@@ -282,7 +282,15 @@ export function createImportService(deps: Deps, runtime: Runtime = systemRuntime
     }
   }
 
+  /**
+   * The topic the label names: a known topic (person, place, organisation, ...) by its name or an
+   * alias, also when case, accents or spacing differ, with that topic's kind; otherwise a new subject.
+   */
   async function resolveTopic(label: string): Promise<string> {
+    const exact = await deps.topics.findByNameOrAlias(label)
+    if (exact) return exact.id
+    const known = topicNamed(label, await deps.topics.names())
+    if (known) return known.id
     return (await findOrCreate(deps.topics, [label], { kind: 'subject', description: null })).id
   }
 
@@ -376,7 +384,7 @@ export function createImportService(deps: Deps, runtime: Runtime = systemRuntime
 
       const parsed = parseRawText(text)
       const warnings = [...parsed.report.warnings]
-      const parse: ParseResult = { article: parsed.article, report: { lines: parsed.report.lines, warnings } }
+      const parse: ParseResult = { article: parsed.article, report: { ...parsed.report, warnings } }
       // Fitted to the API's limits before anything is written, so a refusal leaves no rows.
       const draft = plan(parsed.article, warnings)
       const suggest = async () => suggestTopics(text, await deps.topics.names())

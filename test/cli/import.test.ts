@@ -120,6 +120,19 @@ t.test('--dry-run prints the parse and report as JSON and saves nothing', async 
   t.same(await articlesIn(db), [])
 })
 
+t.test('a saved page (.html) is read as the text a reader sees, and the dry run shows the confidence', async (t) => {
+  const dir = t.testdir({
+    'page.html': '<html><head><title>Quay</title><script>var a = 1</script></head><body><nav>Home › News</nav><h1>Quay reopens after repairs</h1><p>By Ann Lee</p><p>The quay reopened on Monday.</p><p>Traders returned at dawn and the market runs until</p></body></html>',
+  })
+  const run = await inProcess(join(dir, 'newsdesk.db'), ['--dry-run', join(dir, 'page.html')])
+  t.equal(run.code, 0, run.stderr)
+  const [out] = JSON.parse(run.stdout)
+  t.match(out.parse, { headline: 'Quay reopens after repairs', credits: [{ name: 'Ann Lee' }] })
+  t.notOk(JSON.stringify(out.parse).includes('var a'), 'no script text')
+  t.same(out.report.lowConfidence, ['body'], 'a page cut off mid-sentence')
+  t.match(out.report.lines, [{ text: 'Home › News', rule: 'chrome:breadcrumbs', used: false, reason: /breadcrumbs/ }])
+})
+
 // Whole sample pages (test/samples.ts): ours, and the shared third-party page when it is beside the repository.
 for (const page of samplePages) {
   t.test(`the ${page.origin} sample page imports from the command line with its parts in place`, { skip: skipUnlessPresent(page) }, async (t) => {

@@ -6,6 +6,8 @@ import type { ParsedArticle, ParsedBlock, ParseResult } from '../../src/ingest/p
 import { samplePages, skipUnlessPresent, textOf } from '../samples.js'
 import { cpuSeconds } from '../cpu.js'
 import { parseDateStamp } from '../../src/ingest/dates.js'
+import { KNOWN_LINES, KNOWN_OPENINGS, RULE_REASONS } from '../../src/ingest/boilerplate.js'
+import { CONFIDENCE_FIELDS } from '../../src/ingest/types.js'
 
 const fixtures = new URL('../fixtures/ingest/', import.meta.url)
 
@@ -58,10 +60,14 @@ function articleStrings(article: ParsedArticle): string[] {
   return out
 }
 
-/** Strings in the article that are not a trimmed substring of the input (should be none). */
+/**
+ * Strings in the article that are neither a trimmed substring of the input nor consecutive lines of
+ * it joined by single spaces (a hard-wrapped paragraph) (should be none).
+ */
 function inventedStrings(input: string, result: ParseResult): string[] {
   const text = normalise(input)
-  return articleStrings(result.article).filter((s) => s !== s.trim() || !text.includes(s))
+  const joined = text.split('\n').map((l) => l.trim()).join(' ')
+  return articleStrings(result.article).filter((s) => s !== s.trim() || !(text.includes(s) || joined.includes(s)))
 }
 
 /** Lines the report does not account for properly (should be none). */
@@ -549,4 +555,124 @@ t.test('parseDateStamp returns null for anything that is not a whole, valid date
     '10:00 11:00 3 May 2017', 'am 3 May 2017', '3 May 2017 GMT+99', 'x'.repeat(100),
   ]
   for (const input of cases) t.equal(parseDateStamp(input), null, JSON.stringify(input.slice(0, 30)))
+})
+
+// -------------------------------------------------------------------------------------------
+// Pages from any publisher: chrome by its shape, bylines in many shapes, the report's reasons and confidence
+
+t.test('the report gives a reason for every dropped line of every fixture, and none for a used line', async (t) => {
+  for (const name of fixtureNames) {
+    const { report } = fixture(name)
+    const wrong = report.lines.filter((l) => (l.used || l.rule === 'blank' ? l.reason !== null : typeof l.reason !== 'string' || l.reason === ''))
+    t.same(wrong, [], name)
+  }
+})
+
+t.test('every chrome rule of the boilerplate list has a reason in words', async (t) => {
+  for (const rule of [...Object.keys(KNOWN_LINES), ...Object.keys(KNOWN_OPENINGS)]) t.ok(RULE_REASONS[rule], rule)
+})
+
+t.test('parseRawText drops chrome by its shape and names the rule', async (t) => {
+  const result = parseChecked(t, [
+    'https://www.quayside-gazette.example/news/2024/05/quay',
+    'Quayside Gazette',
+    'News › Local',
+    'This article is more than 4 years old',
+    'Quay market stays for ten more years',
+    'By Ann Lee',
+    'Updated 12 minutes ago',
+    '1.2k shares',
+    'Comments (34)',
+    'Save article',
+    'The council will offer the traders a ten-year lease on the quay.',
+    'Get our free morning newsletter in your inbox',
+    'Download the Quayside Gazette app',
+    'We are an independent newsroom and rely on donations from readers like you.',
+    'Traders said the lease would let them invest in new stalls.',
+    'Source: Quayside Gazette',
+    'Ann Lee covers the harbour for the Quayside Gazette.',
+  ].join('\n'))
+  t.same(result.report.lines.filter((l) => !l.used).map((l) => `${l.line} ${l.rule}`), [
+    '1 chrome:url', '2 chrome:publisher-name', '3 chrome:breadcrumbs', '4 chrome:age-banner', '7 chrome:relative-time',
+    '8 chrome:counter', '9 chrome:counter', '10 chrome:promo', '12 chrome:promo', '13 chrome:promo', '14 chrome:appeal',
+    '16 chrome:source', '17 chrome:author-bio',
+  ])
+  t.equal(result.article.headline, 'Quay market stays for ten more years')
+  t.same(result.article.body.map((b) => b.type), ['paragraph', 'paragraph'])
+})
+
+t.test('parseRawText keeps prose that only resembles chrome', async (t) => {
+  const lines = [
+    'Quay market stays',
+    'The council will offer the traders a ten-year lease on the quay.',
+    'Follow the river path from the station and the market is on your left.',
+    '"Sign up and support us, we need every stall filled," said Ana Ruiz, who chairs the traders.',
+    'Donations to the lifeboat fund reached £12,000, the charity said.',
+    'Source material for the plan came from a 1998 survey.',
+    '87 traders have applied for pitches this year, up from 60.',
+    'Join us at the quay on Saturday, the mayor told residents on Friday.',
+    'Our reporting found that donations to the harbour fund fell by half in 2023.',
+    'We rely on the market, and our customers come from all over the county, traders told the council.',
+    'Traders said the lease would let them invest in new stalls.',
+  ]
+  const { article } = parseChecked(t, lines.join('\n'))
+  t.same([article.summary, ...blocksOf(article, 'paragraph').map((b) => b.text)], lines.slice(1))
+})
+
+t.test('parseRawText reads bylines without "By": name over role, name in place, lists, agencies', async (t) => {
+  const credits = (input: string) => parseChecked(t, input).article.credits.map((c) => `${c.role}:${c.name}:${c.kind}`)
+  const body = '\nThe quay reopened on Monday.\nTraders returned at dawn.\nThe market runs until noon.'
+  t.same(credits(`Quay reopens\nTom Hale\nEnvironment correspondent${body}`), ['byline:Tom Hale:person'])
+  t.same(credits(`Quay reopens\nMei Lin\nin Beijing${body}`), ['byline:Mei Lin:person'])
+  t.same(credits(`Quay reopens\nKarin Holm in Velden${body}`), ['byline:Karin Holm:person'])
+  t.same(credits(`Quay reopens\nAna Ruiz, Ben Cole and Cara Diaz${body}`), ['byline:Ana Ruiz:person', 'byline:Ben Cole:person', 'byline:Cara Diaz:person'])
+  t.same(credits(`Quay reopens\nReuters${body}`), ['byline:Reuters:agency'])
+  t.same(credits(`Quay reopens\nBy Ann Lee, Showbiz Reporter, and Jo Park${body}`), ['byline:Ann Lee:person', 'byline:Jo Park:person'], 'a role is not a name')
+  t.same(credits(`Quay reopens\nLena Park via Harbour Weekly · 3. März 2024${body}`), ['byline:Lena Park:person', 'byline:Harbour Weekly:organisation'])
+  t.same(credits(`Quay reopens\nBy Ann Lee${body}\nThis story was produced in partnership with the Harbour Data Project.`), [
+    'byline:Ann Lee:person', 'additional-reporting:Harbour Data Project:organisation',
+  ])
+  t.same(credits(`Quay reopens\nWeather${body}`), [], 'a one-word label under the headline is no byline')
+})
+
+t.test('parseRawText gives a confidence per field and flags a low-confidence parse', async (t) => {
+  const sound = fixture('wire-northwind-agency').report
+  t.same(Object.keys(sound.confidence).sort(), [...CONFIDENCE_FIELDS].sort())
+  t.ok(Object.values(sound.confidence).every((c) => c >= 0 && c <= 1))
+  t.same(sound.lowConfidence, [])
+  t.same(fixture('truncated-cut-mid-word').report.lowConfidence, ['body'])
+  const guess = parseRawText('World\nAsia\nStorm\nShips stayed at anchor.\nThe storm moved north.').report
+  t.ok(guess.lowConfidence.includes('headline'), 'a headline picked from short lines only')
+  t.equal(parseRawText('').report.confidence.headline, 0)
+})
+
+t.test('parseDateStamp reads dates in other languages and scripts', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['3. März 2024', '2024-03-03'],
+    ['12 de marzo de 2024', '2024-03-12'],
+    ['5 марта 2024, 10:32', '2024-03-05T10:32:00'],
+    ['2024年3月5日 10:32', '2024-03-05T10:32:00'],
+    ['2024년 3월 5일', '2024-03-05'],
+    ['14 juillet 2024', '2024-07-14'],
+    ['4 ottobre 2023', '2023-10-04'],
+  ]
+  for (const [input, iso] of cases) t.equal(parseDateStamp(input), iso, input)
+  t.equal(parseDateStamp('2024年2月30日'), null, 'not a day of February')
+  t.equal(parseDateStamp('10:02 am, 3 May, 2017'), '2017-05-03T10:02:00', 'am is still a meridiem')
+})
+
+t.test('parseRawText stays linear with many distinct bylines and bios', async (t) => {
+  const lines = ['Quay reopens']
+  for (let i = 0; i < 20000; i++) lines.push(`By Ann Lee${i}`, `Ann Lee${i} covers the harbour.`)
+  const { seconds } = cpuSeconds(() => parseRawText(lines.join('\n')))
+  t.ok(seconds < 5, `${seconds.toFixed(2)} CPU seconds`)
+})
+
+t.test('parseRawText joins the lines of a hard-wrapped paragraph and reports the lines it joined', async (t) => {
+  const result = fixture('wire-hard-wrapped')
+  t.match(result.article.body[0], { type: 'paragraph', text: /voted on Thursday to strike .* would leave them too tired/ })
+  t.same(result.report.lines.filter((l) => l.rule === 'paragraph-continued').map((l) => l.line), [6, 7, 10, 15])
+  t.equal(result.article.dateline, 'PORT AVERY')
+  const unwrapped = parseChecked(t, 'Quay reopens after repairs to the old stone wall\nThe council said the quay would reopen on Monday after six weeks of work\n\nTraders returned at dawn.')
+  t.equal(unwrapped.article.summary, 'The council said the quay would reopen on Monday after six weeks of work', 'a page with no wrapped lines is not joined')
 })

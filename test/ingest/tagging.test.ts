@@ -1,5 +1,5 @@
 import t from 'tap'
-import { suggestTopics, type TaggableTopic } from '../../src/ingest/tagging.js'
+import { suggestTopics, topicNamed, type TaggableTopic } from '../../src/ingest/tagging.js'
 import { cpuSeconds } from '../cpu.js'
 
 const putin: TaggableTopic = { id: 't-putin', name: 'Vladimir Putin', aliases: ['Putin'] }
@@ -111,4 +111,15 @@ t.test('suggestTopics handles 10 MB of text in linear time', async (t) => {
   const repeats = Math.ceil((10 * 1024 * 1024) / chunk.length)
   t.same(found.map((f) => f.count), [repeats, repeats, repeats, repeats])
   t.notOk(found.some((f) => f.topicId === 't-iran'), 'Iranian never counts as Iran')
+})
+
+t.test('topicNamed finds the topic a label names by name or alias, ignoring case, accents and spacing', async (t) => {
+  const topics = [
+    { id: 't1', name: 'Ines Calloway', aliases: ['Mayor Calloway'] },
+    { id: 't2', name: 'São Vicente', aliases: [] },
+  ]
+  t.equal(topicNamed('mayor  calloway', topics)?.id, 't1')
+  t.equal(topicNamed('Sao Vicente', topics)?.id, 't2')
+  t.equal(topicNamed('Calloway', topics), null, 'a part of a name is not the name')
+  t.equal(topicNamed('  ', topics), null)
 })

@@ -185,7 +185,9 @@ t.test('bad text gives clear problems and saves nothing', async (t) => {
     ['a NUL in JSON text', { text: 'Headline\u0000here' }, undefined, 415, '/problems/not-text'],
     ['bytes that are not UTF-8', Buffer.from('Caf\xe9 owners protest\n\nThey met on Monday.', 'latin1'), 'text/plain', 415, '/problems/not-text'],
     ['another charset', 'Headline', 'text/plain; charset=iso-8859-1', 415, '/problems/not-text'],
-    ['HTML', '<h1>Headline</h1>', 'text/html', 415, '/problems/unsupported-media-type'],
+    ['XML', '<h1>Headline</h1>', 'application/xml', 415, '/problems/unsupported-media-type'],
+    ['HTML in another charset', '<h1>Headline</h1>', 'text/html; charset=iso-8859-1', 415, '/problems/not-text'],
+    ['HTML without text', '<html><head><title>Only a title</title></head><body><script>x()</script></body></html>', 'text/html', 422, '/problems/empty-text'],
     ['merge-patch JSON', '{"text":"Headline"}', 'application/merge-patch+json', 415, '/problems/unsupported-media-type'],
     ['a JSON body without text', { body: 'x' }, undefined, 400, '/problems/validation'],
     ['a JSON text that is not a string', { text: 42 }, undefined, 400, '/problems/validation'],
@@ -252,7 +254,7 @@ t.test('an Idempotency-Key replays the first answer; reused with other text it i
 
 t.test('every ingest fixture imports, except the page of only chrome (422)', async (t) => {
   const h = await testApp(t)
-  const agencies: Record<string, string> = { AP: 'Associated Press' }
+  const agencies: Record<string, string> = { AP: 'Associated Press', AFP: 'Agence France-Presse' }
   const files = readdirSync(fixturesDir).filter((f) => f.endsWith('.txt'))
   t.ok(files.length >= 10)
   for (const file of files) {
@@ -270,9 +272,9 @@ t.test('every ingest fixture imports, except the page of only chrome (422)', asy
     t.equal(a.summary, expected.summary, `${file}: summary`)
     t.same(a.topics.map((x: { name: string }) => x.name), expected.topicLabel ? [expected.topicLabel] : [], `${file}: topic`)
     t.same(
-      a.credits.map((c: { role: string; contributor: { name: string } }) => [c.contributor.name, c.role]),
-      expected.credits.map((c: { name: string; role: string }) => [agencies[c.name] ?? c.name, c.role]),
-      `${file}: credits`,
+      a.credits.map((c: { role: string; contributor: { name: string; kind: string } }) => [c.contributor.name, c.role, c.contributor.kind]),
+      expected.credits.map((c: { name: string; role: string; kind: string }) => [agencies[c.name] ?? c.name, c.role, c.kind]),
+      `${file}: credits, with the contributor's kind`,
     )
     t.same(
       a.body.map((b: Block) => b.type),
@@ -282,4 +284,98 @@ t.test('every ingest fixture imports, except the page of only chrome (422)', asy
     t.equal(a.headlines.print, expected.print?.headline, `${file}: print headline`)
     t.equal(a.printEdition?.publication, expected.print?.publication, `${file}: print publication`)
   }
+})
+
+/** A saved page, as a browser writes it: markup, a script, navigation, a promo and the story. */
+const savedPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Quay market stays | Harbourside Herald</title>
+<script>window.dataLayer = [{"page": "<p>not text</p>"}]</script><style>p { margin: 0 }</style></head>
+<body>
+<nav><a href="/">Home</a> &gt; <a href="/news">News</a> &gt; <a href="/news/local">Local</a></nav>
+<article>
+<h1>Night market may stay on the quay for ten more years</h1>
+<p class="byline">By <a href="/authors/ann-lee">Ann Lee</a> and Omar Haddad</p>
+<p><time datetime="2024-05-18">Published: 7:30am, 18 May, 2024</time></p>
+<ul class="share"><li>Share</li><li>Facebook</li><li>142 comments</li></ul>
+<p>The council will offer the night market&#8217;s traders a ten-year lease on the quay, it said on Friday.</p>
+<aside><p>Sign up to the Harbourside Herald newsletter</p></aside>
+<p>Traders had feared a move to the retail park &amp; said the lease would let them invest.</p>
+<p>The lease goes to a vote in June.</p>
+</article>
+<footer><p>Why you can trust the Harbourside Herald</p></footer>
+</body></html>`
+
+t.test('a saved page imports as text/html: its visible text, with chrome dropped and reported', async (t) => {
+  const h = await testApp(t)
+  const res = await post(h, savedPage, { contentType: 'text/html; charset=utf-8', query: '?dryRun=true' })
+  t.equal(res.statusCode, 200)
+  const { parse, report } = res.json()
+  t.equal(parse.headline, 'Night market may stay on the quay for ten more years')
+  t.same(parse.credits.map((c: { name: string }) => c.name), ['Ann Lee', 'Omar Haddad'])
+  t.equal(parse.publishedAt, '2024-05-18T07:30:00')
+  t.same(parse.body.map((b: { text: string }) => b.text), [
+    'The council will offer the night market’s traders a ten-year lease on the quay, it said on Friday.',
+    'Traders had feared a move to the retail park & said the lease would let them invest.',
+    'The lease goes to a vote in June.',
+  ], 'entities decoded, no markup, no script or style text')
+  const dropped = report.lines.filter((l: { used: boolean; rule: string }) => !l.used && l.rule !== 'blank')
+  t.same(dropped.map((l: { text: string; rule: string }) => [l.text, l.rule]), [
+    ['Home > News > Local', 'chrome:breadcrumbs'],
+    ['Share', 'chrome:share'],
+    ['Facebook', 'chrome:share'],
+    ['142 comments', 'chrome:counter'],
+    ['Sign up to the Harbourside Herald newsletter', 'chrome:promo'],
+    ['Why you can trust the Harbourside Herald', 'chrome:trust'],
+  ])
+  t.ok(dropped.every((l: { reason: string | null }) => typeof l.reason === 'string' && l.reason.length > 0), 'every dropped line says why')
+  const saved = await post(h, savedPage, { contentType: 'text/html' })
+  t.equal(saved.statusCode, 201)
+  t.equal(saved.json().article.headlines.basic, parse.headline)
+})
+
+t.test('a request without a Content-Type is a 415 that lists the accepted types', async (t) => {
+  const h = await testApp(t)
+  for (const payload of [story, '']) {
+    const res = await h.app.inject({ method: 'POST', url: '/v1/imports', headers: h.as.write, payload })
+    t.equal(res.statusCode, 415)
+    t.equal(res.json().type, '/problems/unsupported-media-type')
+    t.same(res.json().accepted, ['text/plain', 'text/html', 'application/json'])
+    t.match(res.json().detail, /text\/plain, text\/html, application\/json/)
+  }
+  const other = await post(h, 'x', { contentType: 'application/xml' })
+  t.equal(other.statusCode, 415)
+  t.same(await counts(h), { media: 0, topics: 0, contributors: 0, articles: 0 })
+})
+
+t.test('the dry run gives a confidence per field and flags a low-confidence parse', async (t) => {
+  const h = await testApp(t)
+  const sound = (await post(h, story, { query: '?dryRun=true' })).json().report
+  t.same(sound.lowConfidence, [])
+  t.ok(Object.values(sound.confidence).every((c) => typeof c === 'number' && c >= 0.6 && c <= 1))
+  const cut = (await post(h, readFileSync(join(fixturesDir, 'truncated-cut-mid-word.txt')), { query: '?dryRun=true' })).json().report
+  t.same(cut.lowConfidence, ['body'], 'a page cut off mid-word')
+  t.ok(cut.confidence.body < 0.6)
+  const headless = (await post(h, 'The quay reopened on Monday.\nTraders returned at dawn.', { query: '?dryRun=true' })).json().report
+  t.equal(headless.confidence.headline, 0)
+  t.ok(headless.lowConfidence.includes('headline'))
+})
+
+t.test('a topic label naming a known person, place or organisation uses that topic and its kind', async (t) => {
+  const h = await testApp(t)
+  const topic = async (body: object) => {
+    const res = await h.app.inject({ method: 'POST', url: '/v1/topics', headers: { ...h.as.write, 'content-type': 'application/json' }, payload: body })
+    t.equal(res.statusCode, 201)
+    return res.json()
+  }
+  const person = await topic({ name: 'Ines Calloway', kind: 'person', aliases: ['Mayor Calloway'] })
+  const place = await topic({ name: 'São Vicente', kind: 'place' })
+  const page = (label: string, headline: string) => `${label}\n${headline}\nThe mayor opened the new quay on Monday.\nTraders returned at dawn.\nThe market runs until noon.\n`
+  for (const [label, want] of [['Mayor Calloway', person], ['Sao  Vicente', place]] as const) {
+    const res = await post(h, page(label, `Quay opens in ${label} after repairs`))
+    t.equal(res.statusCode, 201, label)
+    t.match(res.json().article.topics, [{ id: want.id, name: want.name, kind: want.kind, primary: true }], `${label} is ${want.name} (${want.kind})`)
+  }
+  const fresh = await post(h, page('Harbour works', 'Harbour works finish early'))
+  t.match(fresh.json().article.topics, [{ name: 'Harbour works', kind: 'subject' }], 'an unknown label is a new subject')
+  t.equal((await counts(h)).topics, 3)
 })
