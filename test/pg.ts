@@ -70,13 +70,12 @@ export async function pgliteCopy(): Promise<{ client: PGlite; db: PgDb }> {
   return { client, db: drizzle(client, { schema }) as unknown as PgDb }
 }
 
+/** A migrated PGlite database (a copy of the process's template), closed when the test ends. */
 export async function pgliteTarget(t: Teardown): Promise<PgTarget> {
-  const client = new PGlite({ extensions: { unaccent } })
-  const db = drizzle(client, { schema })
-  await migrate(db, { migrationsFolder: pgMigrationsFolder })
+  const { client, db } = await pgliteCopy()
   const target: PgTarget = {
     name: 'pglite',
-    db: db as unknown as PgDb,
+    db,
     query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
     close: () => client.close(),
   }
