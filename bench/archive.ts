@@ -17,7 +17,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { openDataLayer, type ArchiveEntry } from '../src/db/index.js'
-import { bodyText, wordCount } from '../src/services/articles.js'
+import { bodyText, wordCount } from '../src/services/bodyText.js'
 import { createArchiveService, type ArchiveProgress } from '../src/services/archive.js'
 import type { BodyBlockValue } from '../src/schemas/article.js'
 
@@ -151,7 +151,7 @@ async function generate(dbPath: string, n: number): Promise<string> {
       scheduledAt: status === 'scheduled' ? '2030-01-01T00:00:00.000Z' : null,
       embargoUntil: null,
     }
-    await push({ kind: 'article', data: article, bodyText: bodyText(body) })
+    await push({ kind: 'article', data: article, bodyText: bodyText(body, { captions: true }) })
     const { id: articleId, credits, topics: topicList, contentHash: _h, version: _v, createdAt: _c, updatedAt: _u, listedAt: _l, ...rest } = article
     const snapshot = { ...rest, credits, topics: topicList }
     await push({ kind: 'revision', data: { articleId, version: 1, createdAt: at(i), actorKeyId: null, message: 'created', snapshot: { ...snapshot, status: 'draft', firstPublishedAt: null, publishedAt: null, scheduledAt: null } } }, false)

@@ -1,6 +1,5 @@
 import escapeHtml from 'escape-html'
 import type { ArticleOut, BodyBlockOutValue } from '../schemas/article.js'
-import { textOf } from '../services/html.js'
 import { articleApiUrl, type FormatContext } from './context.js'
 
 type Block = BodyBlockOutValue
@@ -46,27 +45,6 @@ function blockHtml(block: Block, ctx: FormatContext): string {
 /** The body as one HTML fragment. */
 export function bodyHtml(article: Pick<ArticleOut, 'body'>, ctx: FormatContext): string {
   return article.body.map((b) => blockHtml(b, ctx)).filter((h) => h.length > 0).join('\n')
-}
-
-/** The readable text of the body: paragraphs, headings, quotes and lists, one block a line (captions and ads left out). */
-export function bodyText(article: Pick<ArticleOut, 'body'>): string {
-  return article.body
-    .map((block) => {
-      switch (block.type) {
-        case 'paragraph':
-          return textOf(block.html)
-        case 'heading':
-          return block.text
-        case 'quote':
-          return block.attribution ? `${block.text} ${block.attribution}` : block.text
-        case 'list':
-          return block.items.join('\n')
-        default:
-          return ''
-      }
-    })
-    .filter((line) => line.length > 0)
-    .join('\n')
 }
 
 /** The images of an article, lead first, each once (an imported photo may have no URL yet: its caption and credit are known). */

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import type { ArticleOut } from '../schemas/article.js'
 import { FORMAT_DOCS } from '../schemas/syndication.js'
 import type { FormatContext } from '../formats/context.js'
-import { bodyText } from '../formats/body.js'
+import { bodyText } from '../services/bodyText.js'
 import { JSON_LD_TYPE, newsArticle, newsArticleList } from '../formats/jsonld.js'
 import { ninjs, ninjsContentType, ninjsList } from '../formats/ninjs.js'
 import { ARTICLE_MEDIA_TYPES, articleFormat, type ArticleFormat } from '../formats/negotiate.js'
@@ -52,7 +52,7 @@ const parse = (json: Buffer) => JSON.parse(json.toString('utf8')) as ArticleOut
 /** One article's stored JSON rendering as a document of this format. */
 export function renderArticle(format: Exclude<ArticleFormat, 'json'>, json: Buffer, ctx: FormatContext): string {
   const article = parse(json)
-  const text = bodyText(article)
+  const text = bodyText(article.body, { captions: false })
   return JSON.stringify(format === 'jsonld' ? newsArticle(article, text, ctx) : ninjs(article, text, ctx, format === 'ninjs3' ? '3' : '2'))
 }
 
@@ -60,7 +60,7 @@ export function renderArticle(format: Exclude<ArticleFormat, 'json'>, json: Buff
 export function renderList(format: Exclude<ArticleFormat, 'json'>, items: { json: Buffer }[], ctx: FormatContext, url: string): string {
   const articles = items.map(({ json }) => {
     const article = parse(json)
-    return { article, text: bodyText(article) }
+    return { article, text: bodyText(article.body, { captions: false }) }
   })
   const newest = articles.reduce((max, { article }) => (article.updatedAt > max ? article.updatedAt : max), new Date(0).toISOString())
   return JSON.stringify(format === 'jsonld' ? newsArticleList(articles, ctx, url) : ninjsList(articles, ctx, url, format === 'ninjs3' ? '3' : '2', newest))

@@ -17,7 +17,7 @@ import {
   type ArchiveRecordValue,
 } from '../schemas/archive.js'
 import { DomainError } from '../errors.js'
-import { bodyText } from './articles.js'
+import { bodyText } from './bodyText.js'
 import { checkEmbedHtml, checkInlineHtml } from './html.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import { toInstant, toInstantOrNull } from './time.js'
@@ -315,7 +315,7 @@ export function createArchiveService(repo: ArchiveRepository, runtime: Runtime =
       }
       return block
     })
-    return { line, kind: 'article', data: record.data, bodyText: bodyText(record.data.body) }
+    return { line, kind: 'article', data: record.data, bodyText: bodyText(record.data.body, { captions: true }) }
   }
 
   function parseLine(line: number, text: string): ArchiveLineValue {

@@ -18,7 +18,8 @@ import type { ArticleCreateBody, ArticleListQueryValue, ArticlePatchBody, BodyBl
 import { ConflictError, DatabaseBusyError, NotFoundError, PreconditionFailedError, ValidationError, type Issue } from '../errors.js'
 import { isDeepStrictEqual } from 'node:util'
 import { decodeArticleCursor, decodeIdCursor, encodeArticleCursor, encodeIdCursor, sortKeyOf, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
-import { checkEmbedHtml, checkInlineHtml, textOfSanitised } from './html.js'
+import { checkEmbedHtml, checkInlineHtml } from './html.js'
+import { bodyText, wordCount } from './bodyText.js'
 import { expectedVersion, type Precondition } from './preconditions.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import { canSeeUnpublished, type Actor } from './actor.js'
@@ -76,41 +77,6 @@ const DEFAULTS = { type: 'news', language: 'en' } as const
 
 /** Revisions are an editor's view: they see every status. */
 const writer: Actor = { keyId: null, scope: 'write' }
-
-/**
- * The readable text of a body: paragraphs, headings, quotes, lists and captions, one block
- * a line. Its paragraphs hold checked HTML (normaliseBody's or the archive's output).
- */
-export function bodyText(body: BodyBlockValue[]): string {
-  return body
-    .map((block) => {
-      switch (block.type) {
-        case 'paragraph':
-          return textOfSanitised(block.html)
-        case 'heading':
-          return block.text
-        case 'quote':
-          return block.attribution ? `${block.text} ${block.attribution}` : block.text
-        case 'list':
-          return block.items.join('\n')
-        case 'image':
-          return block.caption ?? ''
-        case 'video':
-          return block.title ?? ''
-        default:
-          return ''
-      }
-    })
-    .filter((line) => line.length > 0)
-    .join('\n')
-}
-
-/** Words a reader reads in the body: paragraphs, headings, quotes and lists (not captions). */
-export function wordCount(body: BodyBlockValue[]): number {
-  return bodyText(body.filter((b) => b.type === 'paragraph' || b.type === 'heading' || b.type === 'quote' || b.type === 'list'))
-    .split(/\s+/)
-    .filter((w) => w.length > 0).length
-}
 
 /** Checks what JSON Schema cannot and sanitises paragraph HTML; every problem names its path. */
 function normaliseBody(body: BodyBlockValue[]): BodyBlockValue[] {
@@ -231,7 +197,7 @@ export function createArticleService(repo: ArticleRepository, runtime: Runtime =
       canonicalUrl: input.canonicalUrl ?? null,
       embargoUntil: input.embargoUntil ? toInstant(input.embargoUntil) : null,
       wordCount: wordCount(body),
-      bodyText: bodyText(body),
+      bodyText: bodyText(body, { captions: true }),
     }
   }
 
