@@ -18,6 +18,8 @@ import * as pgApiKeys from './pg/repositories/apiKeys.js'
 import * as pgCatalog from './pg/repositories/catalog.js'
 import { createSectionRepository as createPgSectionRepository } from './pg/repositories/sections.js'
 import { createArchiveRepository as createPgArchiveRepository } from './pg/repositories/archive.js'
+import { createReaderRepository, type ReaderRepository } from './repositories/readers.js'
+import { createReaderRepository as createPgReaderRepository } from './pg/repositories/readers.js'
 
 export type { DatabaseHandle, DatabaseOptions } from './sqlite/client.js'
 export { withClaimedKey, type ClaimedKey } from './idempotencyScope.js'
@@ -28,6 +30,7 @@ export type { ArticleRepository, ArticleRelations, ArticleFields, ArticleChange,
 export type { ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from './repositories/apiKeys.js'
 export type { ArchiveRepository, ArchiveReader, ArchiveEntry, ArchiveCounts, ArchiveArticleRecord, ArchiveBatchResult, ArchiveProblem } from './repositories/archive.js'
 export type { CatalogRepository, NamedCatalogRepository } from './repositories/catalog.js'
+export { FollowLimitError, type ReaderRepository, type ReaderRow, type FollowView, type FollowKind, type MuteKind, type FeedQuery, type FeedRow } from './repositories/readers.js'
 /** An online backup of a database file (the SQLite engine's; a PostgreSQL server has its own tools). */
 export { backupDatabase as backupDatabaseFile, type BackupResult } from './sqlite/backup.js'
 
@@ -43,6 +46,7 @@ export interface Repositories {
   topics: ReturnType<typeof createTopicRepository>
   sections: SectionRepository
   archive: ArchiveRepository
+  readers: ReaderRepository
 }
 
 /** The database and its repositories, on either engine; nothing outside src/db needs to know which. */
@@ -141,6 +145,7 @@ function openSqliteLayer(path: string, observe: QueryObserver, render: ArticleRe
     topics: createTopicRepository(db, renderings, writes),
     sections: createSectionRepository(db, renderings, writes),
     archive: createArchiveRepository(db, renderings, writes),
+    readers: createReaderRepository(db),
   }
   return {
     engine: 'sqlite',
@@ -164,6 +169,7 @@ async function openPostgresLayer(db: PgDb, close: () => Promise<void>, observe: 
     topics: pgCatalog.createTopicRepository(db, renderings, writes),
     sections: createPgSectionRepository(db, renderings, writes),
     archive: createPgArchiveRepository(db, renderings, writes),
+    readers: createPgReaderRepository(db),
   }
   return {
     engine: 'postgres',
