@@ -9,6 +9,7 @@ import { sectionSchemas } from './section.js'
 import { revisionSchemas } from './revision.js'
 import { changeSchemas } from './change.js'
 import { archiveSchemas } from './archive.js'
+import { readerSchemas } from './reader.js'
 
 /** Every shared schema, registered once with addSchema; routes use them by $ref. */
 export const allSchemas = [
@@ -24,4 +25,5 @@ export const allSchemas = [
   ...systemSchemas,
   ...importSchemas,
   ...archiveSchemas,
+  ...readerSchemas,
 ]

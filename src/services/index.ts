@@ -9,6 +9,7 @@ import { systemRuntime, type Runtime } from './clock.js'
 import { createImportService } from './imports.js'
 import { createIdempotencyService, DEFAULT_IDEMPOTENCY, type IdempotencyOptions } from './idempotency.js'
 import { createSectionService } from './sections.js'
+import { createReaderService } from './readers.js'
 
 export interface ServiceOptions {
   idempotency?: IdempotencyOptions
@@ -23,6 +24,7 @@ export function createServices(repos: Repositories, runtime: Runtime = systemRun
     sections: createSectionService(repos.sections, runtime),
     apiKeys: createApiKeyService(repos.apiKeys, runtime),
     archive: createArchiveService(repos.archive, runtime),
+    readers: createReaderService(repos.readers, runtime),
     media: createCatalogService<MediaRow, Omit<MediaRow, 'id' | 'version' | 'createdAt' | 'updatedAt'>, MediaCreateBody, MediaPatchBody>(
       repos.media,
       'media',

@@ -11,6 +11,9 @@ import sections from './sections.js'
 import imports from './imports.js'
 import archive from './archive.js'
 import apiKeys from './apiKeys.js'
+import readers from './me/readers.js'
+import follows from './me/follows.js'
+import readerFeed from './me/feed.js'
 
 /** The /v1 API: one encapsulated plugin per resource, each given the service it calls. */
 const v1: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -25,6 +28,9 @@ const v1: FastifyPluginAsync<{ services: Services }> = async (app, { services })
   await app.register(imports, { service: services.imports })
   await app.register(archive, { service: services.archive })
   await app.register(apiKeys, { service: services.apiKeys })
+  await app.register(readers, { service: services.readers })
+  await app.register(follows, { service: services.readers })
+  await app.register(readerFeed, { service: services.readers, articles: services.articles })
 }
 
 export default v1
