@@ -48,7 +48,7 @@ function feedStatement(kind: FollowKind, targets: string[], q: FeedQuery, upTo: 
           where r.section_id = f.target and ${range('r.listed_at', 'r.article_id')} ${filter}
           order by r.listed_at desc, r.article_id desc limit ${q.limit}`
   return sql`select f.target as "target", m.article_id as "articleId", m.listed_at as "listedAt"
-    from unnest(${targets}::text[]) as f(target) cross join lateral (${inner}) m`
+    from unnest(${sql.param(targets)}::text[]) as f(target) cross join lateral (${inner}) m`
 }
 
 export function createReaderRepository(db: PgDb): ReaderRepository {
@@ -169,7 +169,7 @@ export function createReaderRepository(db: PgDb): ReaderRepository {
         const tree = await rowsOf<{ root: string; id: string }>(
           db,
           sql`select root.id as "root", s.id as "id" from sections root join sections s on s.id = root.id or left(s.path, length(root.path) + 1) = root.path || '/'
-              where root.id = any(${[...sectionFollows.keys()]}::text[])`,
+              where root.id = any(${sql.param([...sectionFollows.keys()])}::text[])`,
         )
         for (const { root, id } of tree) put('section', id, sectionFollows.get(root)!)
       }
