@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Nullable, Strict, Timestamp, ref } from './common.js'
 import { Article } from './article.js'
-import { MAX_FOLLOWS, MAX_MUTES, RELEVANCE_HALF_LIFE_HOURS, RELEVANCE_WINDOW } from '../services/readers.js'
+import { MAX_FOLLOWS, MAX_MUTES, RELEVANCE_HALF_LIFE_HOURS, RELEVANCE_WINDOW } from '../services/readerRules.js'
 
 const readerFields = {
   id: Type.String(),

@@ -5,13 +5,9 @@ import { hashKey } from './apiKeys.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import { decodeArticleCursor, encodeArticleCursor, DEFAULT_PAGE_SIZE } from './cursor.js'
 
-/** A reader follows at most this many topics, contributors and sections (and mutes at most as many). */
-export const MAX_FOLLOWS = 200
-export const MAX_MUTES = 200
-/** `?order=relevance` ranks this many of the newest matches (see feed). */
-export const RELEVANCE_WINDOW = 100
-/** Relevance halves for every day of age. */
-export const RELEVANCE_HALF_LIFE_HOURS = 24
+import { MAX_FOLLOWS, MAX_MUTES, RELEVANCE_HALF_LIFE_HOURS, RELEVANCE_WINDOW } from './readerRules.js'
+
+export { MAX_FOLLOWS, MAX_MUTES, RELEVANCE_HALF_LIFE_HOURS, RELEVANCE_WINDOW }
 /** Reader tokens and private feed tokens are told apart from API keys by their prefix. */
 export const READER_TOKEN_PREFIX = 'rd_'
 export const FEED_TOKEN_PREFIX = 'rf_'
