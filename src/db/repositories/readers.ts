@@ -266,9 +266,14 @@ export function createReaderRepository(db: Db): ReaderRepository {
       }
       const params = feedParams(q)
       const found = new Map<string, { listedAt: string; matched: Set<string> }>()
+      // Once `limit` articles are found, a later target only matters for articles listed at or after the
+      // limit-th newest so far: each further statement starts there, so most of them read an index entry or two.
+      const newest: string[] = []
       for (const kind of ['topic', 'contributor', 'section'] as const) {
         for (const [target, followIds] of targets[kind]) {
-          for (const row of perTarget[kind].all({ ...params, target })) {
+          const floor = newest.length >= q.limit ? new Date(Date.parse(newest[q.limit - 1]!) - 1).toISOString() : ''
+          for (const row of perTarget[kind].all({ ...params, since: floor > params.since ? floor : params.since, target })) {
+            if (!found.has(row.articleId)) keepNewest(newest, row.listedAt, q.limit)
             const entry = found.get(row.articleId) ?? { listedAt: row.listedAt, matched: new Set<string>() }
             for (const id of followIds) entry.matched.add(id)
             found.set(row.articleId, entry)
@@ -299,6 +304,15 @@ export function createReaderRepository(db: Db): ReaderRepository {
       return plan.map((r) => r.detail)
     },
   }
+}
+
+/** Keeps `newest` the `limit` latest times seen, latest first. */
+function keepNewest(newest: string[], at: string, limit: number): void {
+  if (newest.length >= limit && at <= newest[limit - 1]!) return
+  let i = newest.length
+  while (i > 0 && newest[i - 1]! < at) i--
+  newest.splice(i, 0, at)
+  if (newest.length > limit) newest.pop()
 }
 
 /** The page's bounds: listed at or before the earlier of `asOf` and the cursor, and before the cursor's id at its time. */
