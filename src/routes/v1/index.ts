@@ -14,6 +14,7 @@ import apiKeys from './apiKeys.js'
 import readers from './me/readers.js'
 import follows from './me/follows.js'
 import readerFeed from './me/feed.js'
+import privateFeed from './me/privateFeed.js'
 
 /** The /v1 API: one encapsulated plugin per resource, each given the service it calls. */
 const v1: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -31,6 +32,7 @@ const v1: FastifyPluginAsync<{ services: Services }> = async (app, { services })
   await app.register(readers, { service: services.readers })
   await app.register(follows, { service: services.readers })
   await app.register(readerFeed, { service: services.readers, articles: services.articles })
+  await app.register(privateFeed, { service: services.readers, articles: services.articles })
 }
 
 export default v1

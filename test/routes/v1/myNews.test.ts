@@ -182,6 +182,39 @@ t.test("a second reader cannot see or change the first one's data; tokens reach 
   t.equal((await call('POST', '/v1/readers', {})).status, 401, 'nor can anonymous callers')
 })
 
+t.test('the private feed URL: RSS and JSON Feed with its own token, stored hashed, rotated and revoked', async (t) => {
+  const made = await call('PUT', '/v1/me/feed-token', alice.auth)
+  t.equal(made.status, 200)
+  t.match(made.headers['cache-control'], 'no-store')
+  const { token, rss, json } = made.body as { token: string; rss: string; json: string }
+  t.match(token, /^rf_/)
+  const stored = JSON.stringify(await h.sql(`select * from readers where id = '${alice.id}'`))
+  t.notOk(stored.includes(token), 'only a hash of the token is stored')
+  t.equal((await call('GET', '/v1/me', alice.auth)).body.hasFeedToken, true)
+
+  const asRss = await h.app.inject({ url: rss })
+  t.equal(asRss.statusCode, 200)
+  t.match(asRss.headers['content-type'], /^application\/rss\+xml/)
+  t.match(asRss.headers['cache-control'], /^private/)
+  t.match(asRss.body, '<title><![CDATA[Trump replies to Kim]]></title>')
+  t.match(asRss.body, /<category>(<!\[CDATA\[)?North Korea/)
+  t.notOk(asRss.body.includes('Syria'), 'the muted story is not in it')
+  const asJson = await h.app.inject({ url: json })
+  t.match(asJson.headers['content-type'], /^application\/feed\+json/)
+  const parsed = asJson.json() as { version: string; items: { id: string; title: string }[] }
+  t.match(parsed.version, /jsonfeed/)
+  t.same(parsed.items.map((i) => i.id), articleIds(await feedOf(alice)), 'the same items as the feed, in order')
+  t.equal((await h.app.inject({ url: json, headers: { 'if-none-match': String(asJson.headers.etag) } })).statusCode, 304)
+
+  const rotated = await call('PUT', '/v1/me/feed-token', alice.auth)
+  t.equal((await h.app.inject({ url: rss })).statusCode, 404, 'the old URL stops working')
+  t.equal((await h.app.inject({ url: rotated.body.rss })).statusCode, 200)
+  t.equal((await h.app.inject({ url: rotated.body.rss.replace('rf_', 'rd_') })).statusCode, 404, 'a reader token is not a feed token')
+  t.equal((await call('DELETE', '/v1/me/feed-token', alice.auth)).status, 204)
+  t.equal((await h.app.inject({ url: rotated.body.json })).statusCode, 404, 'revoked')
+  t.equal((await h.app.inject({ url: `/v1/me/private-feed/${alice.token}/rss` })).statusCode, 404, 'the reader token does not open it either')
+})
+
 t.test('deleting a reader leaves no row of it behind, in any table', async (t) => {
   const erin = await newReader()
   await follow(erin, 'topic', 'donald-trump')
