@@ -42,6 +42,10 @@ export const COPY_ORDER = [
   'article_revisions',
   'article_changes',
   'article_renderings',
+  'readers',
+  'reader_follows',
+  'reader_mutes',
+  'reader_reads',
 ] as const
 export type TableName = (typeof COPY_ORDER)[number]
 

@@ -56,7 +56,7 @@ const privateFeed: FastifyPluginAsyncTypebox<{ service: ReaderService; articles:
               headers: { ETag: HEADERS.etagOfAnswer, 'Cache-Control': Type.String({ description: 'private, no-cache.', 'x-required': true }) },
             },
             304: Type.Null({ description: 'Not Modified: the If-None-Match tag still matches.' }),
-            ...problems(400, 404),
+            ...problems(400, 401, 404),
           },
         },
       },
