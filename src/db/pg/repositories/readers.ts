@@ -3,6 +3,7 @@ import type { PgDb } from '../client.js'
 import { articleRenderings, articles, contributors, readerFollows, readerMutes, readerReads, readers, sections, topics } from '../schema.js'
 import { NotFoundError } from '../../../errors.js'
 import { writeTransaction } from '../writes.js'
+import { asBuffer } from '../renderings.js'
 import { FollowLimitError, pageBounds, type FeedQuery, type FollowKind, type FollowView, type ReaderRepository, type ReaderRow } from '../../repositories/readers.js'
 
 const TARGETS = {
@@ -196,7 +197,7 @@ export function createReaderRepository(db: PgDb): ReaderRepository {
       )
       return page.flatMap(([id, entry]) => {
         const row = rows.get(id)
-        return row ? [{ ...row, listedAt: entry.listedAt, matched: [...entry.matched] }] : []
+        return row ? [{ ...row, json: asBuffer(row.json), listedAt: entry.listedAt, matched: [...entry.matched] }] : []
       })
     },
     async popularTopics(limit) {
