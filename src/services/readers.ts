@@ -113,7 +113,8 @@ export function createReaderService(repo: ReaderRepository, runtime: Runtime = s
     async feed(readerId: string, request: FeedRequest): Promise<FeedPage> {
       const limit = request.limit ?? DEFAULT_PAGE_SIZE
       const order = request.order ?? 'newest'
-      const base = { readerId, now: now(), since: request.since ?? null, unread: request.unread ?? false }
+      // `since` is compared as an instant: stored times are UTC ISO strings.
+      const base = { readerId, now: now(), since: request.since ? new Date(request.since).toISOString() : null, unread: request.unread ?? false }
       let page: FeedPage
       if (order === 'newest') {
         const c = request.cursor ? decodeArticleCursor(request.cursor, 'feed-newest') : null
@@ -137,7 +138,7 @@ export function createReaderService(repo: ReaderRepository, runtime: Runtime = s
         const next = offset + limit < ranked.length ? encodeArticleCursor({ sort: 'feed-relevance', key: offset + limit, id: asOf }) : null
         page = { items: await withReasons(readerId, items), next }
       }
-      if (page.items.length === 0 && !request.cursor) page.suggestions = await repo.popularTopics(10)
+      if (page.items.length === 0 && !request.cursor) page.suggestions = await repo.popularTopics(readerId, 10)
       return page
     },
 

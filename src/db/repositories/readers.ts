@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../sqlite/client.js'
 import { articleRenderings, articles, contributors, readerFollows, readerMutes, readerReads, readers, sections, topics } from '../schema.js'
 import type { StoredRendering } from '../rows.js'
@@ -67,8 +67,8 @@ export interface ReaderRepository {
   unmarkRead(readerId: string, articleId: string): Promise<boolean>
   /** The page of the feed: newest first, each with the follows it matched. */
   feed(query: FeedQuery): Promise<FeedRow[]>
-  /** The topics most readers follow (the empty feed's suggestions). */
-  popularTopics(limit: number): Promise<{ id: string; slug: string; name: string; followers: number }[]>
+  /** The topics most readers follow, the reader's own follows and mutes left out (the empty feed's suggestions). */
+  popularTopics(readerId: string, limit: number): Promise<{ id: string; slug: string; name: string; followers: number }[]>
   /** The engine's plan for one kind of follow's part of the feed (tests pin that it walks an index). */
   explainFeed(kind: FollowKind, q: FeedQuery): Promise<string[]>
 }
@@ -288,14 +288,16 @@ export function createReaderRepository(db: Db): ReaderRepository {
         return row ? [{ ...row, listedAt: entry.listedAt, matched: [...entry.matched] }] : []
       })
     },
-    async popularTopics(limit) {
+    async popularTopics(readerId, limit) {
+      // Every topic, by its followers (an index count each), without those the reader already follows or mutes.
+      const followers = sql<number>`(select count(*) from ${readerFollows} where ${readerFollows.topicId} = ${topics.id})`
+      const mine = (table: typeof readerFollows | typeof readerMutes) =>
+        sql`${topics.id} not in (select ${table.topicId} from ${table} where ${table.readerId} = ${readerId} and ${table.topicId} is not null)`
       return db
-        .select({ id: topics.id, slug: topics.slug, name: topics.name, followers: sql<number>`count(*)` })
-        .from(readerFollows)
-        .innerJoin(topics, eq(topics.id, readerFollows.topicId))
-        .where(isNotNull(readerFollows.topicId))
-        .groupBy(topics.id)
-        .orderBy(desc(sql`count(*)`), asc(topics.slug))
+        .select({ id: topics.id, slug: topics.slug, name: topics.name, followers })
+        .from(topics)
+        .where(and(mine(readerFollows), mine(readerMutes)))
+        .orderBy(desc(followers), asc(topics.slug))
         .limit(limit)
         .all()
     },

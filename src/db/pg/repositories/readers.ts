@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { PgDb } from '../client.js'
 import { articleRenderings, articles, contributors, readerFollows, readerMutes, readerReads, readers, sections, topics } from '../schema.js'
 import { NotFoundError } from '../../../errors.js'
@@ -200,14 +200,16 @@ export function createReaderRepository(db: PgDb): ReaderRepository {
         return row ? [{ ...row, json: asBuffer(row.json), listedAt: entry.listedAt, matched: [...entry.matched] }] : []
       })
     },
-    async popularTopics(limit) {
+    async popularTopics(readerId, limit) {
+      // Every topic, by its followers (an index count each), without those the reader already follows or mutes.
+      const followers = sql<number>`(select count(*)::int from ${readerFollows} where ${readerFollows.topicId} = ${topics.id})`
+      const mine = (table: typeof readerFollows | typeof readerMutes) =>
+        sql`${topics.id} not in (select ${table.topicId} from ${table} where ${table.readerId} = ${readerId} and ${table.topicId} is not null)`
       return db
-        .select({ id: topics.id, slug: topics.slug, name: topics.name, followers: sql<number>`count(*)::int` })
-        .from(readerFollows)
-        .innerJoin(topics, eq(topics.id, readerFollows.topicId))
-        .where(isNotNull(readerFollows.topicId))
-        .groupBy(topics.id)
-        .orderBy(desc(sql`count(*)`), asc(topics.slug))
+        .select({ id: topics.id, slug: topics.slug, name: topics.name, followers })
+        .from(topics)
+        .where(and(mine(readerFollows), mine(readerMutes)))
+        .orderBy(desc(followers), asc(topics.slug))
         .limit(limit)
     },
     async explainFeed(kind, q) {
