@@ -144,6 +144,12 @@ export function createReaderRepository(db: Db): ReaderRepository {
     listedAt: articleRenderings.listedAt, json: articleRenderings.json,
   }
 
+  const renderingsOf = db
+    .select(renderingColumns)
+    .from(articleRenderings)
+    .where(sql`${articleRenderings.articleId} in (select value from json_each(${sql.placeholder('ids')}))`)
+    .prepare()
+
   const toReader = (row: { id: string; createdAt: string; feedTokenHash: string | null }): ReaderRow => ({ id: row.id, createdAt: row.createdAt, hasFeedToken: row.feedTokenHash !== null })
 
   function resolve(kind: FollowKind, target: string) {
@@ -282,7 +288,7 @@ export function createReaderRepository(db: Db): ReaderRepository {
       }
       const page = [...found.entries()].sort(([a, x], [b, y]) => (x.listedAt === y.listedAt ? (a < b ? 1 : -1) : x.listedAt < y.listedAt ? 1 : -1)).slice(0, q.limit)
       if (page.length === 0) return []
-      const rows = new Map(db.select(renderingColumns).from(articleRenderings).where(inArray(articleRenderings.articleId, page.map(([id]) => id))).all().map((r) => [r.articleId, r]))
+      const rows = new Map(renderingsOf.all({ ids: JSON.stringify(page.map(([id]) => id)) }).map((r) => [r.articleId, r]))
       return page.flatMap(([id, entry]) => {
         const row = rows.get(id)
         return row ? [{ ...row, listedAt: entry.listedAt, matched: [...entry.matched] }] : []
