@@ -29,6 +29,7 @@ export const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 1048576, minimum: 1024, maximum: 52428800 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 120000 }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 600, minimum: 0, maximum: 1000000 }),
+  READER_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 120, minimum: 1, maximum: 1000000 }),
   TRUST_PROXY: Type.String({ default: '', maxLength: 2000, pattern: '^[0-9A-Fa-f.:/, ]*$|^true$' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$', maxLength: 500 })),
   CORS_ORIGINS: Type.String({ default: '*', maxLength: 2000, description: 'Comma-separated origins, or *' }),
@@ -86,6 +87,8 @@ export interface Config {
   shutdownGraceMs: number
   /** Requests per minute per API key (per address when anonymous); 0: no limit. */
   rateLimitPerMinute: number
+  /** Requests per minute per myNEWS reader (and per private feed token) on the reader routes; off when rateLimitPerMinute is 0. */
+  readerRateLimitPerMinute: number
   /**
    * Where the rate limits are counted when several processes serve the API
    * (redis:// or rediss://); without it, each process counts in its memory.
@@ -183,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idempotencyRetentionMs: parsed.IDEMPOTENCY_RETENTION_MS,
     idempotencyPurgeIntervalMs: parsed.IDEMPOTENCY_PURGE_INTERVAL_MS,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
+    readerRateLimitPerMinute: parsed.READER_RATE_LIMIT_PER_MINUTE,
     redisUrl: parsed.REDIS_URL,
     trustProxy: trustProxyOf(parsed.TRUST_PROXY),
     searchCandidateLimit: parsed.SEARCH_CANDIDATE_LIMIT,

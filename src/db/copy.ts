@@ -46,6 +46,10 @@ export const COPY_ORDER = [
   'webhook_events',
   'webhook_deliveries',
   'webhook_attempts',
+  'readers',
+  'reader_follows',
+  'reader_mutes',
+  'reader_reads',
 ] as const
 export type TableName = (typeof COPY_ORDER)[number]
 

@@ -23,6 +23,8 @@ import * as pgApiKeys from './pg/repositories/apiKeys.js'
 import * as pgCatalog from './pg/repositories/catalog.js'
 import { createSectionRepository as createPgSectionRepository } from './pg/repositories/sections.js'
 import { createArchiveRepository as createPgArchiveRepository } from './pg/repositories/archive.js'
+import { createReaderRepository, type ReaderRepository } from './repositories/readers.js'
+import { createReaderRepository as createPgReaderRepository } from './pg/repositories/readers.js'
 
 export type { DatabaseHandle, DatabaseOptions } from './sqlite/client.js'
 export type { ReadRouting } from './readRouting.js'
@@ -35,6 +37,7 @@ export type { ApiKeyRepository, IdempotencyClaim, IdempotencyRepository } from '
 export type { ArchiveRepository, ArchiveReader, ArchiveEntry, ArchiveCounts, ArchiveArticleRecord, ArchiveBatchResult, ArchiveProblem } from './repositories/archive.js'
 export type { CatalogRepository, NamedCatalogRepository } from './repositories/catalog.js'
 export type { WebhookRepository, WebhookDeliveryView, ClaimedDelivery, DeliveryOutcome, WebhookSubscriptionFields } from './repositories/webhooks.js'
+export { FollowLimitError, type ReaderRepository, type ReaderRow, type FollowView, type FollowKind, type MuteKind, type FeedQuery, type FeedRow } from './repositories/readers.js'
 /** An online backup of a database file (the SQLite engine's; a PostgreSQL server has its own tools). */
 export { backupDatabase as backupDatabaseFile, type BackupResult } from './sqlite/backup.js'
 
@@ -51,6 +54,7 @@ export interface Repositories {
   sections: SectionRepository
   archive: ArchiveRepository
   webhooks: WebhookRepository
+  readers: ReaderRepository
 }
 
 /** The database and its repositories, on either engine; nothing outside src/db needs to know which. */
@@ -164,6 +168,7 @@ function openSqliteLayer(path: string, observe: QueryObserver, render: ArticleRe
     sections: createSectionRepository(db, renderings, writes),
     archive: createArchiveRepository(db, renderings, writes),
     webhooks: createWebhookRepository(db),
+    readers: createReaderRepository(db),
   }
   return {
     engine: 'sqlite',
@@ -213,6 +218,7 @@ function pgRepositories(db: PgDb, render: ArticleRenderer, renderings = createPg
     sections: createPgSectionRepository(db, renderings, writes),
     archive: createPgArchiveRepository(db, renderings, writes),
     webhooks: createPgWebhookRepository(db),
+    readers: createPgReaderRepository(db),
   }
 }
 

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import { createHash } from 'node:crypto'
 import { etagFor } from '../mappers/etag.js'
-import { canSeeUnpublished } from '../services/actor.js'
+import { canSeeUnpublished, isReader } from '../services/actor.js'
 
 const hash = (payload: string | Buffer) => createHash('sha256').update(payload).digest('hex')
 
@@ -44,7 +44,8 @@ export default fp(
       if (!reply.hasHeader('cache-control')) {
         reply.header(
           'cache-control',
-          canSeeUnpublished(request.actor) ? 'private, no-store' : 'public, max-age=60, stale-while-revalidate=300',
+          // A reader's answers are theirs alone (revalidated with the ETag); write keys may see drafts.
+          isReader(request.actor) ? 'private, no-cache' : canSeeUnpublished(request.actor) ? 'private, no-store' : 'public, max-age=60, stale-while-revalidate=300',
         )
       }
       // A route that negotiates its representation has said `Vary: Accept` already; it is kept.

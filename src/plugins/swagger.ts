@@ -183,10 +183,12 @@ function consistencyToken(method: string, op: Operation): void {
  * Each operation's own `security`, from the scope its route needs (config.scope,
  * read by default; see src/plugins/auth.ts) unless its schema says it: `[]` for
  * a public one, a key or none for reads (anonymous reads are a deployment's
- * choice: ANONYMOUS_READS), a key for writes and admin operations.
+ * choice: ANONYMOUS_READS), a key for writes and admin operations, a reader
+ * token for the myNEWS operations (/v1/me/...).
  */
 export function securityOf(scope: string | undefined): Record<string, string[]>[] {
   if (scope === 'none') return []
+  if (scope === 'reader') return [{ reader: [] }]
   return scope === 'write' || scope === 'admin' ? [{ bearer: [] }] : [{ bearer: [] }, {}]
 }
 
@@ -216,10 +218,18 @@ export default fp(
           { name: 'archive', description: 'Bulk NDJSON export and import of the whole archive (admin scope)' },
           { name: 'api-keys', description: 'API keys (admin scope)' },
           { name: 'webhooks', description: 'Webhook subscriptions and their deliveries (admin scope); the events they send are under webhooks' },
+          { name: 'myNEWS', description: 'Readers, their follows and mutes, and their personal feed (a reader token)' },
           { name: 'system', description: 'Health, readiness, metrics and this document' },
         ],
         components: {
-          securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`' } },
+          securitySchemes: {
+            bearer: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`' },
+            reader: {
+              type: 'http',
+              scheme: 'bearer',
+              description: 'A myNEWS reader token (`rd_...`, from POST /v1/readers): `Authorization: Bearer <token>`. It opens only the /v1/me operations, which take nothing else.',
+            },
+          },
         },
         security: [{ bearer: [] }, {}],
         webhooks: webhookDocs() as never,

@@ -13,8 +13,15 @@ declare module 'fastify' {
     idempotency: { apiKeyId: string; key: string } | null
   }
   interface FastifyContextConfig {
-    /** The scope a route needs; 'read' by default. 'none' for health, metrics and docs. */
-    scope?: Scope | 'none'
+    /**
+     * The scope a route needs; 'read' by default. 'none' for health, metrics and docs.
+     * 'reader' for the myNEWS routes (/v1/me/...): a reader token, never an API key.
+     */
+    scope?: Scope | 'none' | 'reader'
+    /** A 'read' route that anonymous callers may not use even where anonymous reads are allowed (it needs some API key). */
+    keyRequired?: boolean
+    /** A private reader feed (its token in the path): rate limited per token, at the readers' rate. */
+    readerFeed?: boolean
     /** A bearer token that also opens this route (besides an API key of its scope); /metrics for scrapers. */
     bearerToken?: string | undefined
     /** POST routes that honour Idempotency-Key. */

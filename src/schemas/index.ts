@@ -11,6 +11,7 @@ import { changeSchemas } from './change.js'
 import { archiveSchemas } from './archive.js'
 import { syndicationSchemas } from './syndication.js'
 import { webhookSchemas } from './webhook.js'
+import { readerSchemas } from './reader.js'
 
 /** Every shared schema, registered once with addSchema; routes use them by $ref. */
 export const allSchemas = [
@@ -28,4 +29,5 @@ export const allSchemas = [
   ...importSchemas,
   ...archiveSchemas,
   ...webhookSchemas,
+  ...readerSchemas,
 ]

@@ -10,6 +10,7 @@ import { createImportService } from './imports.js'
 import { createIdempotencyService, DEFAULT_IDEMPOTENCY, type IdempotencyOptions } from './idempotency.js'
 import { createSectionService } from './sections.js'
 import { createWebhookService, type WebhookDeps, type WebhookSettings } from './webhooks.js'
+import { createReaderService } from './readers.js'
 
 export interface ServiceOptions {
   idempotency?: IdempotencyOptions
@@ -41,6 +42,7 @@ export function createServices(repos: Repositories, runtime: Runtime = systemRun
     apiKeys: createApiKeyService(repos.apiKeys, runtime),
     archive: createArchiveService(repos.archive, runtime),
     webhooks: createWebhookService(repos, runtime, options.webhooks ?? DEFAULT_WEBHOOK_SETTINGS, options.webhookDeps),
+    readers: createReaderService(repos.readers, runtime),
     media: createCatalogService<MediaRow, Omit<MediaRow, 'id' | 'version' | 'createdAt' | 'updatedAt'>, MediaCreateBody, MediaPatchBody>(
       repos.media,
       'media',

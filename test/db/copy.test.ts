@@ -18,6 +18,12 @@ async function newsroomFile(t: Test, dir: string): Promise<string> {
   const edited = await h.app.inject({ method: 'PATCH', url: `/v1/articles/${first.id}`, headers: { ...h.as.write, 'if-match': '*' }, payload: { summary: 'Edited before the copy.' } })
   t.equal(edited.statusCode, 200)
   t.ok(draft.id)
+  // A myNEWS reader with a follow, a mute and a read mark.
+  const { reader } = await h.services.readers.create()
+  const topics = (await h.app.inject({ url: '/v1/topics?limit=2' })).json().data as { id: string }[]
+  await h.services.readers.follow(reader.id, 'topic', topics[0]!.id)
+  await h.services.readers.mute(reader.id, 'topic', topics[1]!.id)
+  await h.services.readers.markRead(reader.id, [first.id])
   await h.app.close()
   return path
 }
@@ -46,7 +52,7 @@ t.test('db:copy copies a newsroom from SQLite to PostgreSQL (PGlite) and back; t
   const progress: string[] = []
   const there = await copyBetween(sqliteSide(original, false), pgliteSide(pglite), (table, done, total) => progress.push(`${table} ${done}/${total}`))
   t.ok(there.tables.every((x) => x.rows >= 0) && there.tables.length === 17, 'all 17 tables')
-  for (const table of ['api_keys', 'media', 'contributors', 'topics', 'sections', 'articles', 'article_credits', 'article_topics', 'article_revisions', 'article_changes', 'article_renderings']) {
+  for (const table of ['api_keys', 'media', 'contributors', 'topics', 'sections', 'articles', 'article_credits', 'article_topics', 'article_revisions', 'article_changes', 'article_renderings', 'readers', 'reader_follows', 'reader_mutes', 'reader_reads']) {
     t.ok(there.tables.find((x) => x.table === table)!.rows > 0, `${table} has rows to copy`)
   }
   t.ok(progress.includes(`articles 4/4`), 'progress reports each table')
@@ -70,7 +76,7 @@ t.test('db:copy refuses a target that holds data, and leaves it as it was', asyn
   const target = join(dir, 'target.db')
   await copyBetween(sqliteSide(original, false), sqliteSide(target, true))
   const before = await snapshotOf(await testApp(t, { databasePath: target }))
-  await t.rejects(copyBetween(sqliteSide(original, false), sqliteSide(target, true)), { name: 'TargetNotEmptyError', tables: ['api_keys', 'media', 'contributors', 'topics', 'sections', 'articles', 'article_credits', 'article_topics', 'article_media', 'article_revisions', 'article_changes', 'article_renderings'] })
+  await t.rejects(copyBetween(sqliteSide(original, false), sqliteSide(target, true)), { name: 'TargetNotEmptyError', tables: ['api_keys', 'media', 'contributors', 'topics', 'sections', 'articles', 'article_credits', 'article_topics', 'article_media', 'article_revisions', 'article_changes', 'article_renderings', 'readers', 'reader_follows', 'reader_mutes', 'reader_reads'] })
   t.same(await snapshotOf(await testApp(t, { databasePath: target })), before)
 })
 

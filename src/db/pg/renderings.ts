@@ -104,6 +104,10 @@ export function createPgRenderings(db: PgDb, render: ArticleRenderer) {
         .update(articleTopics)
         .set({ listedAt: a.listedAt })
         .where(and(eq(articleTopics.articleId, a.id), sql`${articleTopics.listedAt} is distinct from ${a.listedAt}`))
+      await tx
+        .update(articleCredits)
+        .set({ listedAt: a.listedAt })
+        .where(and(eq(articleCredits.articleId, a.id), sql`${articleCredits.listedAt} is distinct from ${a.listedAt}`))
     }
   }
 

@@ -180,8 +180,14 @@ export const articleCredits = pgTable(
     position: integer('position').notNull(),
     contributorId: text('contributor_id').notNull().references(() => contributors.id, { onDelete: 'restrict' }),
     role: text('role', { enum: ['byline', 'additional-reporting', 'photo', 'video', 'editing'] }).notNull(),
+    /** The article's list order key, copied here with its rendering (as on article_topics): a contributor's articles come newest first from the index. */
+    listedAt: text('listed_at'),
   },
-  (t) => [primaryKey({ columns: [t.articleId, t.position] }), index('article_credits_contributor').on(t.contributorId)],
+  (t) => [
+    primaryKey({ columns: [t.articleId, t.position] }),
+    index('article_credits_contributor').on(t.contributorId),
+    index('article_credits_contributor_listed').on(t.contributorId, t.listedAt, t.articleId),
+  ],
 )
 
 export const articleTopics = pgTable(
@@ -343,4 +349,73 @@ export const webhookAttempts = pgTable(
     durationMs: integer('duration_ms').notNull(),
   },
   (t) => [index('webhook_attempts_delivery').on(t.deliveryId, t.at)],
+)
+
+/**
+ * myNEWS readers. A reader is not an API key: its token (stored as a SHA-256
+ * hash, like API keys) opens only the /v1/me routes. The private feed token
+ * (for feed readers, which cannot send headers) is a second secret, also
+ * stored hashed, revocable on its own. Deleting a reader deletes every row
+ * below that names it, in one transaction (and by cascade).
+ */
+export const readers = pgTable('readers', {
+  id: text('id').primaryKey(),
+  tokenHash: text('token_hash').notNull().unique(),
+  feedTokenHash: text('feed_token_hash').unique(),
+  createdAt: text('created_at').notNull(),
+})
+
+/** What a reader follows: exactly one of topic, contributor or section (a section includes its subsections). */
+export const readerFollows = pgTable(
+  'reader_follows',
+  {
+    id: text('id').primaryKey(),
+    readerId: text('reader_id').notNull().references(() => readers.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['topic', 'contributor', 'section'] }).notNull(),
+    topicId: text('topic_id').references(() => topics.id, { onDelete: 'cascade' }),
+    contributorId: text('contributor_id').references(() => contributors.id, { onDelete: 'cascade' }),
+    sectionId: text('section_id').references(() => sections.id, { onDelete: 'cascade' }),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('reader_follows_topic').on(t.readerId, t.topicId),
+    uniqueIndex('reader_follows_contributor').on(t.readerId, t.contributorId),
+    uniqueIndex('reader_follows_section').on(t.readerId, t.sectionId),
+    index('reader_follows_reader').on(t.readerId, t.createdAt, t.id),
+    /** Most-followed topics (the empty feed's suggestions) and the cascades from the catalogue. */
+    index('reader_follows_by_topic').on(t.topicId),
+    index('reader_follows_by_contributor').on(t.contributorId),
+    index('reader_follows_by_section').on(t.sectionId),
+  ],
+)
+
+/** What a reader mutes: exactly one of topic or contributor. */
+export const readerMutes = pgTable(
+  'reader_mutes',
+  {
+    id: text('id').primaryKey(),
+    readerId: text('reader_id').notNull().references(() => readers.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['topic', 'contributor'] }).notNull(),
+    topicId: text('topic_id').references(() => topics.id, { onDelete: 'cascade' }),
+    contributorId: text('contributor_id').references(() => contributors.id, { onDelete: 'cascade' }),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('reader_mutes_topic').on(t.readerId, t.topicId),
+    uniqueIndex('reader_mutes_contributor').on(t.readerId, t.contributorId),
+    index('reader_mutes_reader').on(t.readerId, t.createdAt, t.id),
+    index('reader_mutes_by_topic').on(t.topicId),
+    index('reader_mutes_by_contributor').on(t.contributorId),
+  ],
+)
+
+/** Articles a reader marked read. */
+export const readerReads = pgTable(
+  'reader_reads',
+  {
+    readerId: text('reader_id').notNull().references(() => readers.id, { onDelete: 'cascade' }),
+    articleId: text('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+    readAt: text('read_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.readerId, t.articleId] }), index('reader_reads_article').on(t.articleId)],
 )

@@ -125,6 +125,11 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
     .set({ listedAt: sql`${sql.placeholder('listedAt')}` })
     .where(and(eq(articleTopics.articleId, sql.placeholder('articleId')), sql`${articleTopics.listedAt} is not ${sql.placeholder('listedAt')}`))
     .prepare()
+  const creditOrder = db
+    .update(articleCredits)
+    .set({ listedAt: sql`${sql.placeholder('listedAt')}` })
+    .where(and(eq(articleCredits.articleId, sql.placeholder('articleId')), sql`${articleCredits.listedAt} is not ${sql.placeholder('listedAt')}`))
+    .prepare()
 
   function store(aggs: ArticleAggregate[]): void {
     for (const agg of aggs) {
@@ -135,6 +140,7 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
         listedAt: a.listedAt, updatedAt: a.updatedAt, publishedAt: a.publishedAt, version: a.version, etag, surrogateKeys, relatedIds, json,
       })
       topicOrder.run({ articleId: a.id, listedAt: a.listedAt })
+      creditOrder.run({ articleId: a.id, listedAt: a.listedAt })
     }
   }
 

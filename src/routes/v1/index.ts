@@ -14,6 +14,10 @@ import apiKeys from './apiKeys.js'
 import feeds from './feeds.js'
 import type { FormatContext } from '../../formats/context.js'
 import webhooks from './webhooks.js'
+import readers from './me/readers.js'
+import follows from './me/follows.js'
+import readerFeed from './me/feed.js'
+import privateFeed from './me/privateFeed.js'
 
 /** The /v1 API: one encapsulated plugin per resource, each given the service it calls. */
 const v1: FastifyPluginAsync<{ services: Services; formats: FormatContext }> = async (app, { services, formats }) => {
@@ -30,6 +34,10 @@ const v1: FastifyPluginAsync<{ services: Services; formats: FormatContext }> = a
   await app.register(apiKeys, { service: services.apiKeys })
   await app.register(feeds, { services, formats })
   await app.register(webhooks, { service: services.webhooks })
+  await app.register(readers, { service: services.readers })
+  await app.register(follows, { service: services.readers })
+  await app.register(readerFeed, { service: services.readers, articles: services.articles })
+  await app.register(privateFeed, { service: services.readers, articles: services.articles })
 }
 
 export default v1
