@@ -51,7 +51,7 @@ t.test('db:copy copies a newsroom from SQLite to PostgreSQL (PGlite) and back; t
 
   const progress: string[] = []
   const there = await copyBetween(sqliteSide(original, false), pgliteSide(pglite), (table, done, total) => progress.push(`${table} ${done}/${total}`))
-  t.ok(there.tables.every((x) => x.rows >= 0) && there.tables.length === 17, 'all 17 tables')
+  t.ok(there.tables.every((x) => x.rows >= 0) && there.tables.length === 21, 'all 21 tables')
   for (const table of ['api_keys', 'media', 'contributors', 'topics', 'sections', 'articles', 'article_credits', 'article_topics', 'article_revisions', 'article_changes', 'article_renderings', 'readers', 'reader_follows', 'reader_mutes', 'reader_reads']) {
     t.ok(there.tables.find((x) => x.table === table)!.rows > 0, `${table} has rows to copy`)
   }
@@ -76,7 +76,7 @@ t.test('db:copy refuses a target that holds data, and leaves it as it was', asyn
   const target = join(dir, 'target.db')
   await copyBetween(sqliteSide(original, false), sqliteSide(target, true))
   const before = await snapshotOf(await testApp(t, { databasePath: target }))
-  await t.rejects(copyBetween(sqliteSide(original, false), sqliteSide(target, true)), { name: 'TargetNotEmptyError', tables: ['api_keys', 'media', 'contributors', 'topics', 'sections', 'articles', 'article_credits', 'article_topics', 'article_media', 'article_revisions', 'article_changes', 'article_renderings', 'readers', 'reader_follows', 'reader_mutes', 'reader_reads'] })
+  await t.rejects(copyBetween(sqliteSide(original, false), sqliteSide(target, true)), { name: 'TargetNotEmptyError', tables: ['api_keys', 'media', 'contributors', 'topics', 'sections', 'articles', 'article_credits', 'article_topics', 'article_media', 'article_revisions', 'article_changes', 'article_renderings', 'webhook_events', 'readers', 'reader_follows', 'reader_mutes', 'reader_reads'] })
   t.same(await snapshotOf(await testApp(t, { databasePath: target })), before)
 })
 
@@ -93,10 +93,10 @@ t.test('npm run db:copy round-trips a newsroom through a PostgreSQL server and v
   const err = { text: '', write: (s: string) => (err.text += s) }
   t.equal(await runDbCopy(['--from', original, '--to', server.url], out, err), 0, err.text)
   t.equal(await runDbCopy(['--from', server.url, '--to', back], out, err), 0, err.text)
-  t.match(out.text, /copied and verified \d+ rows in 17 tables/)
+  t.match(out.text, /copied and verified \d+ rows in 21 tables/)
   const lines = out.text.split('\n').filter((l) => /^ {2}\w+ +\d+ {2}sha256/.test(l))
-  t.equal(lines.length, 34, 'each table listed with its rows and checksum, twice')
-  t.same(lines.slice(0, 17), lines.slice(17), 'the same counts and checksums both ways')
+  t.equal(lines.length, 42, 'each table listed with its rows and checksum, twice')
+  t.same(lines.slice(0, 21), lines.slice(21), 'the same counts and checksums both ways')
   t.equal(await runDbCopy(['--from', original, '--to', server.url], out, err), 1, 'a second copy into the same database is refused')
   t.match(err.text, /already holds data/)
   t.equal(await runDbCopy(['--from', original], out, err), 2, 'usage')
