@@ -3356,8 +3356,6 @@ export interface operations {
                     ETag: string;
                     /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
                     "Cache-Control": string;
-                    /** @description When the newest item of the page last changed (HTTP date); absent on an empty page. */
-                    "Last-Modified"?: string;
                     /** @description Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists. */
                     "Surrogate-Key": string;
                     [name: string]: unknown;
@@ -3781,8 +3779,6 @@ export interface operations {
                     ETag: string;
                     /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
                     "Cache-Control": string;
-                    /** @description When the newest item of the page last changed (HTTP date); absent on an empty page. */
-                    "Last-Modified"?: string;
                     /** @description Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists. */
                     "Surrogate-Key": string;
                     [name: string]: unknown;
@@ -13209,8 +13205,6 @@ export interface operations {
                     ETag: string;
                     /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
                     "Cache-Control": string;
-                    /** @description When the newest item of the page last changed (HTTP date); absent on an empty page. */
-                    "Last-Modified"?: string;
                     /** @description Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists. */
                     "Surrogate-Key": string;
                     [name: string]: unknown;
@@ -13383,8 +13377,6 @@ export interface operations {
                     ETag: string;
                     /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
                     "Cache-Control": string;
-                    /** @description When the newest item of the page last changed (HTTP date); absent on an empty page. */
-                    "Last-Modified"?: string;
                     /** @description Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists. */
                     "Surrogate-Key": string;
                     [name: string]: unknown;
@@ -13585,8 +13577,6 @@ export interface operations {
                     ETag: string;
                     /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
                     "Cache-Control": string;
-                    /** @description When the newest item of the page last changed (HTTP date); absent on an empty page. */
-                    "Last-Modified"?: string;
                     /** @description Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists. */
                     "Surrogate-Key": string;
                     [name: string]: unknown;
@@ -13787,8 +13777,6 @@ export interface operations {
                     ETag: string;
                     /** @description private, no-store for write keys (they may see drafts); public with a short max-age otherwise. */
                     "Cache-Control": string;
-                    /** @description When the newest item of the page last changed (HTTP date); absent on an empty page. */
-                    "Last-Modified"?: string;
                     /** @description Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists. */
                     "Surrogate-Key": string;
                     [name: string]: unknown;

@@ -69,7 +69,6 @@ export const HEADERS = {
   etag: header('The entity tag of this representation. For a versioned resource it is `"<version>-<hash>"`: send it back in If-Match to change the resource.', true),
   etagOfAnswer: header('The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged.', true),
   lastModified: header('When the resource last changed (HTTP date).', true),
-  lastModifiedOfList: header('When the newest item of the page last changed (HTTP date); absent on an empty page.', false),
   location: header('The path of the new resource.', true),
   surrogateKey: header('Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists.', true),
   cacheControl: header('private, no-store for write keys (they may see drafts); public with a short max-age otherwise.', true),
@@ -85,7 +84,7 @@ export const READ_HEADERS = { ...RESOURCE_HEADERS, 'Cache-Control': HEADERS.cach
 /** A GET whose answer is not one versioned resource (a page, a revision): its ETag is a hash of the body. */
 export const ANSWER_HEADERS = { ETag: HEADERS.etagOfAnswer, 'Cache-Control': HEADERS.cacheControl } satisfies HeaderSet
 export const ARTICLE_READ_HEADERS = { ...READ_HEADERS, 'Surrogate-Key': HEADERS.surrogateKey } satisfies HeaderSet
-export const ARTICLE_LIST_HEADERS = { ...ANSWER_HEADERS, 'Last-Modified': HEADERS.lastModifiedOfList, 'Surrogate-Key': HEADERS.surrogateKey } satisfies HeaderSet
+export const ARTICLE_LIST_HEADERS = { ...ANSWER_HEADERS, 'Surrogate-Key': HEADERS.surrogateKey } satisfies HeaderSet
 
 /**
  * A success response: the schema by $ref, with a description and, optionally,
@@ -181,16 +180,13 @@ const EMPTY = Buffer.alloc(0)
 export const NOT_MODIFIED = Symbol('not modified')
 
 /**
- * Sends a page of articles already serialised (see listJson): Last-Modified is
- * the newest change among its items; Surrogate-Key names them all.
+ * Sends a page of articles already serialised (see listJson); Surrogate-Key
+ * names them all. No Last-Modified: a page changes when an item leaves it (an
+ * unpublish) or joins it (an embargo ends) with no item newer than before, so
+ * only its ETag, a hash of the page, can tell a client that it is unchanged.
  */
-export function sendList(reply: FastifyReply, items: Pick<RenderingMeta, 'updatedAt' | 'surrogateKeys'>[], body: Buffer | string, contentType = 'application/json; charset=utf-8'): FastifyReply {
+export function sendList(reply: FastifyReply, items: Pick<RenderingMeta, 'surrogateKeys'>[], body: Buffer | string, contentType = 'application/json; charset=utf-8'): FastifyReply {
   const keys = new Set(['articles'])
-  let newest: string | null = null
-  for (const item of items) {
-    if (newest === null || item.updatedAt > newest) newest = item.updatedAt
-    for (const key of item.surrogateKeys.split(' ')) keys.add(key)
-  }
-  if (newest) reply.lastModified = newest
+  for (const item of items) for (const key of item.surrogateKeys.split(' ')) keys.add(key)
   return reply.header('surrogate-key', [...keys].join(' ')).type(contentType).send(body)
 }

@@ -17,7 +17,7 @@ import { forCaller } from './articles/visible.js'
 
 const tags = ['feeds']
 const params = ref(IdParams)
-const FEED_HEADERS = { ...ANSWER_HEADERS, 'Last-Modified': HEADERS.lastModifiedOfList, 'Surrogate-Key': HEADERS.surrogateKey }
+const FEED_HEADERS = { ...ANSWER_HEADERS, 'Surrogate-Key': HEADERS.surrogateKey }
 
 /** The feed's subject: what it lists (as list filters), what it is called, and its purge key. */
 interface Subject {
@@ -67,8 +67,7 @@ const feeds: FastifyPluginAsyncTypebox<{ services: Services; formats: FormatCont
     const page = await services.articles.list({ ...subject.filter, limit }, anonymous)
     const items = await forCaller(services.articles, anonymous, page.items)
     const etag = `"${createHash('sha256').update([format, full, limit, fingerprint, subject.version, ...items.map((i) => i.etag)].join(' ')).digest('hex').slice(0, 27)}"`
-    const newest = items.reduce<string | null>((max, i) => (max === null || i.updatedAt > max ? i.updatedAt : max), null)
-    if (newest) reply.lastModified = newest
+    // No Last-Modified, as for lists (see sendList): the ETag follows the items, and one leaving changes it.
     reply.header('etag', etag).header('surrogate-key', ['articles', subject.key, ...new Set(items.flatMap((i) => i.surrogateKeys.split(' ')))].join(' '))
     reply.type(`${FEED_TYPES[format]}; charset=utf-8`)
     const ifNoneMatch = request.headers['if-none-match']

@@ -220,13 +220,19 @@ t.test('GET /v1/changes reports creates, updates, unpublishes and deletions in o
   t.equal((await h.app.inject({ url: '/v1/changes?since=bogus' })).statusCode, 400)
 })
 
-t.test('lists carry Last-Modified, Surrogate-Key and answer If-Modified-Since with 304', async (t) => {
+t.test('lists carry an ETag and Surrogate-Key but no Last-Modified, so an unpublished article never hides behind a 304', async (t) => {
   const { h, ids } = await newsroom(t)
   const res = await h.app.inject({ url: '/v1/articles' })
-  t.ok(res.headers['last-modified'])
+  t.equal(res.headers['last-modified'], undefined, 'a page has no Last-Modified: an item can leave it with nothing newer in it')
   t.match(res.headers['surrogate-key'], new RegExp(`articles .*article-${ids.tunnel}`))
-  const cached = await h.app.inject({ url: '/v1/articles', headers: { 'if-modified-since': res.headers['last-modified'] as string } })
-  t.equal(cached.statusCode, 304)
+  t.equal((await h.app.inject({ url: '/v1/articles', headers: { 'if-none-match': res.headers.etag as string } })).statusCode, 304, 'unchanged: 304 by its ETag')
+  const since = new Date(Date.now() + 60_000).toUTCString()
+  await h.app.inject({ method: 'POST', url: `/v1/articles/${ids.vote}/unpublish`, headers: { ...h.as.write, 'if-match': '2' } })
+  for (const headers of [{ 'if-none-match': res.headers.etag as string }, { 'if-modified-since': since }]) {
+    const after = await h.app.inject({ url: '/v1/articles', headers })
+    t.equal(after.statusCode, 200, `after an unpublish, ${Object.keys(headers)[0]} gets the new page`)
+    t.notOk(after.json().data.some((a: { id: string }) => a.id === ids.vote), 'without the unpublished article')
+  }
   const one = await h.app.inject({ url: `/v1/articles/${ids.tunnel}` })
   t.match(one.headers['surrogate-key'], /article-\S+ section-\S+ topic-\S+ topic-\S+/)
 })
