@@ -49,9 +49,11 @@ export interface WebhookRepository {
   /** Makes a delivery due now again (same event, so the same webhook-id). */
   redeliver(subscriptionId: string, deliveryId: string, at: string): Promise<WebhookDeliveryView>
   /**
-   * Turns up to `limit` outbox events into one delivery per active
-   * subscription that wants each (and that existed when it happened);
-   * events nobody wants are deleted. Returns how many events it took.
+   * Turns up to `limit` outbox events into one delivery per subscription
+   * that wants each (and that existed when it happened), active or not: a
+   * disabled subscription's deliveries wait (claim skips them) and go out when
+   * it is turned on again, so a mirror misses nothing while it was failing.
+   * Events nobody wants are deleted. Returns how many events it took.
    */
   fanOut(at: string, limit: number, newId: () => string): Promise<number>
   /** Leases up to `limit` due deliveries of active subscriptions until `leaseUntil`, under `token`. */
@@ -166,7 +168,7 @@ export function createWebhookRepository(db: Db): WebhookRepository {
         () => {
           const events = db.select().from(webhookEvents).where(eq(webhookEvents.fannedOut, false)).orderBy(asc(webhookEvents.seq)).limit(limit).all()
           if (events.length === 0) return 0
-          const subscriptions = db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.active, true)).all()
+          const subscriptions = db.select().from(webhookSubscriptions).all()
           const plan = fanOutPlan(events, subscriptions)
           const unwanted: string[] = []
           for (const e of events) {

@@ -220,13 +220,17 @@ t.test('a delivery gives up after the retry window; a subscription failing for l
   const disabled = (await h.app.inject({ url: `/v1/webhooks/${failing.id}`, headers: admin })).json()
   t.match(disabled, { active: false, disabledReason: /every attempt failed for .* the last one: HTTP 500/ })
   received.length = 0
+  const before = (await deliveries(failing.id)).length
   await media()
   clock.advance(60_000)
   await drain()
   t.equal(received.length, 0, 'a disabled subscription gets nothing')
-  const [pending] = await deliveries(failing.id)
-  t.equal(pending!.status, 'pending', 'its deliveries wait')
+  const waiting = await deliveries(failing.id)
+  t.equal(waiting.length, before + 1, 'an event while it is disabled still gets a delivery, so nothing is missed')
+  t.match(waiting[0], { status: 'pending', attempts: [] }, 'which waits, unsent')
 
   const enabled = await h.app.inject({ method: 'PATCH', url: `/v1/webhooks/${failing.id}`, headers: { ...admin, 'if-match': String(disabled.version) }, payload: { active: true } })
   t.match(enabled.json(), { active: true, disabledReason: null, failingSince: null })
+  await drain()
+  t.ok((await deliveries(failing.id))[0]!.attempts.length > 0, 'and is sent once the subscription is on again')
 })

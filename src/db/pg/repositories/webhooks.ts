@@ -92,7 +92,7 @@ export function createWebhookRepository(db: PgDb): WebhookRepository {
           .limit(limit)
           .for('update', { skipLocked: true })
         if (events.length === 0) return 0
-        const subscriptions = await tx.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.active, true))
+        const subscriptions = await tx.select().from(webhookSubscriptions)
         const plan = fanOutPlan(events, subscriptions)
         const rows = events.flatMap((e) =>
           plan.get(e.id)!.map((subscriptionId) => ({ id: newId(), subscriptionId, eventId: e.id, status: 'pending' as const, attempts: 0, nextAttemptAt: at, createdAt: at, updatedAt: at })),
