@@ -88,4 +88,7 @@ t.test('an unknown section, topic or contributor is a 404; an unknown format a 4
   t.equal((await h.app.inject({ url: '/v1/feeds/latest?limit=1' })).statusCode, 200)
   t.match((await h.app.inject({ url: '/v1/feeds/latest', headers: { accept: '*/*' } })).headers['content-type'], /^application\/rss\+xml/, 'RSS when anything goes')
   t.match((await h.app.inject({ url: '/v1/feeds/latest', headers: { accept: 'application/json' } })).headers['content-type'], /^application\/feed\+json/, 'JSON Feed for a JSON client')
+  for (const accept of ['application/xml', 'text/xml']) {
+    t.match((await h.app.inject({ url: '/v1/feeds/latest', headers: { accept } })).headers['content-type'], /^application\/rss\+xml/, `RSS for a reader that accepts only ${accept}`)
+  }
 })
