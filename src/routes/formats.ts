@@ -10,7 +10,7 @@ import { ARTICLE_MEDIA_TYPES, articleFormat, type ArticleFormat } from '../forma
 import { HttpProblem } from '../plugins/problem.js'
 
 /** Bumped whenever a format's output changes for the same article, so that ETags of the old output stop matching. */
-const FORMATS_REVISION = '1'
+const FORMATS_REVISION = '2'
 
 /** What changes every format document at once: the code's revision and the context (base URL, URL template, publisher). */
 export function formatFingerprint(ctx: FormatContext): string {
@@ -49,11 +49,18 @@ export function notAcceptable(accept: string | undefined, accepted: string[]): H
 
 const parse = (json: Buffer) => JSON.parse(json.toString('utf8')) as ArticleOut
 
+/**
+ * A document as JSON with every `<` escaped (`\u003c`, the same string to a JSON
+ * parser): a site pastes JSON-LD into `<script type="application/ld+json">`,
+ * where a headline holding `</script>` would otherwise end the script.
+ */
+const stringify = (doc: unknown) => JSON.stringify(doc).replace(/</g, '\\u003c')
+
 /** One article's stored JSON rendering as a document of this format. */
 export function renderArticle(format: Exclude<ArticleFormat, 'json'>, json: Buffer, ctx: FormatContext): string {
   const article = parse(json)
   const text = bodyText(article.body, { captions: false })
-  return JSON.stringify(format === 'jsonld' ? newsArticle(article, text, ctx) : ninjs(article, text, ctx, format === 'ninjs3' ? '3' : '2'))
+  return stringify(format === 'jsonld' ? newsArticle(article, text, ctx) : ninjs(article, text, ctx, format === 'ninjs3' ? '3' : '2'))
 }
 
 /** A page of stored renderings as one document of this format (an ItemList, a ninjs package). */
@@ -63,7 +70,7 @@ export function renderList(format: Exclude<ArticleFormat, 'json'>, items: { json
     return { article, text: bodyText(article.body, { captions: false }) }
   })
   const newest = articles.reduce((max, { article }) => (article.updatedAt > max ? article.updatedAt : max), new Date(0).toISOString())
-  return JSON.stringify(format === 'jsonld' ? newsArticleList(articles, ctx, url) : ninjsList(articles, ctx, url, format === 'ninjs3' ? '3' : '2', newest))
+  return stringify(format === 'jsonld' ? newsArticleList(articles, ctx, url) : ninjsList(articles, ctx, url, format === 'ninjs3' ? '3' : '2', newest))
 }
 
 /**

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { testApp } from '../../helpers.js'
-import { newsroom, ninjsValidators, skipUnlessStandards } from '../../syndication.js'
+import { newsroom, ninjsValidators, post, skipUnlessStandards } from '../../syndication.js'
 import { samplePages } from '../../samples.js'
 
 const h = await testApp(t, { publicUrl: 'https://news.example/', articleUrlTemplate: '{base}/{section}/{yyyy}/{mm}/{dd}/{slug}' })
@@ -70,6 +70,8 @@ t.test('a ninjs 3 profile is asked for by version or by the schema URI; an unkno
 t.test('JSON-LD is a NewsArticle with everything Google recommends', async (t) => {
   const res = await get(`/v1/articles/${room.full.slug}`, { accept: 'application/ld+json' })
   t.equal(res.statusCode, 200)
+  const profiled = await get(`/v1/articles/${room.full.slug}`, { accept: 'application/ld+json; profile="https://schema.org"' })
+  t.equal(profiled.body, res.body, 'a JSON-LD profile in Accept gets the same document, not a 406')
   t.match(res.headers['content-type'], /^application\/ld\+json/)
   const doc = res.json()
   const page = `https://news.example/news/world/${day}/harbour-ferry-deal`
@@ -182,4 +184,15 @@ t.test('drafts, scheduled and embargoed articles never appear in any format to r
     t.notMatch(body, /SECRET/, `the ${format} list`)
   }
   t.equal((await get(`/v1/articles/${room.draft.id}?format=ninjs`, h.as.write)).json().pubstatus, 'withheld', 'an editor sees a draft as withheld')
+})
+
+t.test('JSON-LD and ninjs escape every < so that a headline holding </script> cannot end the script a site embeds them in', async (t) => {
+  const draft = await post(h, '/v1/articles', { headlines: { basic: 'Why </script><script>alert(1)</script> is news' }, body: [] })
+  const res = await h.app.inject({ method: 'POST', url: `/v1/articles/${String(draft.id)}/publish`, headers: { ...h.as.write, 'if-match': String(draft.version) } })
+  t.equal(res.statusCode, 200)
+  for (const format of ['jsonld', 'ninjs', 'ninjs3']) {
+    const doc = await get(`/v1/articles/${String(draft.id)}?format=${format}`)
+    t.notMatch(doc.body, /</, `${format}: no < in the bytes`)
+    t.match(JSON.stringify(doc.json()), /Why <\/script><script>alert\(1\)<\/script> is news/, `${format}: the same headline to a JSON parser`)
+  }
 })
