@@ -58,6 +58,18 @@ export interface Target {
   family: 4 | 6
 }
 
+/**
+ * The range an address is in, as ipaddr.js names it, except that an
+ * IPv4-compatible IPv6 address (::a.b.c.d, deprecated by RFC 4291 but routed
+ * to the IPv4 address by some stacks), which ipaddr.js calls unicast, is
+ * named for what it is.
+ */
+function rangeOf(address: ipaddr.IPv4 | ipaddr.IPv6): string {
+  const range = address.range()
+  if (range === 'unicast' && address.kind() === 'ipv6' && (address as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) return 'IPv4-compatible'
+  return range
+}
+
 const allowed = (address: ipaddr.IPv4 | ipaddr.IPv6, list: Allowlist) =>
   list.ranges.some(([range, bits]) => range.kind() === address.kind() && address.match(range as never, bits))
 
@@ -86,7 +98,7 @@ export async function checkTarget(raw: string, list: Allowlist, resolve: Resolve
   const byName = !literal && list.hosts.has(host.toLowerCase())
   for (const answer of answers) {
     const address = ipaddr.process(answer.address)
-    const range = address.range()
+    const range = rangeOf(address)
     if (range !== 'unicast' && !byName && !allowed(address, list)) {
       throw new UnsafeTargetError(`points at ${address.toString()}, a ${range} address, which webhooks may not reach (WEBHOOK_ALLOWED_HOSTS lists exceptions)`)
     }

@@ -19,6 +19,8 @@ t.test('every non-public address is refused, however it is spelt', async (t) => 
     'http://10.0.0.1/',
     'http://[::ffff:127.0.0.1]/',
     'http://[::ffff:a9fe:a9fe]/',
+    'http://[::7f00:1]/',
+    'http://[::a9fe:a9fe]/',
     'http://2130706433/',
     'http://0177.0.0.1/',
     'http://0x7f000001/',
