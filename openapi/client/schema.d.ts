@@ -3358,6 +3358,8 @@ export interface operations {
                     "Cache-Control": string;
                     /** @description Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists. */
                     "Surrogate-Key": string;
+                    /** @description The next page, as `<url>; rel="next"` (RFC 8288): the same request with its `cursor`; absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3781,6 +3783,8 @@ export interface operations {
                     "Cache-Control": string;
                     /** @description Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists. */
                     "Surrogate-Key": string;
+                    /** @description The next page, as `<url>; rel="next"` (RFC 8288): the same request with its `cursor`; absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -72,6 +72,7 @@ export const HEADERS = {
   location: header('The path of the new resource.', true),
   surrogateKey: header('Space-separated keys a CDN can purge by: `article-<id>`, `section-<id>`, `topic-<id>`, and `articles` on lists.', true),
   cacheControl: header('private, no-store for write keys (they may see drafts); public with a short max-age otherwise.', true),
+  linkNext: header('The next page, as `<url>; rel="next"` (RFC 8288): the same request with its `cursor`; absent on the last page.', false),
   idempotentReplayed: header('"true" when this is the stored answer to an earlier request with the same Idempotency-Key.', false, { enum: ['true'] }),
 } as const
 
@@ -84,7 +85,7 @@ export const READ_HEADERS = { ...RESOURCE_HEADERS, 'Cache-Control': HEADERS.cach
 /** A GET whose answer is not one versioned resource (a page, a revision): its ETag is a hash of the body. */
 export const ANSWER_HEADERS = { ETag: HEADERS.etagOfAnswer, 'Cache-Control': HEADERS.cacheControl } satisfies HeaderSet
 export const ARTICLE_READ_HEADERS = { ...READ_HEADERS, 'Surrogate-Key': HEADERS.surrogateKey } satisfies HeaderSet
-export const ARTICLE_LIST_HEADERS = { ...ANSWER_HEADERS, 'Surrogate-Key': HEADERS.surrogateKey } satisfies HeaderSet
+export const ARTICLE_LIST_HEADERS = { ...ANSWER_HEADERS, 'Surrogate-Key': HEADERS.surrogateKey, Link: HEADERS.linkNext } satisfies HeaderSet
 
 /**
  * A success response: the schema by $ref, with a description and, optionally,
@@ -178,6 +179,14 @@ export function sendRendering(reply: FastifyReply, meta: RenderingMeta, body: Bu
 }
 const EMPTY = Buffer.alloc(0)
 export const NOT_MODIFIED = Symbol('not modified')
+
+/** The next page as a Link header (RFC 8288): the request's own path and query with `cursor` set. */
+export function linkNext(reply: FastifyReply, requestUrl: string, next: string | null): FastifyReply {
+  if (next === null) return reply
+  const url = new URL(requestUrl, 'http://localhost')
+  url.searchParams.set('cursor', next)
+  return reply.header('link', `<${url.pathname}${url.search}>; rel="next"`)
+}
 
 /**
  * Sends a page of articles already serialised (see listJson); Surrogate-Key

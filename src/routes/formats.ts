@@ -8,6 +8,7 @@ import { JSON_LD_TYPE, newsArticle, newsArticleList } from '../formats/jsonld.js
 import { ninjs, ninjsContentType, ninjsList } from '../formats/ninjs.js'
 import { ARTICLE_MEDIA_TYPES, articleFormat, type ArticleFormat } from '../formats/negotiate.js'
 import { HttpProblem } from '../plugins/problem.js'
+import { ValidationError } from '../errors.js'
 
 /** Bumped whenever a format's output changes for the same article, so that ETags of the old output stop matching. */
 const FORMATS_REVISION = '2'
@@ -36,6 +37,22 @@ export function negotiateArticle(request: FastifyRequest & { query: { format?: A
   const format = articleFormat(request.headers.accept, request.query.format)
   if (format === null) throw notAcceptable(request.headers.accept, ARTICLE_MEDIA_TYPES)
   return format
+}
+
+/**
+ * `fields`, `include` and `total` shape the JSON page; a JSON-LD ItemList or a
+ * ninjs package has no place for them, so asking for them there is a 400, not
+ * dropped. (The next page is in the Link header, in every format.)
+ */
+export function checkListQuery(format: ArticleFormat, query: { fields?: unknown; include?: unknown; total?: boolean | undefined }): void {
+  if (format === 'json') return
+  const asked = (['fields', 'include', 'total'] as const).filter((name) => query[name] !== undefined && query[name] !== false)
+  if (asked.length > 0) {
+    throw new ValidationError(
+      `${asked.join(', ')} shape the JSON list only; ask for JSON (application/json or format=json) to use them.`,
+      asked.map((name) => ({ path: `/query/${name}`, message: `not available with format=${format}` })),
+    )
+  }
 }
 
 export function notAcceptable(accept: string | undefined, accepted: string[]): HttpProblem {

@@ -196,3 +196,24 @@ t.test('JSON-LD and ninjs escape every < so that a headline holding </script> ca
     t.match(JSON.stringify(doc.json()), /Why <\/script><script>alert\(1\)<\/script> is news/, `${format}: the same headline to a JSON parser`)
   }
 })
+
+t.test('a list in any format names its next page in a Link header; fields, include and total are a 400 outside JSON, not dropped', async (t) => {
+  const first = await get('/v1/articles?limit=1&format=jsonld')
+  t.equal(first.statusCode, 200)
+  const link = /^<([^>]+)>; rel="next"$/.exec(String(first.headers.link))
+  t.ok(link, `Link: ${String(first.headers.link)}`)
+  t.match(link![1], /^\/v1\/articles\?limit=1&format=jsonld&cursor=/, 'the same request with its cursor')
+  const second = await get(link![1]!)
+  t.equal(second.statusCode, 200)
+  t.not(second.json().itemListElement[0].item.url, first.json().itemListElement[0].item.url, 'the next page holds the next article')
+  const json = await get('/v1/articles?limit=1')
+  t.equal(new URLSearchParams(/<([^>]+)>/.exec(String(json.headers.link))![1]!.split('?')[1]).get('cursor'), json.json().next, 'JSON lists carry it too, with the body\'s next cursor')
+  const last = await get('/v1/articles?limit=100&format=ninjs')
+  t.equal(last.headers.link, undefined, 'no Link on the last page')
+  for (const query of ['fields=headlines', 'include=sections', 'total=true']) {
+    const res = await get(`/v1/articles?format=ninjs&${query}`)
+    t.equal(res.statusCode, 400, `${query} with format=ninjs`)
+    t.equal(res.json().errors[0].path, `/query/${query.split('=')[0]}`)
+  }
+  t.equal((await get('/v1/articles?format=jsonld&total=false')).statusCode, 200, 'total=false asks for nothing')
+})

@@ -13,6 +13,7 @@ import {
   RESOURCE_HEADERS,
   WRITE_ERRORS,
   created,
+  linkNext,
   sendList,
   sendRendering,
   NOT_MODIFIED,
@@ -28,7 +29,7 @@ import {
 } from '../../common.js'
 import type { FormatContext } from '../../../formats/context.js'
 import { ArticleReadQuery } from '../../../schemas/syndication.js'
-import { ARTICLE_FORMATS_DOC, contentTypeOf, formatEtag, formatFingerprint, negotiateArticle, renderArticle, renderList } from '../../formats.js'
+import { ARTICLE_FORMATS_DOC, checkListQuery, contentTypeOf, formatEtag, formatFingerprint, negotiateArticle, renderArticle, renderList } from '../../formats.js'
 import { forCaller as visibleTo } from './visible.js'
 import type { Actor } from '../../../services/actor.js'
 import type { StoredRendering } from '../../../db/index.js'
@@ -80,10 +81,12 @@ const articles: FastifyPluginAsyncTypebox<{ service: ArticleService; formats: Fo
     },
     async (request, reply) => {
       const format = negotiateArticle(request)
+      checkListQuery(format, request.query)
       reply.header('vary', 'Accept')
       const page = await service.list(request.query, request.actor)
       const include = request.query.include?.split(',')
       const items = await forCaller(request.actor, page.items)
+      linkNext(reply, request.url, page.next)
       if (format !== 'json') return sendList(reply, items, renderList(format, items, formats, `${formats.baseUrl}${request.url}`), contentTypeOf(format))
       const body = listJson(items, request.query.fields?.split(','), {
         next: page.next,
