@@ -138,10 +138,10 @@ export function createPgWrites(renderings: PgRenderings) {
   async function moveSubtree(tx: PgDb, from: string, to: string, at: string): Promise<void> {
     const moved = await tx
       .update(sections)
-      .set({ path: sql`${to} || substr(${sections.path}, ${from.length + 1})` })
+      .set({ path: sql`${to} || substr(${sections.path}, ${from.length + 1})`, version: sql`${sections.version} + 1`, updatedAt: at })
       .where(like(sections.path, `${from}/%`))
       .returning({ id: sections.id, version: sections.version })
-    // A mirror keeps paths: each subsection whose path changed is section.updated.
+    // A subsection's path is part of it: each one moved is a new version (its ETag and Last-Modified change), and section.updated for a mirror.
     for (const s of moved) await event(tx, 'section.updated', s, at)
   }
 

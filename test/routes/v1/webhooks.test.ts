@@ -138,12 +138,12 @@ t.test('catalogue and section edits write their events to the outbox', async (t)
       `topic.deleted ${topic.id} 2`,
       `section.created ${news.id} 1`,
       `section.created ${world.id} 1`,
-      `section.updated ${world.id} 1`,
+      `section.updated ${world.id} 2`,
       `section.updated ${news.id} 2`,
       `media.created ${photo.id} 1`,
       `contributor.created ${person.id} 1`,
     ],
-    'a moved subsection is section.updated too (its path changed)',
+    'a moved subsection is section.updated too, at its new version (its path changed)',
   )
 })
 
