@@ -6,7 +6,7 @@ import { systemRuntime, type Runtime } from './clock.js'
 import { decodeIdCursor, encodeIdCursor, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
 import { expectedVersion, type Precondition } from './preconditions.js'
 import { send as httpSend, type Send } from './webhookSender.js'
-import { checkTarget, parseAllowlist, systemResolve, UnsafeTargetError, type Resolve } from './webhookTarget.js'
+import { checkTarget, parseAllowlist, systemResolve, UnsafeTargetError, type Resolve, type Target } from './webhookTarget.js'
 
 export interface WebhookSettings {
   allowedHosts: string[]
@@ -113,13 +113,30 @@ export function createWebhookService(repos: Pick<Repositories, 'webhooks'>, runt
     return row
   }
 
+  /**
+   * The send-time check within the attempt's time budget: a DNS lookup that
+   * hangs is given up after timeoutMs, so that lookup and send together stay
+   * inside the lease (2 x timeoutMs + 30 s) and no other process sends again.
+   */
+  async function checkInTime(url: string): Promise<Target> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the address lookup took longer than ${settings.timeoutMs} ms`)), settings.timeoutMs)
+    })
+    try {
+      return await Promise.race([checkTarget(url, allowlist, resolve), late])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   async function attempt(d: ClaimedDelivery): Promise<DeliveryOutcome> {
     const at = runtime.now()
     const body = eventBody(d.event, settings.publicUrl)
     let result: { statusCode: number | null; error: string | null; durationMs: number }
     try {
       // Checked again at send time: DNS may have changed since the subscription was made.
-      const target = await checkTarget(d.subscription.url, allowlist, resolve)
+      const target = await checkInTime(d.subscription.url)
       const headers = {
         'content-type': 'application/json',
         'user-agent': 'Newsdesk-Webhooks/1',
@@ -235,8 +252,14 @@ export function createWebhookService(repos: Pick<Repositories, 'webhooks'>, runt
       }
       const now = runtime.now()
       const claimed = await repo.claim(now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), runtime.newId(), BATCH)
-      const outcomes = await Promise.all(claimed.map(attempt))
-      for (const outcome of outcomes) await repo.complete(outcome)
+      // Each outcome is recorded as soon as its attempt ends, not when the slowest of the batch does.
+      const outcomes = await Promise.all(
+        claimed.map(async (delivery) => {
+          const outcome = await attempt(delivery)
+          await repo.complete(outcome)
+          return outcome
+        }),
+      )
       await repo.purge(new Date(now.getTime() - settings.retentionMs).toISOString(), 500)
       return { events, attempts: outcomes.length, delivered: outcomes.filter((o) => o.ok).length }
     },
