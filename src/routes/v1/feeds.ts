@@ -52,8 +52,25 @@ const schema = (operationId: string, summary: string, withParams: boolean) => ({
  * The ETag comes from the items' stored ETags, so an unchanged feed is a 304
  * without building it.
  */
+/** Feeds built lately, by URL path and ETag: at most this many, the oldest used dropped first. */
+const BUILT_FEEDS = 64
+
 const feeds: FastifyPluginAsyncTypebox<{ services: Services; formats: FormatContext }> = async (app, { services, formats }) => {
   const fingerprint = formatFingerprint(formats)
+  /**
+   * A feed is a pure function of what its ETag hashes (format, options, the
+   * subject's version, every item's stored ETag) and of its path, so a built
+   * one is served again while both match: the tag is worked out from the
+   * database on every request, so no process serves a feed another has changed.
+   * Building one costs some milliseconds (the list is a fraction of a millisecond).
+   */
+  const built = new Map<string, string>()
+  const remember = (key: string, document: string) => {
+    built.delete(key)
+    built.set(key, document)
+    if (built.size > BUILT_FEEDS) built.delete(built.keys().next().value!)
+    return document
+  }
   const site = formats.baseUrl
   const publisher = formats.publisherName
 
@@ -73,8 +90,11 @@ const feeds: FastifyPluginAsyncTypebox<{ services: Services; formats: FormatCont
     const ifNoneMatch = request.headers['if-none-match']
     // The caching plugin answers 304 for a matching tag: the feed is not built.
     if (ifNoneMatch !== undefined && noneMatch(ifNoneMatch, etag)) return reply.send('')
+    const key = `${path} ${etag}`
+    const known = built.get(key)
+    if (known !== undefined) return reply.send(remember(key, known))
     const articles = items.map((i) => JSON.parse(i.json.toString('utf8')) as ArticleOut)
-    return reply.send(buildFeed(format, articles, { ...subject.meta, url: `${site}${path}` }, formats, { full }))
+    return reply.send(remember(key, buildFeed(format, articles, { ...subject.meta, url: `${site}${path}` }, formats, { full })))
   }
 
   app.get('/v1/feeds/latest', { schema: schema('getLatestFeed', 'The latest articles as a feed', false) }, async (request, reply) =>

@@ -72,6 +72,12 @@ t.test('a feed answers 304 to its ETag, and changes when an article in it does',
   const changed = await h.app.inject({ url: `${kinds.section.url}?format=atom`, headers: { 'if-none-match': String(first.headers.etag) } })
   t.equal(changed.statusCode, 200)
   t.match(changed.body, /Now with a standfirst/)
+  const repeat = await h.app.inject({ url: `${kinds.section.url}?format=atom` })
+  t.equal(repeat.body, changed.body, 'an unchanged feed is the same document (served again, not rebuilt)')
+  t.equal(repeat.headers.etag, changed.headers.etag)
+  const renamed = (await h.app.inject({ url: `/v1/articles/in-news`, headers: h.as.write })).json()
+  await h.app.inject({ method: 'PATCH', url: '/v1/articles/in-news', headers: { ...h.as.write, 'if-match': String(renamed.version) }, payload: { summary: 'A second standfirst.' } })
+  t.match((await h.app.inject({ url: `${kinds.section.url}?format=atom` })).body, /A second standfirst/, 'and a change is never hidden by a feed built before it')
 })
 
 t.test('an unknown section, topic or contributor is a 404; an unknown format a 406 or a 400', async (t) => {
