@@ -34,16 +34,21 @@ export function createCatalogService<Row extends { id: string; version: number }
   const nowIso = () => runtime.now().toISOString()
   const counted = (rows: Row[]) => withCounts(repo, rows, nowIso())
   const one = async (row: Row): Promise<Counted<Row>> => (await counted([row]))[0]!
+  const found = async (key: string): Promise<Row> => {
+    const row = await repo.find(key)
+    if (!row) throw new NotFoundError(resource, key)
+    return row
+  }
   return {
     async create(input: Create): Promise<Counted<Row>> {
       const at = nowIso()
       return one(await repo.create({ ...toFields(input), id: runtime.newId(), createdAt: at, updatedAt: at }))
     },
     async get(key: string): Promise<Counted<Row>> {
-      const row = await repo.find(key)
-      if (!row) throw new NotFoundError(resource, key)
-      return one(row)
+      return one(await found(key))
     },
+    /** By id or slug, without the article counts `get` adds (which cost a count over the archive): a feed's subject. */
+    lookup: found,
     async list(query: PageRequest): Promise<{ items: Counted<Row>[]; next: string | null }> {
       const limit = query.limit ?? DEFAULT_PAGE_SIZE
       const rows = await repo.list(limit + 1, query.cursor === undefined ? null : decodeIdCursor(query.cursor))

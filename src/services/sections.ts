@@ -24,6 +24,11 @@ export function createSectionService(repo: SectionRepository, runtime: Runtime =
   const nowIso = () => runtime.now().toISOString()
   const counted = (rows: SectionRow[]) => withCounts(repo, rows, nowIso())
   const one = async (row: SectionRow): Promise<Counted<SectionRow>> => (await counted([row]))[0]!
+  const found = async (key: string): Promise<SectionRow> => {
+    const row = await repo.find(key)
+    if (!row) throw new NotFoundError('section', key)
+    return row
+  }
   return {
     async create(input: SectionCreateBody): Promise<Counted<SectionRow>> {
       const row = await repo
@@ -39,10 +44,10 @@ export function createSectionService(repo: SectionRepository, runtime: Runtime =
       return one(row)
     },
     async get(key: string): Promise<Counted<SectionRow>> {
-      const row = await repo.find(key)
-      if (!row) throw new NotFoundError('section', key)
-      return one(row)
+      return one(await found(key))
     },
+    /** By id or slug, without the article counts `get` adds (which cost a count over the archive): a feed's subject. */
+    lookup: found,
     async list(query: PageRequest) {
       const limit = query.limit ?? DEFAULT_PAGE_SIZE
       const rows = await repo.list(limit + 1, query.cursor === undefined ? null : decodeIdCursor(query.cursor))

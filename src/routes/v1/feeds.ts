@@ -107,7 +107,7 @@ const feeds: FastifyPluginAsyncTypebox<{ services: Services; formats: FormatCont
   )
 
   app.get('/v1/feeds/sections/:id', { schema: { ...schema('getSectionFeed', 'A section as a feed (with its subsections)', true), params } }, async (request, reply) => {
-    const section = await services.sections.get(request.params.id)
+    const section = await services.sections.lookup(request.params.id)
     return send(request, reply, `/v1/feeds/sections/${section.id}`, {
       meta: { title: `${publisher}: ${section.name}`, description: section.description ?? `The latest articles in ${section.name}.`, link: site },
       filter: { section: section.id },
@@ -117,7 +117,7 @@ const feeds: FastifyPluginAsyncTypebox<{ services: Services; formats: FormatCont
   })
 
   app.get('/v1/feeds/topics/:id', { schema: { ...schema('getTopicFeed', 'A topic as a feed', true), params } }, async (request, reply) => {
-    const topic = await services.topics.get(request.params.id)
+    const topic = await services.topics.lookup(request.params.id)
     return send(request, reply, `/v1/feeds/topics/${topic.id}`, {
       meta: { title: `${publisher}: ${topic.name}`, description: topic.description ?? `The latest articles about ${topic.name}.`, link: site },
       filter: { topic: topic.id },
@@ -127,7 +127,7 @@ const feeds: FastifyPluginAsyncTypebox<{ services: Services; formats: FormatCont
   })
 
   app.get('/v1/feeds/contributors/:id', { schema: { ...schema('getContributorFeed', 'A contributor as a feed', true), params } }, async (request, reply) => {
-    const contributor = await services.contributors.get(request.params.id)
+    const contributor = await services.contributors.lookup(request.params.id)
     return send(request, reply, `/v1/feeds/contributors/${contributor.id}`, {
       meta: { title: `${publisher}: ${contributor.name}`, description: contributor.bio ?? `The latest articles by ${contributor.name}.`, link: site },
       filter: { contributor: contributor.id },
