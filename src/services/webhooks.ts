@@ -5,22 +5,12 @@ import { NotFoundError, ValidationError } from '../errors.js'
 import { systemRuntime, type Runtime } from './clock.js'
 import { decodeIdCursor, encodeIdCursor, DEFAULT_PAGE_SIZE, type PageRequest } from './cursor.js'
 import { expectedVersion, type Precondition } from './preconditions.js'
+import type { Config } from '../config.js'
 import { send as httpSend, type Send } from './webhookSender.js'
 import { checkTarget, parseAllowlist, systemResolve, UnsafeTargetError, type Resolve, type Target } from './webhookTarget.js'
 
-export interface WebhookSettings {
-  allowedHosts: string[]
-  timeoutMs: number
-  retryBaseMs: number
-  retryMaxMs: number
-  giveUpAfterMs: number
-  disableAfterMs: number
-  secretOverlapMs: number
-  /** Events older than this are deleted with their deliveries and attempts, sent or not. */
-  retentionMs: number
-  /** The base of the links in payloads (PUBLIC_URL); without it they are paths (/v1/articles/ID). */
-  publicUrl?: string | undefined
-}
+/** The webhook settings (WEBHOOK_*, see src/config.ts), and the base of the links in payloads (PUBLIC_URL; without it they are paths, /v1/articles/ID). */
+export type WebhookSettings = Omit<Config['webhooks'], 'intervalMs'> & { publicUrl?: string | undefined }
 
 export interface WebhookDeps {
   resolve?: Resolve
