@@ -92,3 +92,13 @@ t.test('error paths name what the client sent: /body/..., /query/NAME, /headers/
     t.equal(patch.headers['accept-patch'], 'application/json, application/merge-patch+json')
   })
 })
+
+t.test('a query number that is not finite (limit=1e309, which Ajv coerces to Infinity past any maximum) is a 400 at its path, never a 500', async (t) => {
+  const h = await testApp(t)
+  for (const url of ['/v1/articles?limit=1e309', '/v1/articles?limit=-Infinity', '/v1/feeds/latest?limit=1e309', '/v1/topics?limit=Infinity']) {
+    const res = await h.app.inject({ url })
+    t.equal(res.statusCode, 400, url)
+    t.match(res.json<ProblemJson>(), { type: '/problems/validation', errors: [{ path: '/query/limit', message: 'must be a finite number' }] })
+  }
+  t.equal((await h.app.inject({ url: '/v1/articles?limit=1e1' })).statusCode, 200, 'a finite number in another spelling still counts')
+})
