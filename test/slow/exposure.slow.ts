@@ -59,6 +59,8 @@ const draft = await admin('POST', '/v1/articles', {
 const published = await admin('POST', '/v1/articles', { ...minimalArticle('Exposure published'), topics: [{ topicId: topic.id }], credits: [{ contributorId: contributor.id, role: 'byline' }] })
 await admin('POST', `/v1/articles/${published.id}/publish`, undefined, { 'if-match': '*' })
 const spareKey = (await built.services.apiKeys.create('spare', 'read')).row
+// A literal public address: no DNS lookup, and the dispatcher is off in tests (nothing is sent).
+const webhook = await admin('POST', '/v1/webhooks', { url: 'https://93.184.215.14/hook', events: ['article.*'] })
 
 /** A valid body for each write operation that takes JSON (the field under test is added to it). */
 const VALID: Record<string, unknown> = {
@@ -85,6 +87,8 @@ const VALID: Record<string, unknown> = {
   follow: { kind: 'topic', target: topic.id },
   mute: { kind: 'topic', target: topic.id },
   markRead: { articleIds: [published.id] },
+  createWebhook: { url: 'https://93.184.215.14/other', events: ['topic.*'] },
+  updateWebhook: { description: 'A mirror' },
 }
 /** The myNEWS operations take a reader token (an API key gets 403 before the body is looked at). */
 const readerToken = (await built.services.readers.create()).token
@@ -109,7 +113,7 @@ function pathOf(op: Operation): string {
   return op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     if (name === 'idOrSlug') return draft.id
     if (name === 'version') return '1'
-    const ids: Record<string, string> = { media: media.id, contributors: contributor.id, topics: topic.id, sections: section.id, 'api-keys': spareKey.id }
+    const ids: Record<string, string> = { media: media.id, contributors: contributor.id, topics: topic.id, sections: section.id, 'api-keys': spareKey.id, webhooks: webhook.id }
     return ids[op.path.split('/')[2] ?? '']!
   })
 }
@@ -119,7 +123,8 @@ async function snapshot(): Promise<string> {
   const exported = await call('GET', '/v1/archive/export?revisions=true', adminKey)
   const lines = exported.body.split('\n').filter((l) => !l.includes('"kind":"header"') && !l.includes('"kind":"end"'))
   const keys = await call('GET', '/v1/api-keys', adminKey)
-  return `${lines.join('\n')}\n${keys.body}`
+  const webhooks = await call('GET', '/v1/webhooks', adminKey)
+  return `${lines.join('\n')}\n${keys.body}\n${webhooks.body}`
 }
 
 const writes = operations.filter((op) => op.requestBody?.content['application/json'])

@@ -52,17 +52,21 @@ export interface Operation {
   responses: Record<string, Response>
 }
 export interface Document {
-  paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>>
-  components: { schemas: Record<string, Schema> }
+  paths: Record<string, Record<string, Omit<Operation, 'method' | 'path' | 'parameters'> & { parameters?: (Parameter | { $ref: string })[] }>>
+  components: { schemas: Record<string, Schema>; parameters?: Record<string, Parameter> }
 }
 
 export const spec: Document = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8'))
 const METHODS = ['get', 'post', 'put', 'patch', 'delete']
 
+/** A parameter, or the shared one (components.parameters, e.g. Consistency-Token) it refers to. */
+const parameterOf = (p: Parameter | { $ref: string }): Parameter =>
+  '$ref' in p ? spec.components.parameters![p.$ref.replace('#/components/parameters/', '')]! : p
+
 export const operations: Operation[] = Object.entries(spec.paths).flatMap(([path, item]) =>
   Object.entries(item)
     .filter(([method]) => METHODS.includes(method))
-    .map(([method, op]) => ({ ...op, parameters: op.parameters ?? [], method: method.toUpperCase(), path })),
+    .map(([method, op]) => ({ ...op, parameters: (op.parameters ?? []).map(parameterOf), method: method.toUpperCase(), path })),
 )
 
 export const resolve = (s: Schema): Schema => (s.$ref ? resolve(spec.components.schemas[s.$ref.replace('#/components/schemas/', '')]!) : s)
