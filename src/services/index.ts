@@ -1,3 +1,4 @@
+import { loadConfig } from '../config.js'
 import type { ContributorRow, MediaRow, Repositories, TopicRow } from '../db/index.js'
 import type { MediaCreateBody, MediaPatchBody } from '../schemas/media.js'
 import type { ContributorCreateBody, ContributorPatchBody, TopicCreateBody, TopicPatchBody } from '../schemas/contributor.js'
@@ -22,18 +23,6 @@ export interface ServiceOptions {
   webhookDeps?: WebhookDeps
 }
 
-/** The config's defaults (src/config.ts), for services made without a config. */
-export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
-  allowedHosts: [],
-  timeoutMs: 10_000,
-  retryBaseMs: 10_000,
-  retryMaxMs: 3_600_000,
-  giveUpAfterMs: 86_400_000,
-  disableAfterMs: 259_200_000,
-  secretOverlapMs: 86_400_000,
-  retentionMs: 2_592_000_000,
-}
-
 export function createServices(repos: Repositories, runtime: Runtime = systemRuntime, options: ServiceOptions = {}) {
   const core = {
     idempotency: createIdempotencyService(repos.idempotency, runtime, options.idempotency ?? DEFAULT_IDEMPOTENCY),
@@ -41,7 +30,7 @@ export function createServices(repos: Repositories, runtime: Runtime = systemRun
     sections: createSectionService(repos.sections, runtime),
     apiKeys: createApiKeyService(repos.apiKeys, runtime),
     archive: createArchiveService(repos.archive, runtime),
-    webhooks: createWebhookService(repos, runtime, options.webhooks ?? DEFAULT_WEBHOOK_SETTINGS, options.webhookDeps),
+    webhooks: createWebhookService(repos, runtime, options.webhooks ?? loadConfig({}).webhooks, options.webhookDeps),
     readers: createReaderService(repos.readers, runtime),
     media: createCatalogService<MediaRow, Omit<MediaRow, 'id' | 'version' | 'createdAt' | 'updatedAt'>, MediaCreateBody, MediaPatchBody>(
       repos.media,
