@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module'
 import type { CompilersFactory } from '../src/app.js'
 
 /**
@@ -14,10 +13,6 @@ import type { CompilersFactory } from '../src/app.js'
 type Compiled = (...args: never[]) => unknown
 type RouteCompiler = (route: Record<string, unknown>) => Compiled
 type Factory = (externalSchemas: unknown, options?: unknown) => RouteCompiler
-
-// Fastify's own default serializer factory, resolved from Fastify's package as Fastify does.
-const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'))
-const { SerializerSelector } = fromFastify('@fastify/fast-json-stringify-compiler') as { SerializerSelector: () => Factory }
 
 /**
  * A compiled function made on its first use: a test file calls a few of the
@@ -59,6 +54,6 @@ function memoize(factory: Factory): Factory {
 let shared: { buildValidator: Factory; buildSerializer: Factory } | undefined
 
 export function reuseCompiled(ours: CompilersFactory): CompilersFactory {
-  shared ??= { buildValidator: memoize(ours.buildValidator as unknown as Factory), buildSerializer: memoize(SerializerSelector()) }
+  shared ??= { buildValidator: memoize(ours.buildValidator as unknown as Factory), buildSerializer: memoize(ours.buildSerializer as unknown as Factory) }
   return shared as unknown as CompilersFactory
 }
