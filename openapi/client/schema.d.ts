@@ -976,9 +976,29 @@ export interface paths {
         };
         /**
          * The reader's feed as RSS 2.0, at its private URL
-         * @description The newest 50 items of GET /v1/me/feed, for feed readers. The token in the path is the credential (no Authorization header): get one with PUT /v1/me/feed-token, revoke it with DELETE. An unknown or revoked token is 404.
+         * @description The newest 50 items of GET /v1/me/feed, for feed readers, as the public feeds render them (see GET /v1/feeds/latest), with the follows each item matched as its categories. The token in the path is the credential (no Authorization header): get one with PUT /v1/me/feed-token, revoke it with DELETE. An unknown or revoked token is 404.
          */
         get: operations["getPrivateFeedRss"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/private-feed/{token}/atom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The reader's feed as Atom 1.0, at its private URL
+         * @description The newest 50 items of GET /v1/me/feed, for feed readers, as the public feeds render them (see GET /v1/feeds/latest), with the follows each item matched as its categories. The token in the path is the credential (no Authorization header): get one with PUT /v1/me/feed-token, revoke it with DELETE. An unknown or revoked token is 404.
+         */
+        get: operations["getPrivateFeedAtom"];
         put?: never;
         post?: never;
         delete?: never;
@@ -995,8 +1015,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The reader's feed as JSON Feed, at its private URL
-         * @description The newest 50 items of GET /v1/me/feed, for feed readers. The token in the path is the credential (no Authorization header): get one with PUT /v1/me/feed-token, revoke it with DELETE. An unknown or revoked token is 404.
+         * The reader's feed as JSON Feed 1.1, at its private URL
+         * @description The newest 50 items of GET /v1/me/feed, for feed readers, as the public feeds render them (see GET /v1/feeds/latest), with the follows each item matched as its categories. The token in the path is the credential (no Authorization header): get one with PUT /v1/me/feed-token, revoke it with DELETE. An unknown or revoked token is 404.
          */
         get: operations["getPrivateFeedJson"];
         put?: never;
@@ -2808,6 +2828,8 @@ export interface components {
             token: string;
             /** @description The RSS 2.0 feed URL (path). */
             rss: string;
+            /** @description The Atom 1.0 feed URL (path). */
+            atom: string;
             /** @description The JSON Feed 1.1 URL (path). */
             json: string;
         };
@@ -18153,6 +18175,151 @@ export interface operations {
             };
         };
     };
+    getPrivateFeedAtom: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Where a deployment has a read replica (DATABASE_REPLICA_URL), a successful write answers with a token for the state it left; a GET that sends it back reads from the primary until the replica has caught up, so that a client reads its own writes. Opaque: send it back unchanged. Without a replica none is given, and one sent changes nothing. */
+                "Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
+            path: {
+                /** @description The private feed token (from PUT /v1/me/feed-token). */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Atom 1.0. */
+            200: {
+                headers: {
+                    /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */
+                    ETag: string;
+                    /** @description private, no-cache. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/atom+xml": string;
+                };
+            };
+            /** @description Not Modified: the If-None-Match tag still matches. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (problem with an `errors` list naming what was sent: `/body/...`, `/query/NAME`, `/headers/NAME`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/headlines/basic",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "This operation needs an API key: send Authorization: Bearer <key>.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No article with id or slug 'no-such-story'.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than 200 characters (no id or slug is that long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key (or, without one, the address) went over its requests per minute (`/problems/rate-limited`). Retry after the seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After": string;
+                    /** @description Requests allowed per minute. */
+                    "RateLimit-Limit": string;
+                    /** @description Requests left in this minute (0). */
+                    "RateLimit-Remaining": string;
+                    /** @description Seconds until the limit resets. */
+                    "RateLimit-Reset": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side. The request id identifies it in our logs.",
+                     *       "instance": "/v1/articles/ferry-timetable-changes-from-monday",
+                     *       "requestId": "0b5e4c0e-1f7a-4c55-9d0b-2f6f4b1f3a11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getPrivateFeedJson: {
         parameters: {
             query?: never;
@@ -18168,7 +18335,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description JSON Feed. */
+            /** @description JSON Feed 1.1. */
             200: {
                 headers: {
                     /** @description The entity tag of this answer (a hash of it); send it in If-None-Match to get a 304 while it is unchanged. */

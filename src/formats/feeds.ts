@@ -1,4 +1,4 @@
-import { Feed, type Item } from 'feed'
+import { Feed, type Category, type Item } from 'feed'
 import type { ArticleOut } from '../schemas/article.js'
 import { bodyHtml, imagesOf } from './body.js'
 import { articleUrl, contributorUrl, type FormatContext } from './context.js'
@@ -19,16 +19,27 @@ export interface FeedMeta {
   /** The page the feed stands for (the newsroom's site). */
   link: string
   language?: string
+  /** The feed's address in this format, when it is not `url?format=` (the private feed has the format in its path). */
+  self?: string
 }
+
+export interface FeedOptions {
+  /** The whole body as each item's content (else the standfirst only). */
+  full?: boolean
+  /** Each item's categories (by the article and its place in the list): the article's topics unless given. */
+  categories?: (article: ArticleOut, index: number) => Category[]
+}
+
+const topicCategories = (article: ArticleOut): Category[] => article.topics.map((t) => ({ name: t.name, term: t.slug }))
 
 
 /**
  * An article as a feed item: the standfirst as its description, the full body
- * HTML as its content with `full`, bylines as authors, topics as categories,
+ * HTML as its content with `full`, bylines as authors, the given categories,
  * and the lead image as an enclosure (RSS), an enclosure link (Atom) and the
  * item's image (JSON Feed).
  */
-function itemOf(article: ArticleOut, ctx: FormatContext, full: boolean): Item {
+function itemOf(article: ArticleOut, ctx: FormatContext, full: boolean, category: Category[]): Item {
   const lead = imagesOf(article)[0]
   const authors = article.credits.filter((c) => c.role === 'byline').map((c) => ({ name: c.contributor.name, link: contributorUrl(ctx, c.contributor.slug) }))
   const published = new Date(article.firstPublishedAt ?? article.publishedAt ?? article.updatedAt)
@@ -43,7 +54,7 @@ function itemOf(article: ArticleOut, ctx: FormatContext, full: boolean): Item {
     ...(full ? { content: bodyHtml(article, ctx) } : {}),
     // The library reads author[0] whenever the list is there: an empty one is left out.
     ...(authors.length > 0 ? { author: authors } : {}),
-    category: article.topics.map((t) => ({ name: t.name, term: t.slug })),
+    category,
     ...(lead?.media.url
       ? { image: { url: lead.media.url, type: lead.media.mimeType ?? 'image/jpeg', ...(lead.media.sizeBytes ? { length: lead.media.sizeBytes } : {}), ...(lead.caption ? { title: lead.caption } : {}) } }
       : {}),
@@ -54,8 +65,11 @@ function itemOf(article: ArticleOut, ctx: FormatContext, full: boolean): Item {
  * A feed of these articles, newest first, in RSS 2.0, Atom 1.0 or JSON Feed
  * 1.1, built with the `feed` library. Its JSON output is JSON Feed 1.0, so it
  * is lifted to 1.1 here: the version URL, `authors` lists and `language`.
+ * The public feeds and a reader's private feed are both built here, so that
+ * their items are the same (the private feed's categories are the follows
+ * each item matched).
  */
-export function buildFeed(format: FeedFormat, articles: ArticleOut[], meta: FeedMeta, ctx: FormatContext, options: { full?: boolean } = {}): string {
+export function buildFeed(format: FeedFormat, articles: ArticleOut[], meta: FeedMeta, ctx: FormatContext, options: FeedOptions = {}): string {
   const updated = articles.reduce<string | null>((max, a) => (max === null || a.updatedAt > max ? a.updatedAt : max), null)
   const feed = new Feed({
     id: meta.url,
@@ -66,11 +80,12 @@ export function buildFeed(format: FeedFormat, articles: ArticleOut[], meta: Feed
     updated: new Date(updated ?? 0),
     generator: 'Newsdesk',
     copyright: `© ${ctx.publisherName}`,
-    feedLinks: { [format]: `${meta.url}?format=${format}` },
+    feedLinks: { [format]: meta.self ?? `${meta.url}?format=${format}` },
     ...(ctx.publisherLogoUrl ? { image: ctx.publisherLogoUrl } : {}),
     author: { name: ctx.publisherName, link: ctx.baseUrl },
   })
-  for (const article of articles) feed.addItem(itemOf(article, ctx, options.full === true))
+  const categories = options.categories ?? topicCategories
+  articles.forEach((article, i) => feed.addItem(itemOf(article, ctx, options.full === true, categories(article, i))))
   if (format === 'rss') return feed.rss2()
   if (format === 'atom') return feed.atom1()
   const doc = JSON.parse(feed.json1()) as { version: string; items: { author?: unknown; authors?: unknown[]; language?: string }[]; author?: unknown; authors?: unknown[]; language?: string }

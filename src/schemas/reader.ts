@@ -93,6 +93,7 @@ export const FeedToken = Strict(
   {
     token: Type.String({ description: 'The private feed token (`rf_...`). Shown once; only its hash is stored. Anyone with the URLs can read the feed: revoke it to stop them.' }),
     rss: Type.String({ description: 'The RSS 2.0 feed URL (path).' }),
+    atom: Type.String({ description: 'The Atom 1.0 feed URL (path).' }),
     json: Type.String({ description: 'The JSON Feed 1.1 URL (path).' }),
   },
   { $id: 'PrivateFeedToken' },

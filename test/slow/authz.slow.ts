@@ -36,7 +36,7 @@ const NEEDS: Record<string, Need> = {
   createReader: 'key',
   getMe: 'reader', deleteMe: 'reader', follow: 'reader', listFollows: 'reader', unfollow: 'reader', mute: 'reader', listMutes: 'reader', unmute: 'reader',
   getMyFeed: 'reader', markRead: 'reader', markUnread: 'reader', rotateFeedToken: 'reader', revokeFeedToken: 'reader',
-  getPrivateFeedRss: 'public', getPrivateFeedJson: 'public',
+  getPrivateFeedRss: 'public', getPrivateFeedAtom: 'public', getPrivateFeedJson: 'public',
   // Feeds are read as an anonymous reader whatever the key; webhooks are for admins.
   getLatestFeed: 'read', getSectionFeed: 'read', getTopicFeed: 'read', getContributorFeed: 'read',
   createWebhook: 'admin', listWebhooks: 'admin', getWebhook: 'admin', updateWebhook: 'admin', deleteWebhook: 'admin',

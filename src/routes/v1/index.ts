@@ -37,7 +37,7 @@ const v1: FastifyPluginAsync<{ services: Services; formats: FormatContext }> = a
   await app.register(readers, { service: services.readers })
   await app.register(follows, { service: services.readers })
   await app.register(readerFeed, { service: services.readers, articles: services.articles })
-  await app.register(privateFeed, { service: services.readers, articles: services.articles })
+  await app.register(privateFeed, { service: services.readers, articles: services.articles, formats })
 }
 
 export default v1

@@ -104,7 +104,7 @@ const feed: FastifyPluginAsyncTypebox<{ service: ReaderService; articles: Articl
     async (request, reply) => {
       const token = await service.rotateFeedToken(readerOf(request))
       reply.header('cache-control', 'no-store')
-      return { token, rss: `/v1/me/private-feed/${token}/rss`, json: `/v1/me/private-feed/${token}/json` }
+      return { token, rss: `/v1/me/private-feed/${token}/rss`, atom: `/v1/me/private-feed/${token}/atom`, json: `/v1/me/private-feed/${token}/json` }
     },
   )
 
