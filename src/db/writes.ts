@@ -104,29 +104,10 @@ export function createWrites(db: Db, renderings: Renderings) {
     deleteCredits: db.delete(articleCredits).where(eq(articleCredits.articleId, articleId)).prepare(),
     deleteTopics: db.delete(articleTopics).where(eq(articleTopics.articleId, articleId)).prepare(),
     deleteMedia: db.delete(articleMedia).where(eq(articleMedia.articleId, articleId)).prepare(),
-    insertRevision: db
-      .insert(articleRevisions)
-      .values({
-        articleId,
-        version: sql.placeholder('version'),
-        createdAt: sql.placeholder('createdAt'),
-        actorKeyId: sql.placeholder('actorKeyId'),
-        message: sql.placeholder('message'),
-        snapshot: sql.placeholder('snapshot'),
-      })
-      .prepare(),
-    insertEvent: db
-      .insert(webhookEvents)
-      .values({ id: sql.placeholder('id'), type: sql.placeholder('type'), data: sql.placeholder('data'), createdAt: sql.placeholder('createdAt') })
-      .prepare(),
-    insertChange: db
-      .insert(articleChanges)
-      .values({ articleId, kind: sql.placeholder('kind'), publicKind: sql.placeholder('publicKind'), version: sql.placeholder('version'), at: sql.placeholder('at') })
-      .prepare(),
   }
 
-  // The link rows, a dozen an article, as plain statements with positional values: drizzle's placeholder
-  // filling and value mapping cost more than the insert itself (a bulk import runs them for every article).
+  // The link, revision, change and outbox rows as plain statements with positional values: drizzle's
+  // placeholder filling and value mapping cost more than these inserts themselves (an import runs them for every record).
   const client = db.$client
   const link = {
     credit: client.prepare<[string, number, string, string]>(
@@ -137,6 +118,18 @@ export function createWrites(db: Db, renderings: Renderings) {
     ),
     media: client.prepare<[string, string]>(`insert into ${getTableName(articleMedia)} (${articleMedia.articleId.name}, ${articleMedia.mediaId.name}) values (?, ?)`),
   }
+  const r = articleRevisions
+  const e = webhookEvents
+  const c = articleChanges
+  const log = {
+    revision: client.prepare<[string, number, string, string | null, string | null, string]>(
+      `insert into ${getTableName(r)} (${r.articleId.name}, ${r.version.name}, ${r.createdAt.name}, ${r.actorKeyId.name}, ${r.message.name}, ${r.snapshot.name}) values (?, ?, ?, ?, ?, ?)`,
+    ),
+    event: client.prepare<[string, string, string, string]>(`insert into ${getTableName(e)} (${e.id.name}, ${e.type.name}, ${e.data.name}, ${e.createdAt.name}) values (?, ?, ?, ?)`),
+    change: client.prepare<[string, string, string | null, number, string]>(
+      `insert into ${getTableName(c)} (${c.articleId.name}, ${c.kind.name}, ${c.publicKind.name}, ${c.version.name}, ${c.at.name}) values (?, ?, ?, ?, ?)`,
+    ),
+  }
 
   function links(id: string): ArticleLinks {
     return { credits: statements.credits.all({ articleId: id }), topics: statements.topics.all({ articleId: id }) }
@@ -144,7 +137,8 @@ export function createWrites(db: Db, renderings: Renderings) {
 
   /** Stores a revision as it is (the archive import brings them whole). */
   function storeRevision(revision: RevisionRow): void {
-    statements.insertRevision.run({ ...revision })
+    const { articleId: id, version, createdAt, actorKeyId, message, snapshot } = revision
+    log.revision.run(id, version, createdAt, actorKeyId, message, JSON.stringify(snapshot))
   }
 
   /** Stores the revision of an article at its current version: a snapshot of its content, workflow state and links. */
@@ -155,7 +149,7 @@ export function createWrites(db: Db, renderings: Renderings) {
 
   /** Appends an event to the webhook outbox, in the caller's transaction (the dispatcher sends it after the commit). */
   function event(type: WebhookEventType, data: WebhookEventData, at: string): void {
-    statements.insertEvent.run({ id: uuidv7(), type, data, createdAt: at })
+    log.event.run(uuidv7(), type, JSON.stringify(data), at)
   }
 
   /**
@@ -168,7 +162,7 @@ export function createWrites(db: Db, renderings: Renderings) {
     const is = after ? visibleAt(after, at) : false
     const subject = (after ?? before)!
     const publicKind = publicChangeKind(was, is, !after)
-    statements.insertChange.run({ articleId: subject.id, kind, publicKind, version: subject.version, at })
+    log.change.run(subject.id, kind, publicKind, subject.version, at)
     for (const type of articleEvents(publicKind, before, after)) event(type, { id: subject.id, version: subject.version }, at)
     if (after && after.publicVisible !== is) db.update(articles).set({ publicVisible: is }).where(eq(articles.id, after.id)).run()
   }
