@@ -1,4 +1,4 @@
-import { asc, eq, like, sql } from 'drizzle-orm'
+import { asc, eq, getTableName, like, sql } from 'drizzle-orm'
 import type { Db } from './sqlite/client.js'
 import { uuidv7 } from 'uuidv7'
 import { articleChanges, articleCredits, articleMedia, articleRevisions, articleTopics, articles, sections, webhookEvents } from './schema.js'
@@ -104,34 +104,31 @@ export function createWrites(db: Db, renderings: Renderings) {
     deleteCredits: db.delete(articleCredits).where(eq(articleCredits.articleId, articleId)).prepare(),
     deleteTopics: db.delete(articleTopics).where(eq(articleTopics.articleId, articleId)).prepare(),
     deleteMedia: db.delete(articleMedia).where(eq(articleMedia.articleId, articleId)).prepare(),
-    insertCredit: db
-      .insert(articleCredits)
-      .values({ articleId, position: sql.placeholder('position'), contributorId: sql.placeholder('contributorId'), role: sql.placeholder('role') })
-      .prepare(),
-    insertTopic: db
-      .insert(articleTopics)
-      .values({ articleId, position: sql.placeholder('position'), topicId: sql.placeholder('topicId'), primary: sql.placeholder('primary') })
-      .prepare(),
-    insertMedia: db.insert(articleMedia).values({ articleId, mediaId: sql.placeholder('mediaId') }).prepare(),
-    insertRevision: db
-      .insert(articleRevisions)
-      .values({
-        articleId,
-        version: sql.placeholder('version'),
-        createdAt: sql.placeholder('createdAt'),
-        actorKeyId: sql.placeholder('actorKeyId'),
-        message: sql.placeholder('message'),
-        snapshot: sql.placeholder('snapshot'),
-      })
-      .prepare(),
-    insertEvent: db
-      .insert(webhookEvents)
-      .values({ id: sql.placeholder('id'), type: sql.placeholder('type'), data: sql.placeholder('data'), createdAt: sql.placeholder('createdAt') })
-      .prepare(),
-    insertChange: db
-      .insert(articleChanges)
-      .values({ articleId, kind: sql.placeholder('kind'), publicKind: sql.placeholder('publicKind'), version: sql.placeholder('version'), at: sql.placeholder('at') })
-      .prepare(),
+  }
+
+  // The link, revision, change and outbox rows as plain statements with positional values: drizzle's
+  // placeholder filling and value mapping cost more than these inserts themselves (an import runs them for every record).
+  const client = db.$client
+  const link = {
+    credit: client.prepare<[string, number, string, string]>(
+      `insert into ${getTableName(articleCredits)} (${articleCredits.articleId.name}, ${articleCredits.position.name}, ${articleCredits.contributorId.name}, ${articleCredits.role.name}) values (?, ?, ?, ?)`,
+    ),
+    topic: client.prepare<[string, number, string, number]>(
+      `insert into ${getTableName(articleTopics)} (${articleTopics.articleId.name}, ${articleTopics.position.name}, ${articleTopics.topicId.name}, ${articleTopics.primary.name}) values (?, ?, ?, ?)`,
+    ),
+    media: client.prepare<[string, string]>(`insert into ${getTableName(articleMedia)} (${articleMedia.articleId.name}, ${articleMedia.mediaId.name}) values (?, ?)`),
+  }
+  const r = articleRevisions
+  const e = webhookEvents
+  const c = articleChanges
+  const log = {
+    revision: client.prepare<[string, number, string, string | null, string | null, string]>(
+      `insert into ${getTableName(r)} (${r.articleId.name}, ${r.version.name}, ${r.createdAt.name}, ${r.actorKeyId.name}, ${r.message.name}, ${r.snapshot.name}) values (?, ?, ?, ?, ?, ?)`,
+    ),
+    event: client.prepare<[string, string, string, string]>(`insert into ${getTableName(e)} (${e.id.name}, ${e.type.name}, ${e.data.name}, ${e.createdAt.name}) values (?, ?, ?, ?)`),
+    change: client.prepare<[string, string, string | null, number, string]>(
+      `insert into ${getTableName(c)} (${c.articleId.name}, ${c.kind.name}, ${c.publicKind.name}, ${c.version.name}, ${c.at.name}) values (?, ?, ?, ?, ?)`,
+    ),
   }
 
   function links(id: string): ArticleLinks {
@@ -140,7 +137,8 @@ export function createWrites(db: Db, renderings: Renderings) {
 
   /** Stores a revision as it is (the archive import brings them whole). */
   function storeRevision(revision: RevisionRow): void {
-    statements.insertRevision.run({ ...revision })
+    const { articleId: id, version, createdAt, actorKeyId, message, snapshot } = revision
+    log.revision.run(id, version, createdAt, actorKeyId, message, JSON.stringify(snapshot))
   }
 
   /** Stores the revision of an article at its current version: a snapshot of its content, workflow state and links. */
@@ -151,7 +149,7 @@ export function createWrites(db: Db, renderings: Renderings) {
 
   /** Appends an event to the webhook outbox, in the caller's transaction (the dispatcher sends it after the commit). */
   function event(type: WebhookEventType, data: WebhookEventData, at: string): void {
-    statements.insertEvent.run({ id: uuidv7(), type, data, createdAt: at })
+    log.event.run(uuidv7(), type, JSON.stringify(data), at)
   }
 
   /**
@@ -164,7 +162,7 @@ export function createWrites(db: Db, renderings: Renderings) {
     const is = after ? visibleAt(after, at) : false
     const subject = (after ?? before)!
     const publicKind = publicChangeKind(was, is, !after)
-    statements.insertChange.run({ articleId: subject.id, kind, publicKind, version: subject.version, at })
+    log.change.run(subject.id, kind, publicKind, subject.version, at)
     for (const type of articleEvents(publicKind, before, after)) event(type, { id: subject.id, version: subject.version }, at)
     if (after && after.publicVisible !== is) db.update(articles).set({ publicVisible: is }).where(eq(articles.id, after.id)).run()
   }
@@ -176,9 +174,9 @@ export function createWrites(db: Db, renderings: Renderings) {
       statements.deleteTopics.run({ articleId: id })
       statements.deleteMedia.run({ articleId: id })
     }
-    given.credits.forEach((c, position) => statements.insertCredit.run({ articleId: id, position, contributorId: c.contributorId, role: c.role }))
-    given.topics.forEach((t, position) => statements.insertTopic.run({ articleId: id, position, topicId: t.topicId, primary: t.primary }))
-    for (const mediaId of new Set(given.mediaIds)) statements.insertMedia.run({ articleId: id, mediaId })
+    given.credits.forEach((c, position) => link.credit.run(id, position, c.contributorId, c.role))
+    given.topics.forEach((t, position) => link.topic.run(id, position, t.topicId, t.primary ? 1 : 0))
+    for (const mediaId of new Set(given.mediaIds)) link.media.run(id, mediaId)
   }
 
   /**

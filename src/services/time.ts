@@ -20,8 +20,11 @@ export function isInstant(value: string): boolean {
 
 /** The stored form of an instant; throws a RangeError for text that is not one (callers validate first). */
 export function toInstant(value: string): string {
-  if (!isInstant(value)) throw new RangeError(`'${value.slice(0, 60)}' is not a date-time this service can store`)
-  return new Date(Date.parse(value)).toISOString()
+  // isInstant's test, parsing once: the stored form is the one it checks.
+  const ms = Date.parse(value)
+  const instant = Number.isNaN(ms) ? '' : new Date(ms).toISOString()
+  if (!STORED_FORM.test(instant)) throw new RangeError(`'${value.slice(0, 60)}' is not a date-time this service can store`)
+  return instant
 }
 
 /** `toInstant` for optional values: null and undefined pass through. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, gt, gte, lte, or, sql, type Placeholder, type Table } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, getTableName, gt, gte, lte, or, sql, type Placeholder, type Table } from 'drizzle-orm'
 import { isDeepStrictEqual } from 'node:util'
 import type { Db } from '../sqlite/client.js'
 import { openSnapshot } from '../sqlite/snapshot.js'
@@ -6,7 +6,7 @@ import { brokenConstraint } from '../sqlite/errors.js'
 import { articleCredits, articleRevisions, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
 import { nextSearchRowid, sectionPath, visibleAt, type Writes } from '../writes.js'
 import type { ArticleRow, ContributorRow, CreditRoleValue, MediaRow, RevisionRow, SectionRow, TopicRow } from '../rows.js'
-import type { Renderings } from './renderings.js'
+import { loadAggregates, type Renderings } from './renderings.js'
 
 /**
  * Bulk archive export and import (see src/schemas/archive.ts for the format).
@@ -117,6 +117,9 @@ export interface ArchiveRepository {
   openReader(): Promise<ArchiveReader>
   importBatch(entries: ArchiveEntry[], options: ArchiveBatchOptions): Promise<ArchiveBatchResult>
 }
+
+/** Articles rendered together (loadAggregates reads what they embed with one statement per kind). */
+const RENDER_CHUNK = 500
 
 const PLURAL = { section: 'sections', topic: 'topics', contributor: 'contributors', media: 'media', article: 'articles', revision: 'revisions' } as const
 
@@ -280,8 +283,8 @@ function placeholders(table: Table, except: string[] = []): Record<string, Place
 }
 
 export function createArchiveRepository(db: Db, renderings: Renderings, writes: Writes): ArchiveRepository {
-  /** The articles a batch wrote: they are rendered before the batch commits. */
-  const rendered = new Set<string>()
+  /** The articles a batch wrote, as the insert returned them: they are rendered from these rows before the batch commits. */
+  const written: ArticleRow[] = []
   const fail = (entry: ArchiveEntry, problem: ArchiveProblem): never => {
     throw new LineFailure(entry.line, problem)
   }
@@ -291,13 +294,13 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
   const articleId = sql.placeholder('articleId')
   const version = sql.placeholder('version')
   // Statements prepared once: an import runs them for every record, and preparing is most of a query's cost.
-  const exists = {
-    section: db.select({ id: sections.id }).from(sections).where(eq(sections.id, id)).prepare(),
-    topic: db.select({ id: topics.id }).from(topics).where(eq(topics.id, id)).prepare(),
-    contributor: db.select({ id: contributors.id }).from(contributors).where(eq(contributors.id, id)).prepare(),
-    media: db.select({ id: media.id }).from(media).where(eq(media.id, id)).prepare(),
-    article: db.select({ id: articles.id }).from(articles).where(eq(articles.id, id)).prepare(),
+  // Whether a row exists, as plain statements: an article's references are a dozen lookups, and drizzle's
+  // placeholder filling and row mapping cost more than the lookup itself.
+  const existsIn = (table: typeof sections | typeof topics | typeof contributors | typeof media | typeof articles) => {
+    const statement = db.$client.prepare<[string], number>(`select 1 from ${getTableName(table)} where ${table.id.name} = ?`).pluck()
+    return { get: ({ id: key }: { id: string }) => statement.get(key) !== undefined }
   }
+  const exists = { section: existsIn(sections), topic: existsIn(topics), contributor: existsIn(contributors), media: existsIn(media), article: existsIn(articles) }
   const catalog = (t: typeof topics | typeof contributors | typeof media) => {
     const table = t as typeof topics
     return {
@@ -419,7 +422,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
     // drafts and the other unpublished states reach only the editors' feed.
     writes.change(null, after, options.at)
 
-    rendered.add(d.id)
+    written.push(after)
     if (!options.revisionsIncluded && !statements.revision.find.get({ articleId: d.id, version: d.version })) {
       writes.revision(after, { at: options.at, actorKeyId: null, message: 'imported from an archive' })
     }
@@ -448,7 +451,7 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
     async importBatch(entries, options) {
       const imported = zeroCounts()
       const unchanged = zeroCounts()
-      rendered.clear()
+      written.length = 0
       try {
         db.transaction(
           () => {
@@ -466,7 +469,9 @@ export function createArchiveRepository(db: Db, renderings: Renderings, writes: 
               }
               ;(written ? imported : unchanged)[PLURAL[entry.kind]] += 1
             }
-            renderings.refresh(rendered)
+            // The rows are the stored ones (an imported article is written once per batch, and nothing after its insert changes
+            // its row): render them as they are, rather than read them back as refresh would.
+            for (let i = 0; i < written.length; i += RENDER_CHUNK) renderings.store(loadAggregates(db, written.slice(i, i + RENDER_CHUNK)))
           },
           { behavior: 'immediate' },
         )
