@@ -39,3 +39,16 @@ t.test('a search is driven by its matches, whatever the sort: a rare word sorted
     }
   }
 })
+
+t.test('a search with a date filter finds each match’s article by its search row, never by a range of dates', sqliteOnly, async (t) => {
+  const h = await testApp(t)
+  const now = new Date().toISOString()
+  const from = '2020-01-01T00:00:00.000Z'
+  for (const filter of [{ updatedFrom: from }, { publishedFrom: from }, { publishedFrom: from, publishedTo: now, updatedTo: now }]) {
+    for (const sort of ['relevance', 'newest'] as const) {
+      const plan = await h.data.repos.articles.explainList({ visibility: { publicOnly: true, now }, filter: { search: 'zeppelin', ...filter }, sort, limit: 21, after: null })
+      t.match(plan[0], /^SCAN articles_fts VIRTUAL TABLE/, `${JSON.stringify(filter)} ${sort}\n  ${plan.join('\n  ')}`)
+      t.match(plan[1], /^SEARCH articles USING (COVERING )?INDEX articles_search_(cover|rowid_unique) \(search_rowid=\?/, `${JSON.stringify(filter)} ${sort}: one lookup per match\n  ${plan.join('\n  ')}`)
+    }
+  }
+})

@@ -108,6 +108,13 @@ export interface ArticleRepository {
 }
 
 
+/** Whether a filter has words to search for and nothing else. */
+const searchOnly = (filter: ArticleFilter): boolean =>
+  Object.entries(filter).every(([key, value]) => key === 'search' || value === undefined || (Array.isArray(value) && value.length === 0))
+
+/** SQLite's BINARY order of two strings (their UTF-8 bytes), which JavaScript's < does not follow past U+FFFF. */
+const compareBinary = (a: string, b: string): number => (a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b)))
+
 /** Keeps at most `size` prepared statements, one per query shape, dropping the oldest. */
 function statementCache<T>(size: number) {
   const cache = new Map<string, T>()
@@ -183,6 +190,9 @@ export function createArticleRepository(db: Db, renderings: Renderings, writes: 
    * table outer): walking a sort index and testing each article against the
    * words took 0.7 s for a rare word sorted by date. `above` bounds the work
    * for a word in most articles: only matches with a newer search row count.
+   * Bound as a BigInt (an SQLite integer): FTS5 ignores a rowid bound given as
+   * a real, which better-sqlite3 makes of every JavaScript number, and walked
+   * all 90,000 matches of the common word at 100,000 articles to keep 10,000.
    */
   function searchQuery({ visibility, filter, sort, after }: ListQuery, p: Params, above?: number) {
     const c = articleColumns
@@ -191,9 +201,62 @@ export function createArticleRepository(db: Db, renderings: Renderings, writes: 
       .select({ id: articles.id, searchRowid: articles.searchRowid, listedAt: articles.listedAt, rank: relevance })
       .from(ftsJoin.table)
       .crossJoin(articles)
-      .where(and(ftsJoin.on, above === undefined ? undefined : gt(ftsJoin.table.rowid, p.bind('above', above)), visibleIn(visibility, c, p), filterCondition(filter, c, p), page))
+      .where(and(ftsJoin.on, above === undefined ? undefined : gt(ftsJoin.table.rowid, p.bind('above', BigInt(above))), visibleIn(visibility, c, p), filterCondition(filter, c, p), page))
       .orderBy(...orderBy)
       .limit(sql.placeholder('limit'))
+  }
+
+  /**
+   * The best matches by relevance, ranked inside FTS5 with no join (bm25 is
+   * most of a search's cost, and joining every match to articles for its
+   * visibility and id before the sort doubled it): search rows and ranks,
+   * ties by search row. With a cursor, only ranks from the cursor's on.
+   */
+  const rankedMatches = (after: boolean) => {
+    const fts = ftsJoin.table
+    return db
+      .select({ rowid: fts.rowid, rank: relevance })
+      .from(fts)
+      .where(and(matches(sql.placeholder('search')), gt(fts.rowid, sql.placeholder('above')), after ? sql`${relevance} >= ${sql.placeholder('key')}` : undefined))
+      .orderBy(asc(relevance), asc(fts.rowid))
+      .limit(sql.placeholder('k'))
+      .prepare()
+  }
+  const ranked = { first: rankedMatches(false), after: rankedMatches(true) }
+
+  /**
+   * A search with no filter but its words, by relevance: the best `limit`
+   * visible matches out of FTS5's best few (rankedMatches), or null when those
+   * few cannot say for sure (too many hidden, or a tie at their edge) and the
+   * full query must decide. Same page, same order (rank, then id) as searchQuery.
+   */
+  function rankedPage({ visibility, filter, after, limit }: ListQuery, above: number | undefined): { id: string; searchRowid: number; listedAt: string; rank: number }[] | null {
+    const k = limit * 2 + 20
+    const values = { search: filter.search, above: BigInt(above ?? Number.MIN_SAFE_INTEGER), k }
+    const candidates = (after ? ranked.after.all({ ...values, key: after.key }) : ranked.first.all(values)) as { rowid: number; rank: number }[]
+    if (candidates.length === 0) return []
+    const p = new Params()
+    const rowids = p.bind('rowids', listParam(candidates.map((c) => c.rowid)))
+    const build = db
+      .select({ id: articles.id, searchRowid: articles.searchRowid, listedAt: articles.listedAt })
+      .from(articles)
+      .where(and(inArray(articles.searchRowid, listValues(rowids)), visibleIn(visibility, articleColumns, p)))
+    const shown = new Map((prepared(p.shape('search:visible'), () => build.prepare()).all(p.values) as { id: string; searchRowid: number; listedAt: string }[]).map((a) => [a.searchRowid, a]))
+    // Every match FTS5 left out ranks at or below the last candidate: only ranks above it are certain.
+    const edge = candidates.length < k ? Infinity : candidates[candidates.length - 1]!.rank
+    const hits = candidates.flatMap(({ rowid, rank }) => {
+      const a = shown.get(rowid)
+      if (!a || rank >= edge) return []
+      if (after && rank === after.key && compareBinary(a.id, after.id) <= 0) return []
+      return [{ ...a, rank }]
+    })
+    if (hits.length < limit && edge !== Infinity) return null
+    return hits.sort((x, y) => x.rank - y.rank || compareBinary(x.id, y.id)).slice(0, limit)
+  }
+
+  function fullSearch(query: ListQuery, p: Params, above: number | undefined) {
+    const build = searchQuery(query, p, above)
+    return prepared(p.shape(`search:${query.sort}`), () => build.prepare()).all({ ...p.values, limit: query.limit }) as { id: string; searchRowid: number; listedAt: string; rank: number }[]
   }
 
   /** The search row of the (skip+1)-th newest match, if there are that many: walks the match list only, no ranking. */
@@ -329,8 +392,8 @@ export function createArticleRepository(db: Db, renderings: Renderings, writes: 
           return { items: prepared(p.shape(`list:${query.sort}`), () => build.prepare()).all({ ...p.values, limit: query.limit }) as ListedArticle[], partial: false }
         }
         const beyond = query.candidates === undefined ? undefined : nthNewestMatch.get({ search, skip: query.candidates })?.rowid
-        const build = searchQuery(query, p, beyond)
-        const hits = prepared(p.shape(`search:${query.sort}`), () => build.prepare()).all({ ...p.values, limit: query.limit }) as { id: string; searchRowid: number; listedAt: string; rank: number }[]
+        const fast = query.sort === 'relevance' && searchOnly(query.filter) ? rankedPage(query, beyond) : null
+        const hits = fast ?? fullSearch(query, p, beyond)
         const partial = beyond !== undefined
         if (hits.length === 0) return { items: [], partial }
         const marks = new Map(snippets.all({ search: query.filter.search, rowids: listParam(hits.map((h) => h.searchRowid)) }).map((r) => [r.rowid, r.snippet]))
