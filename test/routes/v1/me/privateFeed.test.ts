@@ -47,7 +47,7 @@ const FORMATS = { rss: 'application/rss+xml', atom: 'application/atom+xml', json
 type Format = keyof typeof FORMATS
 /** Each format parsed back (feedsmith) to its items, with the item's id, link and category names picked out. */
 const parse: Record<Format, (body: string) => { id: string; link: string | undefined; categories: string[]; item: Record<string, unknown> }[]> = {
-  rss: (body) => (parseRssFeed(body).items ?? []).map((i) => ({ id: String(i.guid?.value), link: i.link, categories: (i.categories ?? []).map((c) => c.name), item: i as Record<string, unknown> })),
+  rss: (body) => (parseRssFeed(body).items ?? []).map((i) => ({ id: String(i.guid?.value), link: i.link, categories: (i.categories ?? []).map((c) => String(c.name)), item: i as Record<string, unknown> })),
   atom: (body) =>
     (parseAtomFeed(body).entries ?? []).map((e) => ({ id: String(e.id), link: e.links?.find((l) => l.rel === undefined || l.rel === 'alternate')?.href, categories: (e.categories ?? []).map((c) => String(c.label)), item: e as Record<string, unknown> })),
   json: (body) => (parseJsonFeed(JSON.parse(body)).items ?? []).map((i) => ({ id: String(i.id), link: i.url, categories: i.tags ?? [], item: i as Record<string, unknown> })),
