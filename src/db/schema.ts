@@ -139,6 +139,12 @@ export const articles = sqliteTable(
     index('articles_updated').on(t.updatedAt, t.id),
     /** Searches join each match on search_rowid and filter on visibility: covered here, no table row is read. */
     index('articles_search_cover').on(t.searchRowid, t.status, t.embargoUntil, t.sectionId, t.listedAt, t.updatedAt, t.id),
+    /**
+     * Each article's version, for the check at start for stale renderings (renderings.refreshStale): `version`
+     * sits after the body columns, so without this the check read every article's overflow pages, the whole
+     * table (seconds at 10,000 articles on a cold cache, about 30 CPU-s at 100,000).
+     */
+    index('articles_id_version').on(t.id, t.version),
   ],
 )
 

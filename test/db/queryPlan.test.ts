@@ -1,6 +1,8 @@
 import t from 'tap'
 import { testApp, testEngine } from '../helpers.js'
 import type { ArticleFilter, ArticleSort } from '../../src/db/index.js'
+import { openDatabase } from '../../src/db/sqlite/client.js'
+import { createRenderings } from '../../src/db/repositories/renderings.js'
 
 // Lists (from the read model, article_renderings) and searches must be answered from indexes: SQLite's plan may SEARCH a table through an
 // index, but never SCAN one of ours from end to end. (bench/queries.ts shows the same on 100,000 articles.)
@@ -51,4 +53,14 @@ t.test('a search with a date filter finds each match’s article by its search r
       t.match(plan[1], /^SEARCH articles USING (COVERING )?INDEX articles_search_(cover|rowid_unique) \(search_rowid=\?/, `${JSON.stringify(filter)} ${sort}: one lookup per match\n  ${plan.join('\n  ')}`)
     }
   }
+})
+
+t.test('the check at start for stale renderings reads indexes only, never the articles’ rows', sqliteOnly, async (t) => {
+  const handle = openDatabase(':memory:')
+  t.teardown(() => handle.close())
+  const plan = createRenderings(handle.db, () => {
+    throw new Error('nothing to render')
+  }).explainStale()
+  t.ok(plan.some((step) => /^SCAN articles USING COVERING INDEX articles_id_version\b/.test(step)), `articles walked by articles_id_version: ${plan.join(' | ')}`)
+  t.notOk(plan.some((step) => fullScan.test(step)), 'no full table scan')
 })

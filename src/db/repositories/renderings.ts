@@ -1,5 +1,6 @@
 import { and, eq, getTableName, inArray, isNull, like, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../sqlite/client.js'
+import { explainQueryPlan } from '../sqlite/explain.js'
 import { articleCredits, articleMedia, articleRenderings, articleTopics, articles, contributors, media, sections, topics } from '../schema.js'
 import { listParam, listValues } from '../sqlite/json.js'
 import type { ArticleAggregate, ArticleRenderer, ArticleRow, RenderingMeta, StoredRendering } from '../rows.js'
@@ -88,6 +89,14 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
       .where(inArray(r.articleId, listValues(sql.placeholder('ids'))))
       .prepare(),
   }
+  /** Articles whose rendering is missing or older than the row: read from the indexes alone (articles_id_version). */
+  const staleQuery = () =>
+    db
+      .select({ id: articles.id })
+      .from(articles)
+      .leftJoin(r, eq(r.articleId, articles.id))
+      .where(or(isNull(r.articleId), ne(r.version, articles.version)))
+      .limit(BATCH)
   const excluded = (name: string) => sql.raw(`excluded.${name}`)
   const upsert = db
     .insert(r)
@@ -175,17 +184,15 @@ export function createRenderings(db: Db, render: ArticleRenderer) {
     refreshStale(): number {
       let done = 0
       for (;;) {
-        const stale = db
-          .select({ id: articles.id })
-          .from(articles)
-          .leftJoin(r, eq(r.articleId, articles.id))
-          .where(or(isNull(r.articleId), ne(r.version, articles.version)))
-          .limit(BATCH)
-          .all()
+        const stale = staleQuery().all()
         if (stale.length === 0) return done
         db.transaction(() => refresh(stale.map((s) => s.id)), { behavior: 'immediate' })
         done += stale.length
       }
+    },
+    /** SQLite's plan for the stale check (tests pin it). */
+    explainStale(): string[] {
+      return explainQueryPlan(db, staleQuery(), {})
     },
     find(articleKey: string, publicAt: string | null): StoredRendering | null {
       return (publicAt === null ? reads.full.get({ key: articleKey }) : reads.fullPublic.get({ key: articleKey, now: publicAt })) ?? null

@@ -1,0 +1,1 @@
+CREATE INDEX `articles_id_version` ON `articles` (`id`,`version`);
